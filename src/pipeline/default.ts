@@ -1,0 +1,25 @@
+import { loadEntityStage } from '../entities/index.js';
+import type { SchemeName } from '../taxonomy/taxonomy.js';
+import { Pipeline, type Stage } from './stage.js';
+
+export interface PipelineOptions {
+  /** Entity labels to produce: `native` (default) or a corpus scheme for evaluation. */
+  scheme?: SchemeName;
+}
+
+const cache = new Map<string, Pipeline>();
+
+/**
+ * The standard pipeline: ingest has already built the document; then
+ * classify → sections → entities → attributes → relations → linking → fields.
+ */
+export function buildPipeline(options: PipelineOptions = {}): Pipeline {
+  const scheme = options.scheme ?? 'native';
+  const key = JSON.stringify({ scheme });
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const stages: Stage[] = [loadEntityStage(scheme)];
+  const pipeline = new Pipeline(stages);
+  cache.set(key, pipeline);
+  return pipeline;
+}
