@@ -7,6 +7,7 @@ export interface Command {
 }
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  classify: async () => (await import('./commands/classify.js')).default,
   ner: async () => (await import('./commands/ner.js')).default,
   eval: async () => (await import('./commands/eval.js')).default,
 };

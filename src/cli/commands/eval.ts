@@ -3,6 +3,7 @@ import type { Command } from '../main.js';
 
 /** Each evaluation is a module under src/eval with `run(argv)`, printing JSON whose last line holds the headline figure. */
 const EVALUATIONS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
+  classify: () => import('../../eval/classify.js'),
   ner: () => import('../../eval/ner.js'),
 };
 
