@@ -1,0 +1,75 @@
+/**
+ * NER engine benchmark: model load time, single-core throughput (characters per second) of the
+ * entities stage alone, and resident memory, on the held-out texts of a scheme (or, without
+ * data/ner, on built-in clinical sentences).
+ *
+ *   npm run bench:ner [-- --scheme native --seconds 10]
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus } from 'node:os';
+import { MedDocument } from '../src/document/document.js';
+import { loadEntityStage } from '../src/entities/index.js';
+import { PACKAGE_ROOT } from '../src/resources.js';
+import { isSchemeName, type SchemeName } from '../src/taxonomy/taxonomy.js';
+
+const FALLBACK = [
+  '患者3天前无明显诱因出现发热，最高体温39.2℃，伴咳嗽、咳黄痰，无胸痛、咯血。',
+  '查体：T 38.5℃，P 96次/分，BP 130/80mmHg，右下肺可闻及湿啰音，双下肢无水肿。',
+  '血常规：WBC 12.5×10^9/L，中性粒细胞百分比85.3%，C反应蛋白56mg/L。胸部CT示右肺下叶炎症。',
+  '入院诊断：1.社区获得性肺炎 2.2型糖尿病 3.高血压病2级。予头孢曲松钠2.0g静滴抗感染治疗。',
+];
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+function texts(scheme: SchemeName): { texts: string[]; source: string } {
+  const file = join(PACKAGE_ROOT, 'data', 'ner', scheme === 'native' ? 'yidu' : scheme, 'heldout.jsonl');
+  if (!existsSync(file)) return { texts: FALLBACK, source: 'built-in sentences' };
+  const rows = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as { text: string }).text);
+  return { texts: rows, source: file.slice(PACKAGE_ROOT.length + 1) };
+}
+
+function main(): void {
+  const scheme = option('scheme', 'native');
+  if (!isSchemeName(scheme)) throw new Error(`unknown scheme ${scheme}`);
+  const seconds = Number(option('seconds', '10'));
+  const rssBefore = process.memoryUsage().rss;
+  const loadStart = performance.now();
+  const stage = loadEntityStage(scheme);
+  stage.process(new MedDocument('患者发热'));
+  const loadMs = performance.now() - loadStart;
+  const { texts: corpus, source } = texts(scheme);
+  const docs = corpus.map((t) => new MedDocument(t));
+  // Warm up the JIT on one pass, then time whole passes until `seconds` elapse.
+  for (const doc of docs) { doc.entities = []; stage.process(doc); }
+  let chars = 0;
+  let entities = 0;
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) {
+    for (const doc of docs) {
+      doc.entities = [];
+      stage.process(doc);
+      chars += doc.length;
+      entities += doc.entities.length;
+    }
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  const result = {
+    scheme,
+    data: source,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    date: new Date().toISOString(),
+    loadMs: Math.round(loadMs),
+    charsPerSecond: Math.round(chars / elapsed),
+    entitiesPerSecond: Math.round(entities / elapsed),
+    rssMB: Math.round(process.memoryUsage().rss / 1e6),
+    rssAtStartMB: Math.round(rssBefore / 1e6),
+  };
+  console.log(JSON.stringify(result, null, 2));
+}
+
+main();

@@ -1,0 +1,212 @@
+/**
+ * Trains the NER taggers (averaged structured perceptron over BIOES tags, constrained Viterbi) on
+ * data/ner/<scheme>/train.jsonl (made by `npm run data:ner`) and writes models/ner/<scheme>.bin.
+ * Texts go through MedDocument's normalization and sentence windows exactly as at inference.
+ *
+ *   npm run train                          all schemes
+ *   npm run train -- cmeee --epochs 6      one scheme
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MedDocument } from '../src/document/document.js';
+import { FeatureExtractor, FEATURE_SLOTS, FEATURE_VERSION } from '../src/entities/features.js';
+import { Gazetteer } from '../src/entities/gazetteer.js';
+import { writeModel, type ModelHeader } from '../src/entities/model.js';
+import { Decoder, tagCount, tagsOf, type TagSpan } from '../src/entities/tags.js';
+import { NER_MODELS, type LayerSpec } from '../src/entities/layers.js';
+import { modelPath, PACKAGE_ROOT } from '../src/resources.js';
+
+interface Sentence {
+  n: number;
+  /** Feature indices, FEATURE_SLOTS per position, −1 = absent or pruned. */
+  features: Int32Array;
+  /** Gold tags per layer. */
+  gold: Int32Array[];
+}
+
+interface Options { epochs: number; minCount: number; /** Averaged weights smaller than this are dropped. */ prune: number }
+
+function readDocs(path: string): Array<{ text: string; entities: Array<{ start: number; end: number; type: string }> }> {
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { text: string; entities: Array<{ start: number; end: number; type: string }> });
+}
+
+/** Non-overlapping spans of one layer: longer spans first, then earlier. */
+function layerSpans(spans: Array<{ start: number; end: number; type: string }>, layer: LayerSpec): TagSpan[] {
+  const chosen: TagSpan[] = [];
+  const candidates = spans.filter((s) => layer.labels.includes(s.type)).sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
+  for (const s of candidates) {
+    if (chosen.some((c) => c.start < s.end && s.start < c.end)) continue;
+    chosen.push({ start: s.start, end: s.end, label: layer.labels.indexOf(s.type) });
+  }
+  return chosen;
+}
+
+function prepare(scheme: string, layers: LayerSpec[], extractor: FeatureExtractor, minCount: number): { sentences: Sentence[]; keys: Int32Array; chars: number } {
+  const docs = readDocs(join(PACKAGE_ROOT, 'data', 'ner', scheme, 'train.jsonl'));
+  const raw: Array<{ keys: Int32Array; n: number; gold: Int32Array[] }> = [];
+  const counts = new Map<number, number>();
+  let chars = 0;
+  for (const row of docs) {
+    const doc = new MedDocument(row.text);
+    const normSpans = row.entities.map((e) => ({ ...doc.toNorm(e.start, e.end), type: e.type })).filter((s) => s.end > s.start);
+    for (const sentence of doc.sentences) {
+      const n = extractor.extract(doc.norm.chars, sentence.normStart, sentence.normEnd);
+      if (n === 0) continue;
+      chars += n;
+      const keys = extractor.features.slice(0, n * FEATURE_SLOTS);
+      for (const k of keys) if (k !== 0) counts.set(k, (counts.get(k) ?? 0) + 1);
+      const inside = normSpans
+        .filter((s) => s.start >= sentence.normStart && s.end <= sentence.normEnd)
+        .map((s) => ({ start: s.start - sentence.normStart, end: s.end - sentence.normStart, type: s.type }));
+      const gold = layers.map((layer) => {
+        const tags = new Int32Array(n);
+        tagsOf(layerSpans(inside, layer), n, tags);
+        return tags;
+      });
+      raw.push({ keys, n, gold });
+    }
+  }
+  const kept = [...counts.entries()].filter(([, c]) => c >= minCount).map(([k]) => k);
+  const index = new Map<number, number>(kept.map((k, i) => [k, i]));
+  const sentences = raw.map((r) => ({ n: r.n, gold: r.gold, features: Int32Array.from(r.keys, (k) => (k === 0 ? -1 : index.get(k) ?? -1)) }));
+  return { sentences, keys: Int32Array.from(kept), chars };
+}
+
+/** Deterministic shuffle (LCG), so a re-run trains the same model. */
+function shuffled(n: number, seed: number): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  let s = seed >>> 0;
+  for (let i = n - 1; i > 0; i--) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const j = s % (i + 1);
+    const t = order[i]!; order[i] = order[j]!; order[j] = t;
+  }
+  return order;
+}
+
+function train(scheme: string, options: Options): void {
+  const spec = NER_MODELS[scheme];
+  if (!spec) throw new Error(`No model spec for ${scheme}`);
+  const started = performance.now();
+  const gazetteer = Gazetteer.load(modelPath('ner', 'gazetteer.tsv'));
+  const extractor = new FeatureExtractor(gazetteer);
+  const { sentences, keys, chars } = prepare(scheme, spec.layers, extractor, options.minCount);
+  const F = keys.length;
+  const tagCounts = spec.layers.map((l) => tagCount(l.labels.length));
+  const offsets = tagCounts.map((_, i) => tagCounts.slice(0, i).reduce((a, b) => a + b, 0));
+  const S = tagCounts.reduce((a, b) => a + b, 0);
+  console.log(`${scheme}: ${sentences.length} sentences, ${chars} chars, ${F} features × ${S} tags (prepared in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  const w = new Float32Array(F * S);
+  const acc = new Float32Array(F * S);
+  const trans = tagCounts.map((T) => new Float32Array((T + 1) * T));
+  const transAcc = tagCounts.map((T) => new Float32Array((T + 1) * T));
+  const decoders = spec.layers.map((l) => new Decoder(l.labels.length));
+  let scores = new Float32Array(1024 * S);
+  let path = new Int32Array(1024);
+  let c = 1;
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    let errors = 0;
+    let tokens = 0;
+    for (const si of shuffled(sentences.length, 0x5eed + epoch)) {
+      const { n, features, gold } = sentences[si]!;
+      if (scores.length < n * S) { scores = new Float32Array(n * S * 2); path = new Int32Array(n * 2); }
+      scores.fill(0, 0, n * S);
+      for (let i = 0; i < n; i++) {
+        for (let s = 0; s < FEATURE_SLOTS; s++) {
+          const f = features[i * FEATURE_SLOTS + s]!;
+          if (f < 0) continue;
+          const row = f * S;
+          for (let t = 0; t < S; t++) scores[i * S + t] += w[row + t]!;
+        }
+      }
+      for (let li = 0; li < spec.layers.length; li++) {
+        const T = tagCounts[li]!;
+        const off = offsets[li]!;
+        const g = gold[li]!;
+        decoders[li]!.decode(scores, off, S, n, trans[li]!, path);
+        tokens += n;
+        let wrong = false;
+        for (let i = 0; i < n; i++) if (path[i] !== g[i]) { wrong = true; errors++; }
+        if (!wrong) continue;
+        const tr = trans[li]!;
+        const ta = transAcc[li]!;
+        for (let i = 0; i < n; i++) {
+          const gp = i === 0 ? T : g[i - 1]!;
+          const pp = i === 0 ? T : path[i - 1]!;
+          if (gp !== pp || g[i] !== path[i]) {
+            tr[gp * T + g[i]!] += 1; ta[gp * T + g[i]!] += c;
+            tr[pp * T + path[i]!] -= 1; ta[pp * T + path[i]!] -= c;
+          }
+          if (g[i] === path[i]) continue;
+          for (let s = 0; s < FEATURE_SLOTS; s++) {
+            const f = features[i * FEATURE_SLOTS + s]!;
+            if (f < 0) continue;
+            const a = f * S + off + g[i]!;
+            const b = f * S + off + path[i]!;
+            w[a] += 1; acc[a] += c;
+            w[b] -= 1; acc[b] -= c;
+          }
+        }
+      }
+      c++;
+    }
+    console.log(`  epoch ${epoch}: tag error rate ${(errors / tokens).toFixed(4)} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  // Averaged weights, pruned and quantized to int16.
+  let maxAbs = 0;
+  for (let k = 0; k < w.length; k++) {
+    w[k] = w[k]! - acc[k]! / c;
+    if (Math.abs(w[k]!) > maxAbs) maxAbs = Math.abs(w[k]!);
+  }
+  const scale = maxAbs / 32767 || 1;
+  const rowStart = new Uint32Array(F + 1);
+  const tagList: number[] = [];
+  const weightList: number[] = [];
+  const keptKeys: number[] = [];
+  for (let f = 0; f < F; f++) {
+    const before = tagList.length;
+    for (let t = 0; t < S; t++) {
+      const q = Math.round(w[f * S + t]! / scale);
+      if (q !== 0 && Math.abs(w[f * S + t]!) >= options.prune) { tagList.push(t); weightList.push(q); }
+    }
+    if (tagList.length === before) continue;
+    rowStart[keptKeys.length] = before;
+    keptKeys.push(keys[f]!);
+  }
+  rowStart[keptKeys.length] = tagList.length;
+  const transitions = trans.map((tr, li) => Float32Array.from(tr, (v, k) => v - transAcc[li]![k]! / c));
+  const seconds = Math.round((performance.now() - started) / 100) / 10;
+  const header: ModelHeader = {
+    format: 'medstruct-ner',
+    featureVersion: FEATURE_VERSION,
+    scheme,
+    layers: spec.layers.map((l) => ({ name: l.name, labels: l.labels })),
+    features: keptKeys.length,
+    nnz: tagList.length,
+    scale,
+    training: { data: `data/ner/${scheme}/train.jsonl`, sentences: sentences.length, characters: chars, epochs: options.epochs, minCount: options.minCount, prune: options.prune, seconds, date: new Date().toISOString().slice(0, 10) },
+  };
+  const size = writeModel(modelPath('ner', `${scheme}.bin`), header, {
+    keys: Int32Array.from(keptKeys),
+    rowStart: rowStart.slice(0, keptKeys.length + 1),
+    tags: Uint8Array.from(tagList),
+    weights: Int16Array.from(weightList),
+    transitions,
+  });
+  console.log(`  → models/ner/${scheme}.bin: ${keptKeys.length} features, ${tagList.length} weights, ${(size / 1e6).toFixed(1)} MB, ${seconds} s`);
+}
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  const option = (name: string, fallback: number): number => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? Number(argv[i + 1]) : fallback;
+  };
+  const schemes = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && argv[i - 1]!.startsWith('--')));
+  for (const scheme of schemes.length > 0 ? schemes : Object.keys(NER_MODELS)) {
+    const spec = NER_MODELS[scheme]!;
+    train(scheme, { epochs: option('epochs', spec.epochs), minCount: option('min-count', spec.minCount), prune: option('prune', 0.05) });
+  }
+}
+
+main();

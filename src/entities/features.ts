@@ -1,0 +1,163 @@
+import { createRequire } from 'node:module';
+import { Jieba } from '@node-rs/jieba';
+import { GAZETTEER_TYPES, foldKey, type Gazetteer } from './gazetteer.js';
+import { finish, mix } from './hash.js';
+
+/**
+ * Feature extraction shared by training and inference. Every position gets FEATURE_SLOTS integer
+ * features (0 = absent), each a hash of a template id and the code points or classes it looks at:
+ * character n-grams in a ±2 window, character classes, jieba word position/identity, and the
+ * position's role in dictionary matches per dictionary type.
+ */
+const BASE_SLOTS = 19;
+export const FEATURE_SLOTS = BASE_SLOTS + GAZETTEER_TYPES.length;
+/** Bumped whenever the templates change, so a model trained on other templates is refused. */
+export const FEATURE_VERSION = 1;
+
+const PAD_LEFT = 0x110001;
+const PAD_RIGHT = 0x110002;
+
+const enum CharClass { Han = 1, Digit, Upper, Lower, Punct, Space, Other }
+
+function charClass(cp: number): number {
+  if (cp >= 0x4e00 && cp <= 0x9fff) return CharClass.Han;
+  if (cp >= 48 && cp <= 57) return CharClass.Digit;
+  if (cp >= 65 && cp <= 90) return CharClass.Upper;
+  if (cp >= 97 && cp <= 122) return CharClass.Lower;
+  if (cp === 32 || cp === 10) return CharClass.Space;
+  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126) || (cp >= 0x3000 && cp <= 0x303f) || (cp >= 0xff00 && cp <= 0xffef) || (cp >= 0x2000 && cp <= 0x206f)) return CharClass.Punct;
+  if (cp >= 0x3400 && cp <= 0x4dbf) return CharClass.Han;
+  if (cp >= 0x20000 && cp <= 0x3134f) return CharClass.Han;
+  return CharClass.Other;
+}
+
+/** Code point as n-gram features see it: digits folded to 0, ASCII letters lower-cased. */
+function gramKey(cp: number): number {
+  if (cp >= 48 && cp <= 57) return 48;
+  return foldKey(cp);
+}
+
+let jieba: Jieba | null = null;
+
+function segmenter(): Jieba {
+  if (!jieba) {
+    const require = createRequire(import.meta.url);
+    const { dict } = require('@node-rs/jieba/dict') as { dict: Uint8Array };
+    jieba = Jieba.withDict(dict);
+  }
+  return jieba;
+}
+
+const t1 = (slot: number, a: number): number => finish(mix(mix(slot, a), 0x5bd1e995));
+const t2 = (slot: number, a: number, b: number): number => finish(mix(mix(mix(slot, a), b), 0x5bd1e995));
+const t3 = (slot: number, a: number, b: number, c: number): number => finish(mix(mix(mix(mix(slot, a), b), c), 0x5bd1e995));
+
+/** Reusable buffers, grown on demand, so extracting a sentence allocates little. */
+export class FeatureExtractor {
+  private readonly gazetteer: Gazetteer | null;
+  private keys = new Int32Array(256);
+  private grams = new Int32Array(256 + 4);
+  private classes = new Int32Array(256 + 4);
+  private wordPos = new Uint8Array(256);
+  private wordHash = new Int32Array(256);
+  private wordLen = new Uint8Array(256);
+  private roles = new Uint8Array(256 * GAZETTEER_TYPES.length);
+  features = new Int32Array(256 * FEATURE_SLOTS);
+
+  constructor(gazetteer: Gazetteer | null) {
+    this.gazetteer = gazetteer;
+  }
+
+  private ensure(n: number): void {
+    if (this.keys.length >= n) return;
+    const size = Math.max(n, this.keys.length * 2);
+    this.keys = new Int32Array(size);
+    this.grams = new Int32Array(size + 4);
+    this.classes = new Int32Array(size + 4);
+    this.wordPos = new Uint8Array(size);
+    this.wordHash = new Int32Array(size);
+    this.wordLen = new Uint8Array(size);
+    this.roles = new Uint8Array(size * GAZETTEER_TYPES.length);
+    this.features = new Int32Array(size * FEATURE_SLOTS);
+  }
+
+  /**
+   * Fills `features` for the sentence `chars[start, end)` (normalized code points as strings) and
+   * returns its length. Position i's features are features[i*FEATURE_SLOTS …].
+   */
+  extract(chars: readonly string[], start: number, end: number): number {
+    const n = end - start;
+    this.ensure(n);
+    const { keys, grams, classes, wordPos, wordHash, wordLen, roles, features } = this;
+    for (let i = 0; i < n; i++) {
+      const cp = chars[start + i]!.codePointAt(0)!;
+      keys[i] = foldKey(cp);
+      grams[i + 2] = gramKey(cp);
+      classes[i + 2] = charClass(cp);
+    }
+    grams[0] = grams[1] = PAD_LEFT;
+    grams[n + 2] = grams[n + 3] = PAD_RIGHT;
+    classes[0] = classes[1] = 0;
+    classes[n + 2] = classes[n + 3] = 9;
+    this.segment(chars, start, end);
+    const types = GAZETTEER_TYPES.length;
+    if (this.gazetteer) this.gazetteer.roles(keys, n, roles);
+    else roles.fill(0, 0, n * types);
+    for (let i = 0; i < n; i++) {
+      const g = i + 2;
+      const c0 = grams[g]!, l1 = grams[g - 1]!, l2 = grams[g - 2]!, r1 = grams[g + 1]!, r2 = grams[g + 2]!;
+      const o = i * FEATURE_SLOTS;
+      const pos = wordPos[i]!;
+      features[o] = t1(0, 1);
+      features[o + 1] = t1(1, c0);
+      features[o + 2] = t1(2, l1);
+      features[o + 3] = t1(3, r1);
+      features[o + 4] = t1(4, l2);
+      features[o + 5] = t1(5, r2);
+      features[o + 6] = t2(6, l1, c0);
+      features[o + 7] = t2(7, c0, r1);
+      features[o + 8] = t2(8, l2, l1);
+      features[o + 9] = t2(9, r1, r2);
+      features[o + 10] = t2(10, l1, r1);
+      features[o + 11] = t3(11, l1, c0, r1);
+      features[o + 12] = t3(12, l2, l1, c0);
+      features[o + 13] = t3(13, c0, r1, r2);
+      features[o + 14] = t3(14, classes[g - 1]!, classes[g]!, classes[g + 1]!);
+      features[o + 15] = t2(15, pos, c0);
+      features[o + 16] = wordLen[i]! <= 6 ? t2(16, pos, wordHash[i]!) : 0;
+      features[o + 17] = t2(17, pos, Math.min(wordLen[i]!, 6));
+      features[o + 18] = t3(18, i > 0 ? wordPos[i - 1]! : 9, pos, i + 1 < n ? wordPos[i + 1]! : 9);
+      for (let t = 0; t < types; t++) {
+        const role = roles[i * types + t]!;
+        features[o + BASE_SLOTS + t] = role === 0 ? 0 : t2(BASE_SLOTS + t, role, 0);
+      }
+    }
+    return n;
+  }
+
+  /** jieba word segmentation mapped to code points: position in word (1 B, 2 M, 3 E, 4 S), word hash and length. */
+  private segment(chars: readonly string[], start: number, end: number): void {
+    const text = chars.slice(start, end).join('');
+    const words = segmenter().cut(text, false);
+    let i = 0;
+    const n = end - start;
+    for (const word of words) {
+      let len = 0;
+      for (let u = 0; u < word.length; u++) {
+        const c = word.charCodeAt(u);
+        if (c < 0xdc00 || c > 0xdfff) len++;
+      }
+      if (len === 0) continue;
+      let h = 0x3c6ef372;
+      for (let k = 0; k < len && i + k < n; k++) h = mix(h, this.grams[i + k + 2]!);
+      h = finish(h);
+      for (let k = 0; k < len && i + k < n; k++) {
+        this.wordPos[i + k] = len === 1 ? 4 : k === 0 ? 1 : k === len - 1 ? 3 : 2;
+        this.wordHash[i + k] = h;
+        this.wordLen[i + k] = Math.min(len, 255);
+      }
+      i += len;
+    }
+    for (; i < n; i++) { this.wordPos[i] = 4; this.wordHash[i] = 0; this.wordLen[i] = 1; }
+  }
+}

@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { MedstructError } from '../errors.js';
+import { IntTable, mix, finish, SEED_A, SEED_B } from './hash.js';
+
+/** Dictionary categories, one bit each, in the order of the compiled gazetteer's masks. */
+export const GAZETTEER_TYPES = ['disease', 'symptom', 'drug', 'check', 'lab', 'procedure', 'department', 'hospital', 'term', 'region'] as const;
+export type GazetteerType = (typeof GAZETTEER_TYPES)[number];
+
+/** Flag on a prefix entry: some longer term continues it. */
+const CONTINUES = 1 << 30;
+const TYPE_BITS = (1 << GAZETTEER_TYPES.length) - 1;
+
+/** Folds a code point the way dictionary keys are stored: ASCII letters lower-cased. */
+export function foldKey(cp: number): number {
+  return cp >= 65 && cp <= 90 ? cp + 32 : cp;
+}
+
+/**
+ * Longest-match dictionary over code points. Terms and their prefixes are stored by two independent
+ * rolling hashes, so matching walks the text without building substrings.
+ */
+export class Gazetteer {
+  private readonly table: IntTable;
+  private readonly checks: Int32Array;
+  private readonly masks: Int32Array;
+  readonly size: number;
+  readonly maxLength: number;
+
+  private constructor(table: IntTable, checks: Int32Array, masks: Int32Array, size: number, maxLength: number) {
+    this.table = table;
+    this.checks = checks;
+    this.masks = masks;
+    this.size = size;
+    this.maxLength = maxLength;
+  }
+
+  /** Builds from (term, type mask) pairs. */
+  static fromEntries(entries: Iterable<[string, number]>): Gazetteer {
+    const list = [...entries];
+    let prefixes = 0;
+    let maxLength = 0;
+    for (const [term] of list) {
+      const n = Array.from(term).length;
+      prefixes += n;
+      if (n > maxLength) maxLength = n;
+    }
+    const table = new IntTable(prefixes);
+    const checks = new Int32Array(prefixes);
+    const masks = new Int32Array(prefixes);
+    let used = 0;
+    for (const [term, mask] of list) {
+      const cps = Array.from(term, (ch) => foldKey(ch.codePointAt(0)!));
+      let a = SEED_A;
+      let b = SEED_B;
+      for (let k = 0; k < cps.length; k++) {
+        a = mix(a, cps[k]!);
+        b = mix(b, cps[k]!);
+        const key = finish(a ^ (k + 1));
+        const check = finish(b ^ (k + 1));
+        let index = table.get(key);
+        if (index < 0) {
+          index = used++;
+          table.set(key, index);
+          checks[index] = check;
+        } else if (checks[index] !== check) {
+          continue; // a 32-bit collision between different prefixes: keep the first
+        }
+        masks[index] = masks[index]! | (k === cps.length - 1 ? mask & TYPE_BITS : CONTINUES);
+      }
+    }
+    return new Gazetteer(table, checks, masks, list.length, maxLength);
+  }
+
+  /** Loads the compiled `term\tmask` file. */
+  static load(path: string): Gazetteer {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      throw new MedstructError('MODEL_NOT_FOUND', `Gazetteer not found: ${path}`);
+    }
+    const entries: Array<[string, number]> = [];
+    for (const line of text.split('\n')) {
+      const tab = line.indexOf('\t');
+      if (tab <= 0) continue;
+      entries.push([line.slice(0, tab), Number(line.slice(tab + 1))]);
+    }
+    return Gazetteer.fromEntries(entries);
+  }
+
+  /**
+   * For every start position, calls `found(start, end, mask)` for each dictionary term starting there,
+   * shortest first. `cps` holds folded code points (see foldKey).
+   */
+  scan(cps: Int32Array, n: number, found: (start: number, end: number, mask: number) => void): void {
+    for (let i = 0; i < n; i++) {
+      let a = SEED_A;
+      let b = SEED_B;
+      const limit = Math.min(n, i + this.maxLength);
+      for (let j = i; j < limit; j++) {
+        a = mix(a, cps[j]!);
+        b = mix(b, cps[j]!);
+        const k = j - i + 1;
+        const index = this.table.get(finish(a ^ k));
+        if (index < 0 || this.checks[index] !== finish(b ^ k)) break;
+        const mask = this.masks[index]!;
+        if ((mask & TYPE_BITS) !== 0) found(i, j + 1, mask & TYPE_BITS);
+        if ((mask & CONTINUES) === 0) break;
+      }
+    }
+  }
+
+  /**
+   * Per position and dictionary type, the role of the position in that type's greedy longest-match
+   * segmentation: 0 none, 1 begin, 2 inside, 3 end. `out` has n × GAZETTEER_TYPES.length entries.
+   */
+  roles(cps: Int32Array, n: number, out: Uint8Array): void {
+    const types = GAZETTEER_TYPES.length;
+    out.fill(0, 0, n * types);
+    const longest = new Int32Array(n * types);
+    this.scan(cps, n, (start, end, mask) => {
+      for (let t = 0; t < types; t++) if (mask & (1 << t)) longest[start * types + t] = end - start;
+    });
+    for (let t = 0; t < types; t++) {
+      let i = 0;
+      while (i < n) {
+        const len = longest[i * types + t]!;
+        if (len < 2) { i++; continue; }
+        out[i * types + t] = 1;
+        for (let k = i + 1; k < i + len - 1; k++) out[k * types + t] = 2;
+        out[(i + len - 1) * types + t] = 3;
+        i += len;
+      }
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * What each scheme's model decodes. A layer is one BIOES tagger; entities of different layers may
+ * nest. CMeEE nests only inside symptoms (sym contains bod, ite, pro, dis, …), so its symptoms get a
+ * layer of their own and everything else a second one.
+ */
+export interface LayerSpec { name: string; labels: string[] }
+
+export interface ModelSpec {
+  layers: LayerSpec[];
+  epochs: number;
+  /** Features seen fewer times in training are dropped. */
+  minCount: number;
+}
+
+export const NER_MODELS: Record<string, ModelSpec> = {
+  yidu: { layers: [{ name: 'main', labels: ['疾病和诊断', '影像检查', '实验室检验', '手术', '药物', '解剖部位'] }], epochs: 10, minCount: 1 },
+  cmeee: {
+    layers: [
+      { name: 'symptom', labels: ['sym'] },
+      { name: 'main', labels: ['dis', 'pro', 'equ', 'dru', 'ite', 'bod', 'dep', 'mic'] },
+    ],
+    epochs: 8,
+    minCount: 2,
+  },
+  ccks2017: { layers: [{ name: 'main', labels: ['身体部位', '症状和体征', '检查和检验', '治疗', '疾病和诊断'] }], epochs: 10, minCount: 1 },
+  cmedqa: { layers: [{ name: 'main', labels: ['disease', 'symptom', 'body', 'treatment', 'test', 'drug', 'crowd', 'time', 'department', 'feature', 'physiology'] }], epochs: 10, minCount: 1 },
+};

@@ -1,0 +1,137 @@
+import type { MedDocument } from '../document/document.js';
+import { readJsonResource } from '../resources.js';
+import { toNative, type EntityType } from '../taxonomy/taxonomy.js';
+import { GAZETTEER_TYPES, foldKey, type Gazetteer } from './gazetteer.js';
+import { makeEntity, type EntityLayer, type LabelMapper } from './stage.js';
+
+interface RuleFile {
+  examPatterns: string[];
+  patterns: Array<{ type: EntityType; regex: string; trimLeft?: string[]; reject?: string[] }>;
+  words: Partial<Record<EntityType, string[]>>;
+  location: { lateral: string[]; direction: string; compounds: string[]; types: EntityType[] };
+}
+
+const rules = readJsonResource<RuleFile>('entities', 'rules.json');
+const examPattern = new RegExp(`(?:${rules.examPatterns.map(escape).join('|')})`, 'i');
+const compiled = rules.patterns.map((p) => ({ ...p, re: new RegExp(p.regex, 'gu') }));
+const wordPattern = new RegExp(
+  Object.entries(rules.words).map(([type, list]) => `(?<${type}>${[...list!].sort((a, b) => b.length - a.length).map(escape).join('|')})`).join('|'),
+  'gu',
+);
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * CMeEE labels in unified types. CMeEE's `ite` covers both laboratory tests and instrument
+ * examinations; names of imaging/endoscopy/ECG examinations become `exam`, the rest `lab_test`.
+ */
+export const nativeLabel: LabelMapper = (label, text) => {
+  if (label === 'ite') return examPattern.test(text) ? 'exam' : 'lab_test';
+  return toNative('cmeee', label);
+};
+
+/** UTF-16 index → code-point index of a normalized text (identity when it has no astral characters). */
+function codePointIndex(text: string, chars: readonly string[]): (unit: number) => number {
+  if (text.length === chars.length) return (unit) => unit;
+  const map = new Int32Array(text.length + 1);
+  let cp = 0;
+  for (let u = 0; u < text.length; u++) {
+    map[u] = cp;
+    const c = text.charCodeAt(u);
+    if (c < 0xd800 || c > 0xdbff) cp++;
+  }
+  map[text.length] = cp;
+  return (unit) => map[unit]!;
+}
+
+interface Candidate { start: number; end: number; type: EntityType; confidence: number; source: 'rule' | 'dictionary' }
+
+/** Keeps, per type, the longest of overlapping candidates. */
+function longestPerType(list: Candidate[]): Candidate[] {
+  list.sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
+  const kept: Candidate[] = [];
+  for (const c of list) if (!kept.some((k) => k.type === c.type && k.start < c.end && c.start < k.end)) kept.push(c);
+  return kept;
+}
+
+/** Patterns, word lists and the gazetteer's hospitals, departments and regions (normalized-view offsets). */
+class RuleLayer implements EntityLayer {
+  private readonly gazetteer: Gazetteer;
+
+  constructor(gazetteer: Gazetteer) {
+    this.gazetteer = gazetteer;
+  }
+
+  add(doc: MedDocument): void {
+    const text = doc.norm.text;
+    const toCp = codePointIndex(text, doc.norm.chars);
+    const found: Candidate[] = [];
+    for (const p of compiled) {
+      p.re.lastIndex = 0;
+      for (let m = p.re.exec(text); m !== null; m = p.re.exec(text)) {
+        if (m[0].length === 0) { p.re.lastIndex++; continue; }
+        let start = m.index;
+        let value = m[0];
+        const v = m.groups?.v;
+        if (v !== undefined) { start += m[0].lastIndexOf(v); value = v; }
+        if (p.trimLeft) {
+          let cut = 0;
+          for (const w of p.trimLeft) {
+            const at = value.lastIndexOf(w, value.length - 3);
+            if (at >= 0 && at + w.length > cut) cut = at + w.length;
+          }
+          start += cut;
+          value = value.slice(cut);
+        }
+        if (p.reject?.includes(value) || value.length === 0) continue;
+        found.push({ start: toCp(start), end: toCp(start + value.length), type: p.type, confidence: 0.9, source: 'rule' });
+      }
+    }
+    wordPattern.lastIndex = 0;
+    for (let m = wordPattern.exec(text); m !== null; m = wordPattern.exec(text)) {
+      const type = Object.entries(m.groups ?? {}).find(([, v]) => v !== undefined)?.[0] as EntityType;
+      found.push({ start: toCp(m.index), end: toCp(m.index + m[0].length), type, confidence: 0.85, source: 'dictionary' });
+    }
+    this.dictionary(doc, found);
+    const existing = doc.entities.map((e) => doc.toNorm(e.start, e.end));
+    for (const c of longestPerType(found)) {
+      // A rule span that exactly repeats a model span adds nothing.
+      if (existing.some((e) => e.start === c.start && e.end === c.end)) continue;
+      const { start, end } = doc.fromNorm(c.start, c.end);
+      doc.entities.push(makeEntity(doc, start, end, c.type, c.confidence, c.source));
+    }
+    this.locations(doc);
+  }
+
+  private dictionary(doc: MedDocument, found: Candidate[]): void {
+    const chars = doc.norm.chars;
+    const keys = Int32Array.from(chars, (ch) => foldKey(ch.codePointAt(0)!));
+    const bit = (t: (typeof GAZETTEER_TYPES)[number]): number => 1 << GAZETTEER_TYPES.indexOf(t);
+    const wanted: Array<[number, EntityType]> = [[bit('hospital'), 'hospital'], [bit('department'), 'department'], [bit('region'), 'region']];
+    this.gazetteer.scan(keys, keys.length, (start, end, mask) => {
+      for (const [b, type] of wanted) if (mask & b) found.push({ start, end, type, confidence: 0.95, source: 'dictionary' });
+    });
+  }
+
+  /** Laterality/direction prefixes of anatomy spans as nested Location entities. */
+  private locations(doc: MedDocument): void {
+    const { lateral, direction, compounds, types } = rules.location;
+    for (const e of [...doc.entities]) {
+      if (!types.includes(e.type)) continue;
+      const text = e.text;
+      const lead = lateral.find((l) => text.startsWith(l));
+      if (!lead) continue;
+      let len = lead.length;
+      while (len < text.length - 1 && direction.includes(text[len]!) && !compounds.some((c) => text.startsWith(c, len))) len++;
+      if (len >= text.length) continue;
+      // Offsets: lateral and direction characters are all in the BMP, so UTF-16 length = code points.
+      doc.entities.push(makeEntity(doc, e.start, e.start + len, 'location', Math.min(0.95, e.confidence), 'rule'));
+    }
+  }
+}
+
+export function nativeLayers(gazetteer: Gazetteer): EntityLayer[] {
+  return [new RuleLayer(gazetteer)];
+}
