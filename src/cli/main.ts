@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   classify: async () => (await import('./commands/classify.js')).default,
   ner: async () => (await import('./commands/ner.js')).default,
   eval: async () => (await import('./commands/eval.js')).default,
+  link: async () => (await import('./commands/link.js')).default,
 };
 
 function usage(): string {

@@ -1,4 +1,5 @@
 import { loadEntityStage } from '../entities/index.js';
+import { linkingStage } from '../linking/index.js';
 import type { SchemeName } from '../taxonomy/taxonomy.js';
 import { Pipeline, type Stage } from './stage.js';
 
@@ -18,7 +19,7 @@ export function buildPipeline(options: PipelineOptions = {}): Pipeline {
   const key = JSON.stringify({ scheme });
   const cached = cache.get(key);
   if (cached) return cached;
-  const stages: Stage[] = [loadEntityStage(scheme)];
+  const stages: Stage[] = [loadEntityStage(scheme), linkingStage];
   const pipeline = new Pipeline(stages);
   cache.set(key, pipeline);
   return pipeline;
