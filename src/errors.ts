@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   SERVICE_NOT_OPEN: { status: 403, message: 'The service is not open for this API key' },
   QUOTA_EXHAUSTED: { status: 403, message: 'No call package left and pay-as-you-go is off' },
   RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  IDEMPOTENCY_MISMATCH: { status: 422, message: 'The Idempotency-Key was already used for a different request' },
+  IDEMPOTENCY_IN_PROGRESS: { status: 409, message: 'A request with this Idempotency-Key is still in progress' },
   OVERLOADED: { status: 503, message: 'The server is busy; retry later' },
   TIMEOUT: { status: 504, message: 'The request took too long' },
   INTERNAL: { status: 500, message: 'Internal error' },

@@ -11,6 +11,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   ner: async () => (await import('./commands/ner.js')).default,
   eval: async () => (await import('./commands/eval.js')).default,
   link: async () => (await import('./commands/link.js')).default,
+  serve: async () => (await import('./commands/serve.js')).default,
+  keys: async () => (await import('./commands/keys.js')).default,
+  packages: async () => (await import('./commands/packages.js')).default,
+  usage: async () => (await import('./commands/usage.js')).default,
 };
 
 function usage(): string {

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKey } from '../../accounts/index.js';
+import { MedstructError } from '../../errors.js';
+import { createJob, getJob, type Job, type JobInput } from '../../jobs/store.js';
+import { authenticate, billable, fingerprint, storedReply, type Idempotency, type ServerContext } from '../context.js';
+import { checkText } from '../input.js';
+import type { NerFormat, WorkerTask } from '../tasks.js';
+
+const errorSchema = {
+  type: 'object',
+  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } }, requestId: { type: 'string' } },
+};
+
+const errorResponses = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 413: errorSchema, 429: errorSchema, 503: errorSchema };
+
+const IDEMPOTENCY_HEADER = { type: 'object', properties: { 'idempotency-key': { type: 'string', maxLength: 255, description: 'Replays the stored reply of an earlier identical request' } } };
+
+function idempotencyOf(request: FastifyRequest): Idempotency | undefined {
+  const header = request.headers['idempotency-key'];
+  if (typeof header !== 'string' || header === '') return undefined;
+  return { key: header, fingerprint: fingerprint(request.method, request.url, request.body) };
+}
+
+/**
+ * A native call: authenticate, honour Idempotency-Key (an identical earlier request gets its stored
+ * reply and is not charged again), then run it as a billable call.
+ */
+async function nativeCall(
+  ctx: ServerContext, request: FastifyRequest, reply: FastifyReply, action: string,
+  work: (key: ApiKey) => Promise<{ value: unknown; units?: number }>,
+): Promise<unknown> {
+  request.action = action;
+  const key = await authenticate(ctx, request, action);
+  const idem = idempotencyOf(request);
+  if (!idem) return billable(ctx, request, key, action, () => work(key));
+  const stored = await storedReply(ctx, key.id, idem);
+  if (stored) return reply.code(stored.status).header('idempotent-replayed', 'true').send(stored.body);
+  const lock = `${key.id}\u0000${idem.key}`;
+  if (ctx.inFlightIdempotency.has(lock)) throw new MedstructError('IDEMPOTENCY_IN_PROGRESS');
+  ctx.inFlightIdempotency.add(lock);
+  try {
+    return await billable(ctx, request, key, action, () => work(key), idem);
+  } finally {
+    ctx.inFlightIdempotency.delete(lock);
+  }
+}
+
+const NER_FORMATS: NerFormat[] = ['native', 'aliyun', 'nocode'];
+
+/** The worker task of a native action's request body (also the unit of a batch job). */
+function taskOf(ctx: ServerContext, action: string, body: Record<string, unknown>): WorkerTask {
+  switch (action) {
+    case 'ner':
+      return { op: 'ner', text: checkText(body.text, ctx.config.textLimit), format: (body.format as NerFormat | undefined) ?? 'native', dropNegated: body.dropNegated === true };
+  }
+  throw new MedstructError('INVALID_ARGUMENT', `Action ${action} cannot run as a job`);
+}
+
+/** A batch item's task; a bad item refuses the whole batch, naming the item. */
+function itemTask(ctx: ServerContext, action: string, item: Record<string, unknown>, index: number): WorkerTask {
+  try {
+    return taskOf(ctx, action, item);
+  } catch (error) {
+    if (error instanceof MedstructError) throw new MedstructError(error.code, `items[${index}]: ${error.message}`);
+    throw error;
+  }
+}
+
+export const JOB_ACTIONS = ['ner'] as const;
+
+function jobView(job: Job): Record<string, unknown> {
+  return {
+    id: job.id, action: job.action, status: job.status, attempts: job.attempts,
+    createdAt: new Date(job.createdAt).toISOString(), updatedAt: new Date(job.updatedAt).toISOString(), expiresAt: new Date(job.expiresAt).toISOString(),
+    ...(job.status === 'done' ? { result: job.result } : {}),
+    ...(job.error ? { error: job.error } : {}),
+  };
+}
+
+export function registerNativeRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const config = { surface: 'native' as const };
+
+  app.post('/v1/ner', {
+    config,
+    schema: {
+      tags: ['native'], summary: 'Named entities with nesting, assertions and links', headers: IDEMPOTENCY_HEADER,
+      body: {
+        type: 'object', required: ['text'], additionalProperties: false,
+        properties: {
+          text: { type: 'string', description: 'The text (UTF-8), at most the configured number of characters' },
+          format: { type: 'string', enum: NER_FORMATS, default: 'native', description: 'native, aliyun (GetNerChMedical Data) or nocode' },
+          dropNegated: { type: 'boolean', description: 'nocode format: leave out findings asserted absent' },
+        },
+      },
+      response: errorResponses,
+    },
+  }, async (request, reply) => {
+    const body = request.body as Record<string, unknown>;
+    const task = taskOf(ctx, 'ner', body);
+    return nativeCall(ctx, request, reply, 'ner', async () => ctx.pool.run(task, ctx.config.requestTimeoutMs));
+  });
+
+  app.post('/v1/jobs', {
+    config,
+    schema: {
+      tags: ['native'], summary: 'Submit an async job (one input or a batch); poll GET /v1/jobs/{id}', headers: IDEMPOTENCY_HEADER,
+      body: {
+        type: 'object', required: ['action'], additionalProperties: false,
+        properties: {
+          action: { type: 'string', enum: [...JOB_ACTIONS] },
+          input: { type: 'object', description: 'The body the synchronous endpoint of the action takes' },
+          items: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'object' }, description: 'A batch: several such bodies' },
+        },
+      },
+    },
+  }, async (request, reply) => {
+    const body = request.body as { action: string; input?: Record<string, unknown>; items?: Array<Record<string, unknown>> };
+    if ((body.input === undefined) === (body.items === undefined)) throw new MedstructError('INVALID_ARGUMENT', 'Give either input or items');
+    const input: JobInput = body.items
+      ? { tasks: body.items.map((item, i) => itemTask(ctx, body.action, item, i)), batch: true }
+      : { tasks: [taskOf(ctx, body.action, body.input!)], batch: false };
+    request.action = `jobs.${body.action}`;
+    const key = await authenticate(ctx, request, body.action);
+    const idem = idempotencyOf(request);
+    if (idem) {
+      const stored = await storedReply(ctx, key.id, idem);
+      if (stored) return reply.code(stored.status).header('idempotent-replayed', 'true').send(stored.body);
+    }
+    const job = await createJob(ctx.db, {
+      id: `job_${randomUUID()}`, keyId: key.id, action: body.action, input, ttlMs: ctx.config.jobTtlMs,
+      idempotency: idem && { ...idem, body: jobView },
+    });
+    ctx.runner.wake();
+    return reply.code(202).send(jobView(job));
+  });
+
+  app.get('/v1/jobs/:id', {
+    config,
+    schema: { tags: ['native'], summary: 'A job\'s status and, once done, its result', params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } },
+  }, async (request) => {
+    const key = await authenticate(ctx, request, null);
+    const job = await getJob(ctx.db, (request.params as { id: string }).id);
+    if (!job || job.keyId !== key.id) throw new MedstructError('NOT_FOUND', 'No such job');
+    return jobView(job);
+  });
+}
