@@ -1,0 +1,172 @@
+import type { Point, Polygon } from '../document/types.js';
+import type { OcrLine, OcrPage } from '../ocr/types.js';
+import { readJsonResource } from '../resources.js';
+
+/** A line placed in the upright, deskewed page frame (original-pixel units). */
+export interface PlacedLine {
+  index: number;
+  line: OcrLine;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  cy: number;
+  height: number;
+}
+
+export interface TableCell {
+  text: string;
+  /** Index of the line in `page.lines`. */
+  line: number;
+  x0: number;
+  x1: number;
+}
+
+export interface TableRow {
+  cells: TableCell[];
+  /** 0 for the left (or only) table, 1 for the right table of a two-column sheet. */
+  column: number;
+  /** Whether the row is a table header (项目 / 结果 / 单位 / 参考范围 …). */
+  header: boolean;
+  /** Whether the row lies inside a table block (header or item rows after it). */
+  inTable: boolean;
+}
+
+interface LayoutResource {
+  headerTokens: string[];
+}
+
+let layoutResource: LayoutResource | null = null;
+function resource(): LayoutResource {
+  layoutResource ??= readJsonResource<LayoutResource>('ocr', 'layout.json');
+  return layoutResource;
+}
+
+/** Maps original-image points to the upright page frame for a page turned by `rotation` degrees clockwise. */
+export function uprightPoint(page: Pick<OcrPage, 'width' | 'height' | 'rotation'>, p: Point): Point {
+  switch (page.rotation) {
+    case 90: return [page.height - p[1], p[0]];
+    case 180: return [page.width - p[0], page.height - p[1]];
+    case 270: return [p[1], page.width - p[0]];
+    default: return p;
+  }
+}
+
+function uprightPolygon(page: OcrPage, poly: Polygon): Polygon {
+  return poly.map((p) => uprightPoint(page, p)) as Polygon;
+}
+
+/** Width-weighted median angle (degrees) of the long lines in the upright frame. */
+function estimateSkew(page: OcrPage): number {
+  const samples: Array<{ angle: number; weight: number }> = [];
+  for (const line of page.lines) {
+    const q = uprightPolygon(page, line.polygon);
+    const dx = q[1][0] - q[0][0], dy = q[1][1] - q[0][1];
+    const width = Math.hypot(dx, dy);
+    const height = Math.hypot(q[3][0] - q[0][0], q[3][1] - q[0][1]);
+    if (width < 3 * height) continue;
+    samples.push({ angle: (Math.atan2(dy, dx) * 180) / Math.PI, weight: width });
+  }
+  if (samples.length === 0) return 0;
+  samples.sort((a, b) => a.angle - b.angle);
+  const total = samples.reduce((s, x) => s + x.weight, 0);
+  let acc = 0;
+  for (const s of samples) {
+    acc += s.weight;
+    if (acc >= total / 2) return Math.round(s.angle * 100) / 100;
+  }
+  return 0;
+}
+
+/** Lines in the upright frame with the page's skew removed. */
+export function placeLines(page: OcrPage): PlacedLine[] {
+  const radians = (-page.skew * Math.PI) / 180;
+  const cos = Math.cos(radians), sin = Math.sin(radians);
+  return page.lines.map((line, index) => {
+    const q = uprightPolygon(page, line.polygon).map(([x, y]) => [x * cos - y * sin, x * sin + y * cos] as Point);
+    const xs = q.map((p) => p[0]), ys = q.map((p) => p[1]);
+    const y0 = Math.min(...ys), y1 = Math.max(...ys);
+    return { index, line, x0: Math.min(...xs), x1: Math.max(...xs), y0, y1, cy: (y0 + y1) / 2, height: y1 - y0 };
+  });
+}
+
+/** Groups lines whose vertical centres are within half a line height of each other into rows, top to bottom, each left to right. */
+export function groupRows(placed: PlacedLine[]): PlacedLine[][] {
+  const sorted = placed.slice().sort((a, b) => a.cy - b.cy);
+  const rows: Array<{ lines: PlacedLine[]; cy: number; height: number }> = [];
+  for (const line of sorted) {
+    const row = rows[rows.length - 1];
+    if (row && Math.abs(line.cy - row.cy) < 0.5 * Math.min(line.height, row.height)) {
+      row.lines.push(line);
+      row.cy = row.lines.reduce((s, l) => s + l.cy, 0) / row.lines.length;
+      row.height = Math.max(row.height, line.height);
+    } else {
+      rows.push({ lines: [line], cy: line.cy, height: line.height });
+    }
+  }
+  return rows.map((r) => r.lines.sort((a, b) => a.x0 - b.x0));
+}
+
+/** Sets the page's skew and sorts its lines into reading order (rows top to bottom, cells left to right). */
+export function orderLines(page: OcrPage): OcrPage {
+  const skewed: OcrPage = { ...page, skew: estimateSkew(page) };
+  const order = groupRows(placeLines(skewed)).flat();
+  return { ...skewed, lines: order.map((p) => p.line) };
+}
+
+function headerToken(text: string): string | null {
+  for (const token of resource().headerTokens) if (text.includes(token)) return token;
+  return null;
+}
+
+const ITEM_CELL = /^[<>≤≥]?\s*[-+]?\d|^[↑↓]$|^[HL]$|阴性|阳性|\d\s*[-~～]\s*\d/;
+
+/**
+ * Rebuilds the page's tables into rows of cells. A header row that repeats its column titles side by
+ * side (项目 结果 单位 参考范围 | 项目 结果 单位 参考范围) marks a two-column sheet: its rows are split at
+ * the second title's left edge and the right table's rows follow the left table's. Rows outside tables
+ * come back as single-column rows in reading order.
+ */
+export function tableRows(page: OcrPage): TableRow[] {
+  const rows = groupRows(placeLines(page));
+  const out: TableRow[] = [];
+  let splitX: number | null = null;
+  let inTable = false;
+  let quiet = 0;
+  let right: TableRow[] = [];
+  const flushRight = (): void => {
+    out.push(...right);
+    right = [];
+  };
+  for (const row of rows) {
+    const cells = row.map((p) => ({ text: p.line.text, line: p.index, x0: p.x0, x1: p.x1 }));
+    const tokens = cells.map((c) => headerToken(c.text));
+    const isHeader = tokens.filter((t) => t !== null).length >= 2;
+    if (isHeader) {
+      flushRight();
+      inTable = true;
+      quiet = 0;
+      splitX = null;
+      const first = tokens.findIndex((t) => t !== null);
+      const again = tokens.findIndex((t, i) => i > first + 1 && t === tokens[first]);
+      if (again > 0) splitX = cells[again]!.x0 - 1;
+    } else if (inTable) {
+      if (cells.some((c) => ITEM_CELL.test(c.text))) quiet = 0;
+      else if (++quiet > 1) {
+        inTable = false;
+        splitX = null;
+        flushRight();
+      }
+    }
+    if (splitX !== null && inTable) {
+      const leftCells = cells.filter((c) => c.x0 < splitX!);
+      const rightCells = cells.filter((c) => c.x0 >= splitX!);
+      if (leftCells.length > 0) out.push({ cells: leftCells, column: 0, header: isHeader, inTable });
+      if (rightCells.length > 0) right.push({ cells: rightCells, column: 1, header: isHeader, inTable });
+    } else {
+      out.push({ cells, column: 0, header: isHeader, inTable });
+    }
+  }
+  flushRight();
+  return out;
+}

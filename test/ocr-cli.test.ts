@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { makePdf } from './fixtures/ocr/pdf.js';
+
+// The CLI runs from dist/ (npm test builds it first).
+function medstruct(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/medstruct.js', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface CliPage { number: number; width: number; height: number; lines: Array<{ text: string; confidence: number; polygon: number[][]; chars: Array<{ char: string; polygon: number[][] }> }> }
+
+describe('medstruct ocr', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'medstruct-ocr-'));
+
+  it('prints pages with lines in reading order, each with confidence, polygon and character polygons', () => {
+    const file = join(dir, 'report.pdf');
+    writeFileSync(file, makePdf([{ texts: [
+      { x: 300, y: 120, size: 12, text: '结果' },
+      { x: 60, y: 80, size: 16, text: '超声检查报告单' },
+      { x: 60, y: 120, size: 12, text: '检查项目' },
+    ] }]));
+    const r = medstruct('ocr', file);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { pages: CliPage[] };
+    expect(out.pages).toHaveLength(1);
+    const page = out.pages[0]!;
+    expect([page.number, page.width, page.height]).toEqual([1, 595, 842]);
+    expect(page.lines.map((l) => l.text)).toEqual(['超声检查报告单', '检查项目', '结果']);
+    const line = page.lines[1]!;
+    expect(line.confidence).toBe(1);
+    expect(line.polygon).toHaveLength(4);
+    expect(line.chars.map((c) => c.char).join('')).toBe('检查项目');
+    expect(line.chars[0]!.polygon[0]![0]).toBeCloseTo(60, 0);
+  });
+
+  it('fails with a stable code for an image without text and for a missing file', async () => {
+    const blank = join(dir, 'blank.png');
+    writeFileSync(blank, await sharp({ create: { width: 320, height: 240, channels: 3, background: '#fafafa' } }).png().toBuffer());
+    const r = medstruct('ocr', blank);
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stderr).error.code).toBe('IMAGE_HAS_NO_TEXT');
+    expect(JSON.parse(medstruct('ocr', join(dir, 'missing.jpg')).stderr).error.code).toBe('INVALID_ARGUMENT');
+  });
+});
