@@ -5,7 +5,7 @@
  * Reads data/classify/train.jsonl only; writes models/classify/model.json + weights.bin.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { extractFeatures, classifierView } from '../../src/classify/features.js';
+import { classifierCodes, extractFeatures, featureName } from '../../src/classify/features.js';
 import type { ModelFile } from '../../src/classify/model.js';
 import { cueBonus, cueView, loadCueRules } from '../../src/classify/rules.js';
 import { REPORT_TYPES } from '../../src/classify/types.js';
@@ -25,11 +25,11 @@ function main(): void {
     .map((l) => JSON.parse(l) as { text: string; type: string });
   const classes = [...REPORT_TYPES];
   const rules = loadCueRules();
-  const featureMaps = rows.map((r) => extractFeatures(classifierView(r.text)));
+  const featureMaps = rows.map((r) => extractFeatures(classifierCodes(r.text)));
 
-  const docFreq = new Map<string, number>();
+  const docFreq = new Map<number, number>();
   for (const f of featureMaps) for (const key of f.keys()) docFreq.set(key, (docFreq.get(key) ?? 0) + 1);
-  const vocabulary = [...docFreq.entries()].filter(([, n]) => n >= MIN_DOC_FREQ).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  const vocabulary = [...docFreq.entries()].filter(([, n]) => n >= MIN_DOC_FREQ).sort((a, b) => b[1] - a[1] || a[0] - b[0])
     .slice(0, MAX_VOCABULARY).map(([k]) => k);
   const index = new Map(vocabulary.map((v, i) => [v, i]));
 
@@ -90,7 +90,7 @@ function main(): void {
   const meta: ModelFile = {
     format: 'medstruct-classify-lr/1',
     classes,
-    vocabulary,
+    vocabulary: vocabulary.map(featureName),
     bias: Array.from(bias, (b) => Math.round(b * 1e4) / 1e4),
     trainedOn: { examples: rows.length, perClass: Object.fromEntries(classes.map((c, i) => [c, perClass[i]])), epochs: EPOCHS, command: 'npm run train:classify' },
   };

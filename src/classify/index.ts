@@ -5,7 +5,7 @@
 import type { MedDocument } from '../document/document.js';
 import { MedstructError } from '../errors.js';
 import type { Stage } from '../pipeline/stage.js';
-import { classifierView } from './features.js';
+import { classifierCodes } from './features.js';
 import { loadModel, modelLogits } from './model.js';
 import { cueBonus, cueView, loadCueRules, pickSubtype } from './rules.js';
 import { REPORT_TYPES, codeOf, type Classification, type ClassificationCandidate, type ReportType } from './types.js';
@@ -30,7 +30,7 @@ export function classifyText(text: string): Classification {
   const model = loadModel();
   const rules = loadCueRules();
   const cues = cueView(text);
-  const logits = modelLogits(model, classifierView(text));
+  const logits = modelLogits(model, classifierCodes(text));
   const bonus = cueBonus(cues, rules);
   const scores = model.classes.map((name, c) => ({ type: name as ReportType, logit: logits[c]! + bonus[REPORT_TYPES.indexOf(name as ReportType)]! }));
   const max = Math.max(...scores.map((s) => s.logit));

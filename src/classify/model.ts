@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { MedstructError } from '../errors.js';
 import { modelPath } from '../resources.js';
-import { extractFeatures } from './features.js';
+import { extractFeatures, featureKey } from './features.js';
 
 /** Multinomial logistic regression over sparse text features (see scripts/classify/train.ts). */
 export interface LinearModel {
   classes: string[];
-  vocabulary: Map<string, number>;
+  /** Feature key (see features.ts) → row. */
+  vocabulary: Map<number, number>;
   /** Row-major [feature][class]. */
   weights: Float32Array;
   bias: Float32Array;
@@ -39,18 +40,18 @@ export function loadModel(): LinearModel {
   }
   cached = {
     classes: meta.classes,
-    vocabulary: new Map(meta.vocabulary.map((v, i) => [v, i])),
+    vocabulary: new Map(meta.vocabulary.map((v, i) => [featureKey(v), i])),
     weights,
     bias: Float32Array.from(meta.bias),
   };
   return cached;
 }
 
-/** Raw class scores (logits) of a classifier view of a text. */
-export function modelLogits(model: LinearModel, view: string): Float64Array {
+/** Raw class scores (logits) of a text's classifier codes. */
+export function modelLogits(model: LinearModel, codes: readonly number[]): Float64Array {
   const k = model.classes.length;
   const logits = Float64Array.from(model.bias);
-  for (const [feature, value] of extractFeatures(view)) {
+  for (const [feature, value] of extractFeatures(codes)) {
     const row = model.vocabulary.get(feature);
     if (row === undefined) continue;
     const offset = row * k;

@@ -59,13 +59,13 @@ export function loadCueRules(): CueRules {
 
 /** The text the cue patterns read: half-width, lower-case, no whitespace (OCR spaces titles apart). */
 export function cueView(text: string): string {
-  let out = '';
+  const out: string[] = [];
   for (const raw of text) {
     const ch = foldChar(raw);
     if (ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t' || ch === '\u3000') continue;
-    out += ch.toLowerCase();
+    out.push(ch >= 'A' && ch <= 'Z' ? ch.toLowerCase() : ch);
   }
-  return out;
+  return out.join('');
 }
 
 /** Logit bonus per report type (indexed like REPORT_TYPES) from the keyword cues found in the text. */
