@@ -6,6 +6,7 @@ const EVALUATIONS: Record<string, () => Promise<{ run(argv: string[]): Promise<n
   classify: () => import('../../eval/classify.js'),
   ner: () => import('../../eval/ner.js'),
   link: () => import('../../eval/link.js'),
+  assertion: () => import('../../eval/assertion.js'),
 };
 
 const command: Command = {

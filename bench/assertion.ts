@@ -1,0 +1,73 @@
+/**
+ * Cost of the attributes (assertion) and relations stages next to the entities stage they follow: CPU
+ * milliseconds per pass over the report sentences of eval/assertion-reports*.jsonl, the three stages
+ * timed in alternation so that load from other processes hits them alike.
+ *
+ *   npm run bench:assertion [-- --seconds 10]
+ */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { attributesStage } from '../src/attributes/index.js';
+import { MedDocument } from '../src/document/document.js';
+import { loadEntityStage } from '../src/entities/index.js';
+import type { Stage } from '../src/pipeline/stage.js';
+import { relationsStage } from '../src/relations/index.js';
+import { PACKAGE_ROOT } from '../src/resources.js';
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+function reportTexts(): string[] {
+  const texts: string[] = [];
+  for (const file of ['assertion-reports.jsonl', 'assertion-reports-b.jsonl']) {
+    for (const line of readFileSync(join(PACKAGE_ROOT, 'eval', file), 'utf8').split('\n')) {
+      if (line.trim()) texts.push((JSON.parse(line) as { text: string }).text);
+    }
+  }
+  return texts;
+}
+
+/** CPU milliseconds of one pass of `run` over all documents. */
+function cpuMs(docs: MedDocument[], run: (doc: MedDocument) => void): number {
+  const start = process.cpuUsage();
+  for (const doc of docs) run(doc);
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+function main(): void {
+  const seconds = Number(option('seconds', '10'));
+  const entities: Stage = loadEntityStage('native');
+  const docs = reportTexts().map((t) => new MedDocument(t));
+  const recognize = (doc: MedDocument): void => { doc.entities = []; entities.process(doc); };
+  const assert = (doc: MedDocument): void => { for (const e of doc.entities) e.assertion = null; attributesStage.process(doc); };
+  const relate = (doc: MedDocument): void => { doc.relations = []; relationsStage.process(doc); };
+  for (const doc of docs) { recognize(doc); assert(doc); relate(doc); }
+  const totals = { entities: 0, attributes: 0, relations: 0 };
+  let passes = 0;
+  const started = performance.now();
+  while (performance.now() - started < seconds * 1000) {
+    totals.entities += cpuMs(docs, recognize);
+    // Recognition replaced the entities; relations re-adds its drug attributes before they are timed again.
+    cpuMs(docs, relate);
+    totals.attributes += cpuMs(docs, assert);
+    totals.relations += cpuMs(docs, relate);
+    passes++;
+  }
+  const chars = docs.reduce((n, d) => n + d.length, 0);
+  const per = (ms: number): number => Math.round((ms / passes) * 100) / 100;
+  console.log(JSON.stringify({
+    data: 'eval/assertion-reports*.jsonl', documents: docs.length, characters: chars,
+    asserted: docs.reduce((n, d) => n + d.entities.filter((e) => e.assertion).length, 0),
+    relations: docs.reduce((n, d) => n + d.relations.length, 0),
+    cpu: cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString(), passes,
+    cpuMsPerPass: { entities: per(totals.entities), attributes: per(totals.attributes), relations: per(totals.relations) },
+    attributesShareOfNer: Math.round((totals.attributes / totals.entities) * 1000) / 1000,
+    relationsShareOfNer: Math.round((totals.relations / totals.entities) * 1000) / 1000,
+  }, null, 2));
+}
+
+main();

@@ -1,0 +1,124 @@
+/**
+ * Trains the certainty models of the attributes stage (models/assertion/certainty-lr.json) on CMDD's
+ * training dialogues: multinomial logistic regression (Adagrad, L2) over the rule verdict and context
+ * features. CMDD's dev split is never read here; it is the held-out set of `medstruct eval assertion`.
+ *   npx tsx scripts/train-assertion.ts            (npm run train:assertion)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { dialogueMentionFeatures } from '../src/attributes/dialogue.js';
+import { CERTAINTIES, MODEL_FILE, predict, type CertaintyModel, type CertaintyModels } from '../src/attributes/model.js';
+import { readCmddDirectory } from '../src/eval/assertion.js';
+import { modelPath } from '../src/resources.js';
+import { sharedDataPath } from './shared-data.js';
+
+const EPOCHS = Number(process.env.EPOCHS ?? 12);
+const LEARNING_RATE = Number(process.env.LEARNING_RATE ?? 0.02);
+const L2 = Number(process.env.L2 ?? 1e-5);
+const MIN_FEATURE_COUNT = 2;
+/** `--validate`: train on the dialogues whose id hash is not 0 mod 7 and score the rest (dev stays untouched). */
+const VALIDATE = process.argv.includes('--validate');
+/** The pipeline's sentence model overrules a rule-positive finding only above this probability. */
+const OVERRULE = 0.85;
+
+interface Example { features: string[]; label: number }
+
+/** Deterministic shuffle (xorshift), so a rerun gives the same weights. */
+function shuffle<T>(items: T[], seed: number): void {
+  let s = seed >>> 0 || 1;
+  for (let i = items.length - 1; i > 0; i--) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    const j = s % (i + 1);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+}
+
+function train(examples: Example[]): CertaintyModel {
+  const counts = new Map<string, number>();
+  for (const e of examples) for (const f of new Set(e.features)) counts.set(f, (counts.get(f) ?? 0) + 1);
+  const K = CERTAINTIES.length;
+  const weights = new Map<string, Float64Array>();
+  const history = new Map<string, Float64Array>();
+  for (const [f, n] of counts) if (n >= MIN_FEATURE_COUNT) { weights.set(f, new Float64Array(K)); history.set(f, new Float64Array(K)); }
+  const bias = new Float64Array(K);
+  const biasHistory = new Float64Array(K);
+  const order = [...examples];
+  for (let epoch = 0; epoch < EPOCHS; epoch++) {
+    shuffle(order, 1234 + epoch);
+    let loss = 0;
+    for (const e of order) {
+      const active = [...new Set(e.features)].filter((f) => weights.has(f));
+      const scores = Array.from(bias);
+      for (const f of active) { const w = weights.get(f)!; for (let k = 0; k < K; k++) scores[k]! += w[k]!; }
+      const max = Math.max(...scores);
+      const exp = scores.map((s) => Math.exp(s - max));
+      const sum = exp.reduce((a, b) => a + b, 0);
+      const p = exp.map((x) => x / sum);
+      loss -= Math.log(Math.max(p[e.label]!, 1e-12));
+      for (let k = 0; k < K; k++) {
+        const g = p[k]! - (k === e.label ? 1 : 0);
+        biasHistory[k]! += g * g;
+        bias[k]! -= (LEARNING_RATE * g) / Math.sqrt(biasHistory[k]! + 1e-8);
+        for (const f of active) {
+          const w = weights.get(f)!;
+          const h = history.get(f)!;
+          const gw = g + L2 * w[k]!;
+          h[k]! += gw * gw;
+          w[k]! -= (LEARNING_RATE * gw) / Math.sqrt(h[k]! + 1e-8);
+        }
+      }
+    }
+    console.error(`epoch ${epoch + 1}: mean loss ${(loss / order.length).toFixed(4)}`);
+  }
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  const out: Record<string, number[]> = {};
+  for (const [f, w] of [...weights].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (w.some((x) => Math.abs(x) >= 0.01)) out[f] = Array.from(w, round);
+  }
+  return { labels: [...CERTAINTIES], bias: Array.from(bias, round), weights: out };
+}
+
+function stableHash(text: string): number {
+  let h = 2166136261;
+  for (const ch of text) h = Math.imul(h ^ ch.codePointAt(0)!, 16777619) >>> 0;
+  return h;
+}
+
+function accuracy(model: CertaintyModel, examples: Example[]): number {
+  let right = 0;
+  for (const e of examples) {
+    const p = predict(model, e.features);
+    if (p.indexOf(Math.max(...p)) === e.label) right++;
+  }
+  return Math.round((right / examples.length) * 10000) / 10000;
+}
+
+const all = readCmddDirectory(sharedDataPath('assertion', 'cmdd', 'train'));
+const dialogues = VALIDATE ? all.filter((d) => stableHash(d.id) % 7 !== 0) : all;
+const sentenceExamples: Example[] = [];
+const dialogueExamples: Example[] = [];
+if (VALIDATE) {
+  const valid: Example[] = [];
+  for (const d of all.filter((x) => stableHash(x.id) % 7 === 0)) {
+    for (const [i, f] of dialogueMentionFeatures(d.utterances, d.mentions).entries()) valid.push({ features: f.dialogue, label: CERTAINTIES.indexOf(d.gold[i]!) });
+  }
+  for (const d of dialogues) {
+    for (const [i, f] of dialogueMentionFeatures(d.utterances, d.mentions).entries()) dialogueExamples.push({ features: f.dialogue, label: CERTAINTIES.indexOf(d.gold[i]!) });
+  }
+  console.log(JSON.stringify({ epochs: EPOCHS, learningRate: LEARNING_RATE, l2: L2, validation: valid.length, accuracy: accuracy(train(dialogueExamples), valid) }));
+  process.exit(0);
+}
+for (const d of dialogues) {
+  const features = dialogueMentionFeatures(d.utterances, d.mentions);
+  for (const [i, f] of features.entries()) {
+    const label = CERTAINTIES.indexOf(d.gold[i]!);
+    sentenceExamples.push({ features: f.sentence, label });
+    dialogueExamples.push({ features: f.dialogue, label });
+  }
+}
+console.error(`${dialogues.length} dialogues, ${dialogueExamples.length} mentions`);
+const models: CertaintyModels = { sentence: train(sentenceExamples), dialogue: train(dialogueExamples), overrule: OVERRULE };
+const path = modelPath(...MODEL_FILE);
+mkdirSync(dirname(path), { recursive: true });
+writeFileSync(path, JSON.stringify(models) + '\n');
+console.error(`wrote ${path}: ${Object.keys(models.sentence.weights).length} + ${Object.keys(models.dialogue.weights).length} features`);

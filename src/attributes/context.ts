@@ -1,0 +1,164 @@
+import type { MedDocument } from '../document/document.js';
+import type { Assertion, Section } from '../document/types.js';
+import type { EntityType } from '../taxonomy/taxonomy.js';
+import { cueLexicon, type Axis, type Cue, type CueMatch } from './cues.js';
+
+/** One sentence prepared for assertion: its cue matches and which characters belong to findings. */
+export interface SentenceContext {
+  /** Normalized offsets of the sentence. */
+  start: number;
+  end: number;
+  matches: CueMatch[];
+  /** 1 where a normalized character (relative to `start`) lies inside a finding; coordination runs across these. */
+  covered: Uint8Array;
+}
+
+const CLAUSE_BREAKS = new Set([',', '，']);
+const HARD_BREAKS = new Set(['。', ';', '；', '!', '！', '?', '？', '\n']);
+/** What may sit between coordinated findings without ending a cue's scope (无发热、咳嗽及咳痰等不适). */
+const LIST_FILLER = /[、及和或与等均\s]|以及|不适|症状|表现|病史|史|情况|体征|改变/g;
+
+export function sentenceContext(doc: MedDocument, start: number, end: number, findings: Array<{ start: number; end: number }>): SentenceContext {
+  const covered = new Uint8Array(end - start);
+  for (const f of findings) {
+    for (let i = Math.max(f.start, start); i < Math.min(f.end, end); i++) covered[i - start] = 1;
+  }
+  const boundaries = new Set<number>();
+  for (const f of findings) { boundaries.add(f.start); boundaries.add(f.end); }
+  return { start, end, matches: cueLexicon().scan(doc.norm.chars, start, end, boundaries), covered };
+}
+
+/** Who a clause is about, when it opens with that before its cue (患者无发热，…). */
+const CLAUSE_SUBJECT = /^(?:患者|患儿|病人|本人|自诉|诉|伴|平素|病程中|现|目前|近期|另)/;
+
+/**
+ * Whether the cue opens its clause. Only then does its scope run on over commas into a list of
+ * findings (无发热，咳嗽，咳痰); after a topic (双侧海马未见萎缩，脑萎缩) the next clause is a new statement.
+ */
+function opensClause(chars: readonly string[], ctx: SentenceContext, cueStart: number): boolean {
+  let prefix = '';
+  for (let i = cueStart - 1; i >= ctx.start; i--) {
+    const ch = chars[i]!;
+    if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch)) break;
+    if (!ctx.covered[i - ctx.start]) prefix = ch + prefix;
+  }
+  return prefix.replace(CLAUSE_SUBJECT, '').replace(LIST_FILLER, '').trim().length === 0;
+}
+
+/** True when the clause starting at `from` holds only findings and list words, so a cue's scope runs on into it. */
+function isListClause(chars: readonly string[], ctx: SentenceContext, from: number): boolean {
+  let residue = '';
+  for (let i = from; i < ctx.end; i++) {
+    const ch = chars[i]!;
+    if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch)) break;
+    if (!ctx.covered[i - ctx.start]) residue += ch;
+  }
+  return residue.replace(LIST_FILLER, '').length === 0;
+}
+
+interface Candidate { cue: Cue; match: CueMatch; distance: number }
+
+/** Characters between a and b that are not part of a finding (lists of findings do not use up a cue's scope). */
+function gap(ctx: SentenceContext, a: number, b: number): number {
+  let n = 0;
+  for (let i = a; i < b; i++) if (!ctx.covered[i - ctx.start]) n++;
+  return n;
+}
+
+function blocked(chars: readonly string[], ctx: SentenceContext, from: number, to: number, axis: Axis, crossClauses: boolean): boolean {
+  for (let i = from; i < to; i++) {
+    const ch = chars[i]!;
+    if (HARD_BREAKS.has(ch)) return true;
+    if (CLAUSE_BREAKS.has(ch) && (!crossClauses || !isListClause(chars, ctx, i + 1))) return true;
+  }
+  for (const m of ctx.matches) {
+    if (m.start < from || m.end > to) continue;
+    if (m.terminates === 'all' || (m.terminates === 'certainty' && axis === 'certainty') || m.cues.some((c) => c.axis === axis)) return true;
+  }
+  return false;
+}
+
+/** Tests and exams take only result cues on certainty (CT未见异常 says nothing against the CT). */
+function applies(cue: Cue, type: EntityType | null): boolean {
+  if (type === null || cue.axis !== 'certainty' || cueLexicon().fullTypes.has(type)) return true;
+  return cue.result;
+}
+
+function bestCue(doc: MedDocument, ctx: SentenceContext, start: number, end: number, axis: Axis, type: EntityType | null): Candidate | null {
+  const chars = doc.norm.chars;
+  let best: Candidate | null = null;
+  for (const m of ctx.matches) {
+    // A cue inside the finding's words belongs to them (心律不齐, 无力) unless it opens them (不发烧 as one mention).
+    const opens = m.start === start && m.end < end;
+    if (m.end > start && m.start < end && !opens) continue;
+    for (const cue of m.cues) {
+      if (cue.axis !== axis || !applies(cue, type)) continue;
+      let distance: number;
+      if (opens) {
+        if (cue.direction !== 'pre') continue;
+        distance = 0;
+      } else if (cue.direction === 'pre' && m.end <= start) {
+        distance = gap(ctx, m.end, start);
+        if (distance > cue.scope || blocked(chars, ctx, m.end, start, axis, cue.clauses && opensClause(chars, ctx, m.start))) continue;
+      } else if (cue.direction === 'post' && m.start >= end) {
+        distance = gap(ctx, end, m.start);
+        if (distance > cue.scope || blocked(chars, ctx, end, m.start, axis, false)) continue;
+      } else {
+        continue;
+      }
+      if (!best || distance < best.distance || (distance === best.distance && cue.confidence > best.cue.confidence)) {
+        best = { cue, match: m, distance };
+      }
+    }
+  }
+  return best;
+}
+
+function sectionAt(sections: readonly Section[], offset: number): Section | null {
+  let found: Section | null = null;
+  for (const s of sections) {
+    if (s.start <= offset && offset < s.end && (!found || s.end - s.start < found.end - found.start)) found = s;
+  }
+  return found;
+}
+
+/**
+ * ConText-style assertion of the normalized span [start, end) inside `ctx`: on each axis the nearest
+ * cue whose scope reaches the span decides; without one, the document section's default (past history,
+ * family history) or the axis default applies. A hypothetical finding (如出现…) is at most possible.
+ */
+export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: number, end: number, type: EntityType | null): Assertion {
+  const lexicon = cueLexicon();
+  const defaults = lexicon.defaults;
+  const assertion: Assertion = {
+    certainty: 'positive', temporality: 'current', subject: 'patient', conditional: false,
+    confidence: { certainty: defaults.certainty, temporality: defaults.temporality, subject: defaults.subject, conditional: defaults.conditional },
+    triggers: [],
+  };
+  const decided = new Set<Axis>();
+  for (const axis of ['certainty', 'temporality', 'subject', 'conditional'] as const) {
+    const hit = bestCue(doc, ctx, start, end, axis, type);
+    if (!hit) continue;
+    setAxis(assertion, axis, hit.cue.value, hit.cue.confidence);
+    decided.add(axis);
+    assertion.triggers.push({ ...doc.fromNorm(hit.match.start, hit.match.end), text: hit.match.text, axis });
+  }
+  if (doc.sections.length > 0) {
+    const section = sectionAt(doc.sections, doc.fromNorm(start, end).start);
+    const rule = section ? lexicon.sectionDefaults[section.key] : undefined;
+    if (rule && !decided.has(rule.axis)) setAxis(assertion, rule.axis, rule.value, rule.confidence);
+  }
+  if (assertion.conditional && !decided.has('certainty')) {
+    assertion.certainty = 'possible';
+    assertion.confidence.certainty = assertion.confidence.conditional;
+  }
+  return assertion;
+}
+
+function setAxis(a: Assertion, axis: Axis, value: string, confidence: number): void {
+  if (axis === 'certainty') a.certainty = value as Assertion['certainty'];
+  else if (axis === 'temporality') a.temporality = value as Assertion['temporality'];
+  else if (axis === 'subject') a.subject = value as Assertion['subject'];
+  else a.conditional = value === 'true';
+  a.confidence[axis] = confidence;
+}

@@ -1,0 +1,132 @@
+import type { Assertion } from '../document/types.js';
+import { readJsonResource } from '../resources.js';
+import type { EntityType } from '../taxonomy/taxonomy.js';
+
+export type Axis = keyof Omit<Assertion, 'confidence' | 'triggers'>;
+
+/** One cue of resources/attributes/triggers.json, expanded to a single text. */
+export interface Cue {
+  text: string;
+  axis: Axis;
+  value: string;
+  direction: 'pre' | 'post';
+  scope: number;
+  confidence: number;
+  /** Result cues (阴性, (-)) also apply to tests and exams. */
+  result: boolean;
+  /** Whether the scope runs on into following clauses that hold only findings. */
+  clauses: boolean;
+}
+
+interface CueGroup {
+  axis: Axis;
+  value: string;
+  direction: 'pre' | 'post';
+  scope: number;
+  confidence: number;
+  result?: boolean;
+  clauses?: boolean;
+  texts: string[];
+}
+
+interface CueFile {
+  asserted: { full: EntityType[]; resultOnly: EntityType[] };
+  defaults: Record<Axis, number>;
+  sectionDefaults: Record<string, { axis: Axis; value: string; confidence: number }>;
+  cues: CueGroup[];
+  terminators: string[];
+  certaintyTerminators: string[];
+  pseudo: string[];
+}
+
+/** What matched at one place of a sentence: cues (several axes may share a text), a scope terminator, or a pseudo-cue. */
+export interface CueMatch {
+  start: number;
+  end: number;
+  text: string;
+  cues: Cue[];
+  /** Which scopes this match ends: every axis' (但), only certainty's (伴, 可见), or none. */
+  terminates: 'all' | 'certainty' | null;
+}
+
+export interface CueLexicon {
+  readonly fullTypes: ReadonlySet<EntityType>;
+  readonly resultOnlyTypes: ReadonlySet<EntityType>;
+  readonly defaults: Record<Axis, number>;
+  readonly sectionDefaults: CueFile['sectionDefaults'];
+  /**
+   * Non-overlapping matches of `chars[from, to)`, longest first at each position, in order. No match
+   * straddles an offset in `boundaries` (a finding's edge), so 无尿 cannot swallow the 尿 of 无尿频.
+   */
+  scan(chars: readonly string[], from: number, to: number, boundaries?: ReadonlySet<number>): CueMatch[];
+}
+
+interface Entry { text: string; chars: string[]; cues: Cue[]; terminates: CueMatch['terminates'] }
+
+function compile(file: CueFile): CueLexicon {
+  const entries = new Map<string, Entry>();
+  const entry = (text: string): Entry => {
+    let e = entries.get(text);
+    if (!e) { e = { text, chars: Array.from(text), cues: [], terminates: null }; entries.set(text, e); }
+    return e;
+  };
+  for (const group of file.cues) {
+    for (const text of group.texts) {
+      entry(text).cues.push({
+        text, axis: group.axis, value: group.value, direction: group.direction, scope: group.scope,
+        confidence: group.confidence, result: group.result === true, clauses: group.clauses !== false,
+      });
+    }
+  }
+  for (const text of file.certaintyTerminators) entry(text).terminates = 'certainty';
+  for (const text of file.terminators) entry(text).terminates = 'all';
+  for (const text of file.pseudo) entry(text);
+  // Candidates by first character, longest first.
+  const byFirst = new Map<string, Entry[]>();
+  for (const e of entries.values()) {
+    const first = e.chars[0]!;
+    const list = byFirst.get(first) ?? [];
+    list.push(e);
+    byFirst.set(first, list);
+  }
+  for (const list of byFirst.values()) list.sort((a, b) => b.chars.length - a.chars.length);
+
+  return {
+    fullTypes: new Set(file.asserted.full),
+    resultOnlyTypes: new Set(file.asserted.resultOnly),
+    defaults: file.defaults,
+    sectionDefaults: file.sectionDefaults,
+    scan(chars, from, to, boundaries) {
+      const out: CueMatch[] = [];
+      let i = from;
+      while (i < to) {
+        const candidates = byFirst.get(chars[i]!);
+        let hit: Entry | undefined;
+        if (candidates) {
+          for (const c of candidates) {
+            const n = c.chars.length;
+            if (i + n > to) continue;
+            let k = 1;
+            while (k < n && chars[i + k] === c.chars[k] && !boundaries?.has(i + k)) k++;
+            if (k === n) { hit = c; break; }
+          }
+        }
+        if (hit) {
+          out.push({ start: i, end: i + hit.chars.length, text: hit.text, cues: hit.cues, terminates: hit.terminates });
+          i += hit.chars.length;
+        } else {
+          i++;
+        }
+      }
+      return out;
+    },
+  };
+}
+
+let lexicon: CueLexicon | null = null;
+
+/** The cue lexicon from resources/attributes/triggers.json, compiled once. */
+export function cueLexicon(): CueLexicon {
+  lexicon ??= compile(readJsonResource<CueFile>('attributes', 'triggers.json'));
+  return lexicon;
+}

@@ -1,0 +1,82 @@
+import { MedDocument } from '../document/document.js';
+import type { Certainty } from '../document/types.js';
+import { assertWithCues, sentenceContext } from './context.js';
+import { contextFeatures } from './features.js';
+import { certaintyModels, predict } from './model.js';
+
+export interface Utterance {
+  speaker: string;
+  sentence: string;
+}
+
+/** A finding mentioned in a dialogue: utterance index and code-point span within that utterance. */
+export interface DialogueMention {
+  utterance: number;
+  start: number;
+  end: number;
+}
+
+const NEGATIVE_ANSWER = /^(?:[嗯啊哦噢呃,，。 ]*)(?:没|不|无|否|未|木有)/;
+const POSITIVE_ANSWER = /^(?:[嗯啊哦噢呃,，。 ]*)(?:有|是|对|会|嗯|恩|偶尔|一直|经常|还有)/;
+const ANSWER_LOOKAHEAD = 3;
+
+/**
+ * Features a single sentence cannot show: who speaks, how the other party answers a question about the
+ * finding (宝宝咳嗽吗？— 没有), and how the same words are asserted elsewhere in the dialogue.
+ */
+export function dialogueFeatures(utterances: readonly Utterance[], mention: DialogueMention, elsewhere: Certainty[]): string[] {
+  const here = utterances[mention.utterance]!;
+  const text = Array.from(here.sentence).slice(mention.start, mention.end).join('');
+  const f = [`spk=${here.speaker}`, `text=${text}`, `spk-text=${here.speaker}${text}`];
+  for (let k = mention.utterance + 1; k < Math.min(utterances.length, mention.utterance + 1 + ANSWER_LOOKAHEAD); k++) {
+    const u = utterances[k]!;
+    if (u.speaker === here.speaker) continue;
+    const answer = u.sentence.trim();
+    f.push(`ans1=${answer.slice(0, 1)}`, `ans2=${answer.slice(0, 2)}`);
+    if (NEGATIVE_ANSWER.test(answer)) f.push('ans-neg');
+    if (POSITIVE_ANSWER.test(answer)) f.push('ans-yes');
+    if (answer.includes(text)) f.push('ans-repeats');
+    if (answer.length <= 4) f.push('ans-short');
+    break;
+  }
+  for (const c of new Set(elsewhere)) f.push(`elsewhere=${c}`);
+  if (elsewhere.length === 0) f.push('elsewhere=none');
+  return f;
+}
+
+/**
+ * Features of every mention, in order (shared by training and evaluation): `sentence` what the
+ * pipeline's model sees, `dialogue` those plus the dialogue features.
+ */
+export function dialogueMentionFeatures(utterances: readonly Utterance[], mentions: readonly DialogueMention[]): Array<{ sentence: string[]; dialogue: string[] }> {
+  const docs = utterances.map((u) => new MedDocument(u.sentence));
+  const local = mentions.map((m) => {
+    const doc = docs[m.utterance]!;
+    const same = mentions.filter((o) => o.utterance === m.utterance).map((o) => doc.toNorm(o.start, o.end));
+    const ctx = sentenceContext(doc, 0, doc.norm.chars.length, same);
+    const span = doc.toNorm(m.start, m.end);
+    const rules = assertWithCues(doc, ctx, span.start, span.end, 'symptom');
+    return { rules, features: contextFeatures(doc.norm.chars, ctx, span.start, span.end, rules), text: doc.slice(m.start, m.end) };
+  });
+  return mentions.map((m, i) => {
+    const elsewhere = local.filter((o, j) => j !== i && o.text === local[i]!.text).map((o) => o.rules.certainty);
+    const sentence = local[i]!.features;
+    // Doctors explain and ask about diseases in general; the same words from a parent usually report them.
+    const speaker = utterances[m.utterance]!.speaker;
+    const bySpeaker = sentence.map((f) => `${speaker}|${f}`);
+    return { sentence, dialogue: [...sentence, ...bySpeaker, ...dialogueFeatures(utterances, m, elsewhere)] };
+  });
+}
+
+/** Certainty of each mention in a dialogue: the dialogue model over rule and context features. */
+export function assertDialogue(utterances: readonly Utterance[], mentions: readonly DialogueMention[]): Certainty[] {
+  const models = certaintyModels();
+  const features = dialogueMentionFeatures(utterances, mentions);
+  return features.map(({ dialogue: f }) => {
+    if (!models) return f.includes('rule=negative') ? 'negative' : f.includes('rule=possible') ? 'possible' : 'positive';
+    const probs = predict(models.dialogue, f);
+    let best = 0;
+    for (let k = 1; k < probs.length; k++) if (probs[k]! > probs[best]!) best = k;
+    return models.dialogue.labels[best]!;
+  });
+}

@@ -1,0 +1,74 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { MedDocument } from '../document/document.js';
+import type { Assertion, Certainty } from '../document/types.js';
+import { modelPath } from '../resources.js';
+import type { SentenceContext } from './context.js';
+import { contextFeatures } from './features.js';
+
+export const CERTAINTIES: readonly Certainty[] = ['positive', 'negative', 'possible'];
+
+/** A multinomial logistic regression over sparse string features (scripts/train-assertion.ts). */
+export interface CertaintyModel {
+  labels: Certainty[];
+  bias: number[];
+  weights: Record<string, number[]>;
+}
+
+export interface CertaintyModels {
+  /** Sentence features only: what the pipeline sees. */
+  sentence: CertaintyModel;
+  /** Sentence plus dialogue-turn features (the answer to a question), for doctor–patient dialogues. */
+  dialogue: CertaintyModel;
+  /** Below this probability the sentence model does not overrule a finding the rules left positive. */
+  overrule: number;
+}
+
+export const MODEL_FILE = ['assertion', 'certainty-lr.json'] as const;
+
+let models: CertaintyModels | null | undefined;
+
+/** The trained certainty models, or null when the file is absent (the rules then decide alone). */
+export function certaintyModels(): CertaintyModels | null {
+  if (models === undefined) {
+    const path = modelPath(...MODEL_FILE);
+    models = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as CertaintyModels) : null;
+  }
+  return models;
+}
+
+export function predict(model: CertaintyModel, features: readonly string[]): number[] {
+  const scores = [...model.bias];
+  for (const f of features) {
+    const w = model.weights[f];
+    if (w) for (let k = 0; k < scores.length; k++) scores[k]! += w[k]!;
+  }
+  const max = Math.max(...scores);
+  const exp = scores.map((s) => Math.exp(s - max));
+  const sum = exp.reduce((a, b) => a + b, 0);
+  return exp.map((e) => e / sum);
+}
+
+/**
+ * Lets the learned model catch colloquial or unlisted negation and doubt (没怎么咳, 烧退了) that the
+ * rules left positive, when it is confident. A cue the rules found stands: the model learned from
+ * pediatric dialogues and is less sure of report language than the cue lists are.
+ */
+export function refineCertainty(doc: MedDocument, ctx: SentenceContext, start: number, end: number, rules: Assertion): Assertion {
+  const m = certaintyModels();
+  if (!m) return rules;
+  const probs = predict(m.sentence, contextFeatures(doc.norm.chars, ctx, start, end, rules));
+  const p = (c: Certainty): number => probs[m.sentence.labels.indexOf(c)] ?? 0;
+  const ruleDecided = rules.triggers.some((t) => t.axis === 'certainty') || rules.certainty !== 'positive';
+  if (ruleDecided) return rules;
+  let best: Certainty = 'positive';
+  for (const c of CERTAINTIES) if (p(c) > p(best)) best = c;
+  if (best !== 'positive' && p(best) >= m.overrule) {
+    rules.certainty = best;
+    rules.confidence.certainty = round(p(best));
+  } else {
+    rules.confidence.certainty = round((rules.confidence.certainty + p('positive')) / 2);
+  }
+  return rules;
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;

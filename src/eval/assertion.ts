@@ -1,0 +1,183 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { attributesStage } from '../attributes/index.js';
+import { assertDialogue, type DialogueMention, type Utterance } from '../attributes/dialogue.js';
+import { assertKnownOptions, parseArgs, stringOption } from '../cli/args.js';
+import { readJsonl } from '../cli/io.js';
+import { MedDocument } from '../document/document.js';
+import type { Certainty } from '../document/types.js';
+import { MedstructError } from '../errors.js';
+import { isEntityType } from '../taxonomy/taxonomy.js';
+
+const CERTAINTIES: readonly Certainty[] = ['positive', 'negative', 'possible'];
+const CMDD_TYPES: Record<string, Certainty> = { '1': 'positive', '2': 'negative', '3': 'possible' };
+
+export interface CmddDialogue {
+  id: string;
+  utterances: Utterance[];
+  mentions: DialogueMention[];
+  gold: Certainty[];
+}
+
+interface CmddFile {
+  'example-id'?: string;
+  'dialogue-content'?: Array<{ speaker: string; sentence: string; label: string; type: string[] }>;
+}
+
+/** BIO symptom spans of one CMDD utterance label string, aligned by code point. */
+function bioSpans(label: string): Array<{ start: number; end: number }> {
+  const tags = Array.from(label);
+  const spans: Array<{ start: number; end: number }> = [];
+  for (let i = 0; i < tags.length; i++) {
+    if (tags[i] !== 'B') continue;
+    let j = i + 1;
+    while (j < tags.length && tags[j] === 'I') j++;
+    spans.push({ start: i, end: j });
+  }
+  return spans;
+}
+
+/**
+ * One CMDD dialogue file: utterances, symptom mentions (B/I spans of `label`) and their status `type`
+ * (1 present, 2 absent, 3 uncertain). Utterances whose label and type lists disagree are left out.
+ */
+export function parseCmddDialogue(json: unknown, id: string): CmddDialogue {
+  const content = (json as CmddFile)['dialogue-content'];
+  if (!Array.isArray(content)) throw new MedstructError('INVALID_ARGUMENT', `${id}: not a CMDD dialogue (no dialogue-content)`);
+  const dialogue: CmddDialogue = { id: (json as CmddFile)['example-id'] ?? id, utterances: [], mentions: [], gold: [] };
+  for (const [index, u] of content.entries()) {
+    dialogue.utterances.push({ speaker: String(u.speaker ?? ''), sentence: String(u.sentence ?? '') });
+    const spans = bioSpans(String(u.label ?? ''));
+    const types = Array.isArray(u.type) ? u.type : [];
+    if (spans.length !== types.length || Array.from(String(u.sentence ?? '')).length !== Array.from(String(u.label ?? '')).length) continue;
+    for (const [k, span] of spans.entries()) {
+      const gold = CMDD_TYPES[String(types[k])];
+      if (!gold) continue;
+      dialogue.mentions.push({ utterance: index, ...span });
+      dialogue.gold.push(gold);
+    }
+  }
+  return dialogue;
+}
+
+export function readCmddDirectory(dir: string): CmddDialogue[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  if (files.length === 0) throw new MedstructError('INVALID_ARGUMENT', `${dir} holds no CMDD .json dialogues`);
+  return files.map((f) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    } catch {
+      throw new MedstructError('INVALID_JSON', `${join(dir, f)} is not valid JSON`);
+    }
+    return parseCmddDialogue(json, f);
+  });
+}
+
+/** Report sentences with gold findings: `{"text", "findings":[{"start","end","certainty","type"?}]}` per line. */
+interface ReportRow {
+  text: string;
+  source?: string;
+  findings: Array<{ start: number; end: number; certainty: Certainty; type?: string }>;
+}
+
+function predictReports(rows: ReportRow[]): { gold: Certainty[]; predicted: Certainty[] } {
+  const gold: Certainty[] = [];
+  const predicted: Certainty[] = [];
+  for (const [line, row] of rows.entries()) {
+    if (typeof row.text !== 'string' || !Array.isArray(row.findings)) {
+      throw new MedstructError('INVALID_ARGUMENT', `line ${line + 1}: needs "text" and "findings"`);
+    }
+    const doc = new MedDocument(row.text);
+    const ids: string[] = [];
+    for (const f of row.findings) {
+      if (!CERTAINTIES.includes(f.certainty) || !(f.start >= 0 && f.end > f.start && f.end <= doc.length)) {
+        throw new MedstructError('INVALID_ARGUMENT', `line ${line + 1}: bad finding ${JSON.stringify(f)}`);
+      }
+      const id = doc.newEntityId();
+      ids.push(id);
+      doc.entities.push({
+        id, start: f.start, end: f.end, text: doc.slice(f.start, f.end), type: f.type && isEntityType(f.type) ? f.type : 'disease',
+        confidence: 1, source: 'rule', parent: null, children: [], assertion: null, link: null,
+      });
+    }
+    doc.rebuildNesting();
+    attributesStage.process(doc);
+    for (const [k, f] of row.findings.entries()) {
+      gold.push(f.certainty);
+      predicted.push(doc.entities.find((e) => e.id === ids[k])!.assertion?.certainty ?? 'positive');
+    }
+  }
+  return { gold, predicted };
+}
+
+export interface CertaintyScores {
+  mentions: number;
+  accuracy: number;
+  macroF1: number;
+  perClass: Record<Certainty, { precision: number; recall: number; f1: number; support: number }>;
+  /** confusion[gold][predicted] */
+  confusion: Record<Certainty, Record<Certainty, number>>;
+}
+
+export function scoreCertainty(gold: readonly Certainty[], predicted: readonly Certainty[]): CertaintyScores {
+  const r = (x: number): number => Math.round(x * 10000) / 10000;
+  const confusion = Object.fromEntries(CERTAINTIES.map((g) => [g, Object.fromEntries(CERTAINTIES.map((p) => [p, 0]))])) as CertaintyScores['confusion'];
+  let right = 0;
+  for (let i = 0; i < gold.length; i++) {
+    confusion[gold[i]!][predicted[i]!]++;
+    if (gold[i] === predicted[i]) right++;
+  }
+  const perClass = {} as CertaintyScores['perClass'];
+  let f1Sum = 0;
+  for (const c of CERTAINTIES) {
+    const tp = confusion[c][c];
+    const support = CERTAINTIES.reduce((s, p) => s + confusion[c][p], 0);
+    const predictedAs = CERTAINTIES.reduce((s, g) => s + confusion[g][c], 0);
+    const precision = predictedAs ? tp / predictedAs : 0;
+    const recall = support ? tp / support : 0;
+    const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+    perClass[c] = { precision: r(precision), recall: r(recall), f1: r(f1), support };
+    f1Sum += f1;
+  }
+  return { mentions: gold.length, accuracy: r(gold.length ? right / gold.length : 0), macroF1: r(f1Sum / CERTAINTIES.length), perClass, confusion };
+}
+
+/**
+ * `medstruct eval assertion --data DIR|FILE.jsonl`: certainty of gold finding mentions (no NER involved).
+ * DIR is CMDD (dialogue JSON files, status 1/2/3); FILE.jsonl holds report sentences with gold findings.
+ */
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  assertKnownOptions(args, ['data']);
+  const data = stringOption(args, 'data');
+  if (!data) throw new MedstructError('INVALID_ARGUMENT', 'medstruct eval assertion needs --data DIR (CMDD) or --data FILE.jsonl');
+  let isDir: boolean;
+  try {
+    isDir = statSync(data).isDirectory();
+  } catch {
+    throw new MedstructError('NOT_FOUND', `No such file or directory: ${data}`);
+  }
+  const started = performance.now();
+  let gold: Certainty[] = [];
+  let predicted: Certainty[] = [];
+  let format: string;
+  if (isDir) {
+    format = 'cmdd';
+    for (const dialogue of readCmddDirectory(data)) {
+      gold.push(...dialogue.gold);
+      predicted.push(...assertDialogue(dialogue.utterances, dialogue.mentions));
+    }
+  } else {
+    format = 'reports';
+    ({ gold, predicted } = predictReports(readJsonl<ReportRow>(data)));
+  }
+  const scores = scoreCertainty(gold, predicted);
+  const seconds = Math.round((performance.now() - started) / 10) / 100;
+  console.log(JSON.stringify({ format, seconds, ...scores }, null, 2));
+  console.log(JSON.stringify({
+    accuracy: scores.accuracy, macroF1: scores.macroF1,
+    negativeRecall: scores.perClass.negative.recall, possibleRecall: scores.perClass.possible.recall,
+  }));
+  return 0;
+}

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { assertText, attributesStage } from '../src/attributes/index.js';
+import { assertDialogue } from '../src/attributes/dialogue.js';
+import { MedDocument } from '../src/document/document.js';
+import type { Assertion, Entity } from '../src/document/types.js';
+import { parseCmddDialogue, scoreCertainty } from '../src/eval/assertion.js';
+import { toAliyunData } from '../src/output/aliyun.js';
+import { toNocode } from '../src/output/nocode.js';
+import type { EntityType } from '../src/taxonomy/taxonomy.js';
+
+/** A document with the given findings marked as entities (the n-th occurrence of each surface form). */
+function annotate(text: string, findings: Array<[string, EntityType?, number?]>): MedDocument {
+  const doc = new MedDocument(text);
+  for (const [surface, type = 'symptom', nth = 0] of findings) {
+    let at = -1;
+    for (let k = 0; k <= nth; k++) at = text.indexOf(surface, at + 1);
+    if (at < 0) throw new Error(`${surface} not in ${text}`);
+    doc.entities.push({
+      id: doc.newEntityId(), start: at, end: at + surface.length, text: surface, type,
+      confidence: 1, source: 'rule', parent: null, children: [], assertion: null, link: null,
+    });
+  }
+  doc.rebuildNesting();
+  return doc;
+}
+
+function assertAll(text: string, findings: Array<[string, EntityType?, number?]>): Assertion[] {
+  const doc = annotate(text, findings);
+  attributesStage.process(doc);
+  const order = doc.entities.slice().sort((a, b) => a.start - b.start);
+  return findings.map(([surface, , nth = 0]) => order.filter((e) => e.text === surface)[nth]!.assertion!);
+}
+
+const certainties = (text: string, findings: Array<[string, EntityType?, number?]>): string[] => assertAll(text, findings).map((a) => a.certainty);
+
+describe('negation', () => {
+  it('negates every finding of a coordinated list and stops at 伴', () => {
+    expect(certainties('患者无发热、咳嗽、咳痰，伴胸闷。', [['发热'], ['咳嗽'], ['咳痰'], ['胸闷']]))
+      .toEqual(['negative', 'negative', 'negative', 'positive']);
+  });
+
+  it('runs on over commas only into clauses that are nothing but findings', () => {
+    expect(certainties('无发热，咳嗽，咳痰等不适。', [['发热'], ['咳嗽'], ['咳痰']])).toEqual(['negative', 'negative', 'negative']);
+    expect(certainties('无发热，咳嗽3天。', [['发热'], ['咳嗽']])).toEqual(['negative', 'positive']);
+    expect(certainties('双侧海马未见萎缩，脑萎缩。', [['萎缩'], ['脑萎缩']])).toEqual(['negative', 'positive']);
+  });
+
+  it('ends the scope at 但 and keeps pseudo-cues from negating', () => {
+    expect(certainties('无明显诱因出现腹痛，无恶心，但有呕吐。', [['腹痛'], ['恶心'], ['呕吐']])).toEqual(['positive', 'negative', 'positive']);
+    expect(certainties('心律不齐，四肢无力。', [['心律不齐'], ['四肢无力']])).toEqual(['positive', 'positive']);
+  });
+
+  it('reads examination and history negations', () => {
+    expect(certainties('双肺呼吸音粗，未闻及干湿性啰音。', [['干湿性啰音']])).toEqual(['negative']);
+    expect(certainties('浅表淋巴结未扪及肿大，肝脾肋下未及。', [['肿大']])).toEqual(['negative']);
+    expect(certainties('否认高血压、糖尿病、冠心病病史。', [['高血压', 'disease'], ['糖尿病', 'disease'], ['冠心病', 'disease']]))
+      .toEqual(['negative', 'negative', 'negative']);
+    expect(certainties('头痛，不伴恶心、呕吐。', [['头痛'], ['恶心'], ['呕吐']])).toEqual(['positive', 'negative', 'negative']);
+    expect(certainties('排除主动脉夹层后给予抗凝治疗。', [['主动脉夹层', 'disease']])).toEqual(['negative']);
+  });
+
+  it('does not let a longer cue swallow the start of a finding (无尿频)', () => {
+    expect(certainties('大小便正常，无尿频、尿急。', [['尿频'], ['尿急']])).toEqual(['negative', 'negative']);
+  });
+
+  it('negates a finding by a trailing negative result', () => {
+    expect(certainties('肿瘤标志物阴性，CEA(-)，尿糖(+)。', [['肿瘤标志物', 'lab_test'], ['CEA', 'lab_test'], ['尿糖', 'lab_test']]))
+      .toEqual(['negative', 'negative', 'positive']);
+    expect(certainties('免疫组化：ER（－），HER2（-）。', [['ER', 'lab_test'], ['HER2', 'lab_test']])).toEqual(['negative', 'negative']);
+  });
+
+  it('does not read a normal examination as a negated test', () => {
+    expect(certainties('腹部CT未见异常。', [['腹部CT', 'exam']])).toEqual(['positive']);
+  });
+
+  it('understands colloquial negation', () => {
+    expect(certainties('宝宝不发烧，没怎么咳嗽。', [['发烧'], ['咳嗽']])).toEqual(['negative', 'negative']);
+  });
+});
+
+describe('uncertainty', () => {
+  it('reads pre- and post-position hedges', () => {
+    expect(certainties('肝S5结节，较前增大，考虑转移。', [['结节'], ['转移', 'disease']])).toEqual(['positive', 'possible']);
+    expect(certainties('肝S5、S8低密度灶，肝囊肿可能。', [['低密度灶'], ['肝囊肿', 'disease']])).toEqual(['positive', 'possible']);
+    expect(certainties('胰腺癌待排，结肠癌不除外。', [['胰腺癌', 'disease'], ['结肠癌', 'disease']])).toEqual(['possible', 'possible']);
+    expect(certainties('初步诊断：急性冠脉综合征？', [['急性冠脉综合征', 'disease']])).toEqual(['possible']);
+    expect(certainties('疑似急性胰腺炎，倾向于病毒性心肌炎。', [['急性胰腺炎', 'disease'], ['病毒性心肌炎', 'disease']])).toEqual(['possible', 'possible']);
+  });
+
+  it('treats double negation as possible', () => {
+    expect(certainties('不能排除肺结核，未排除肺癌。', [['肺结核', 'disease'], ['肺癌', 'disease']])).toEqual(['possible', 'possible']);
+  });
+});
+
+describe('time, subject and hypotheticals', () => {
+  it('marks history and planned procedures', () => {
+    const [ulcer, surgery] = assertAll('既往有胃溃疡病史，拟行胃大部切除术。', [['胃溃疡', 'disease'], ['胃大部切除术', 'procedure']]);
+    expect(ulcer!.temporality).toBe('past');
+    expect(ulcer!.certainty).toBe('positive');
+    expect(surgery!.temporality).toBe('future');
+    expect(assertAll('左下肺癌术后复查。', [['左下肺癌', 'disease']])[0]!.temporality).toBe('past');
+  });
+
+  it('attributes family members’ diseases to the family', () => {
+    const [own, father, mother] = assertAll('高血压10年。父亲患冠心病，母亲有糖尿病。', [['高血压', 'disease'], ['冠心病', 'disease'], ['糖尿病', 'disease']]);
+    expect(own!.subject).toBe('patient');
+    expect(father!.subject).toBe('family');
+    expect(mother!.subject).toBe('family');
+    expect(assertAll('有高血压家族史。', [['高血压', 'disease']])[0]!.subject).toBe('family');
+  });
+
+  it('uses the family and past history sections', () => {
+    const doc = annotate('既往史：糖尿病5年。家族史：哥哥肝癌。', [['糖尿病', 'disease'], ['肝癌', 'disease']]);
+    doc.sections = [
+      { key: 'past_history', title: '既往史', header: { start: 0, end: 3 }, start: 0, end: 10 },
+      { key: 'family_history', title: '家族史', header: { start: 10, end: 13 }, start: 10, end: 19 },
+    ];
+    attributesStage.process(doc);
+    expect(doc.entities[0]!.assertion!.temporality).toBe('past');
+    expect(doc.entities[1]!.assertion!.subject).toBe('family');
+  });
+
+  it('marks conditional findings as hypothetical and not asserted present', () => {
+    const [pain] = assertAll('如出现胸痛、呼吸困难等不适及时就诊。', [['胸痛'], ['呼吸困难']]);
+    expect(pain!.conditional).toBe(true);
+    expect(pain!.certainty).toBe('possible');
+  });
+
+  it('records the deciding triggers as original-text spans', () => {
+    const text = '患者　否认 高血压。';
+    const [a] = assertAll(text, [['高血压', 'disease']]);
+    const trigger = a!.triggers.find((t) => t.axis === 'certainty')!;
+    expect(trigger.text).toBe('否认');
+    expect(Array.from(text).slice(trigger.start, trigger.end).join('')).toBe('否认');
+  });
+});
+
+describe('assertText', () => {
+  it('asserts an arbitrary span such as a lesion the fields stage found', () => {
+    const doc = new MedDocument('胆囊未见结石，右肾囊肿可能。');
+    expect(assertText(doc, 4, 6).certainty).toBe('negative');
+    expect(assertText(doc, 7, 11).certainty).toBe('possible');
+  });
+});
+
+describe('output formats', () => {
+  it('maps the axes to Alibaba attributes and lets nocode drop negated findings', () => {
+    const doc = annotate('无发热，父亲患高血压，肺癌待排。', [['发热'], ['高血压', 'disease'], ['肺癌', 'disease']]);
+    attributesStage.process(doc);
+    const ner = toAliyunData(doc).result.ner;
+    expect(ner.map((n) => n.attributes)).toEqual([['NEGATIVE'], ['FAMILY'], ['POSSIBLE']]);
+    expect(ner[0]!.attr_probability[0]).toBeGreaterThan(0.5);
+    const kept = toNocode(doc, { dropNegated: true }).data.entity_extraction.map((e) => e.ner_name);
+    expect(kept).toEqual(['高血压', '肺癌']);
+    expect(toNocode(doc).data.entity_extraction).toHaveLength(3);
+  });
+});
+
+describe('dialogues (CMDD format)', () => {
+  const dialogue = parseCmddDialogue({
+    'example-id': 't1',
+    'dialogue-content': [
+      { speaker: '医生', sentence: '宝宝发烧吗？', label: 'OOBIOO', type: ['2'] },
+      { speaker: '患者', sentence: '没有发烧，就是咳嗽', label: 'OOBIOOOBI', type: ['2', '1'] },
+    ],
+  }, 't1.json');
+
+  it('reads mentions and statuses', () => {
+    expect(dialogue.mentions).toEqual([{ utterance: 0, start: 2, end: 4 }, { utterance: 1, start: 2, end: 4 }, { utterance: 1, start: 7, end: 9 }]);
+    expect(dialogue.gold).toEqual(['negative', 'negative', 'positive']);
+  });
+
+  it('asserts mentions with the answer in view', () => {
+    const predicted = assertDialogue(dialogue.utterances, dialogue.mentions);
+    expect(predicted[1]).toBe('negative');
+    expect(predicted[2]).toBe('positive');
+  });
+
+  it('scores accuracy and macro-F1', () => {
+    const s = scoreCertainty(['positive', 'negative', 'possible', 'positive'], ['positive', 'negative', 'positive', 'positive']);
+    expect(s.accuracy).toBe(0.75);
+    expect(s.perClass.possible.recall).toBe(0);
+    expect(s.confusion.possible.positive).toBe(1);
+  });
+});
+
+describe('stage scope', () => {
+  it('leaves anatomy and drugs without an assertion', () => {
+    const doc = annotate('左肺下叶结节，予阿莫西林。', [['左肺下叶', 'anatomy'], ['结节'], ['阿莫西林', 'drug']]);
+    attributesStage.process(doc);
+    const by = (t: string): Entity => doc.entities.find((e) => e.text === t)!;
+    expect(by('左肺下叶').assertion).toBeNull();
+    expect(by('阿莫西林').assertion).toBeNull();
+    expect(by('结节').assertion!.certainty).toBe('positive');
+  });
+});
