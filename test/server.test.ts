@@ -1,5 +1,7 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPackage, setKeyStatus, usageStatement } from '../src/accounts/index.js';
+import { makePdf } from './fixtures/ocr/pdf.js';
 import { testServer, waitFor, type TestServer } from './server-helper.js';
 
 const REPORT = '患者男，65岁，因反复胸闷气短3年，加重伴双下肢水肿1周入院。既往高血压病史10年，口服硝苯地平控释片治疗。否认糖尿病史。';
@@ -61,6 +63,53 @@ describe('HTTP service on the embedded store', () => {
     expect([huge.status, huge.body.error.code]).toEqual([413, 'INPUT_TOO_LARGE']);
     const unknown = await server.call('GET', '/v1/nothing', { key });
     expect([unknown.status, unknown.body.error.code]).toEqual([404, 'NOT_FOUND']);
+  });
+
+  it('classifies reports and links mentions', async () => {
+    const ct = await server.call('POST', '/v1/classify', { key, body: { text: '胸部CT平扫：双肺纹理清晰，未见明显实质性病变。纵隔居中。诊断意见：胸部CT平扫未见明显异常。' } });
+    expect(ct.status).toBe(200);
+    expect(ct.body).toMatchObject({ type: 'ct', code: 347 });
+    const linked = await server.call('POST', '/v1/link', { key, body: { text: '心梗', type: 'disease' } });
+    expect(linked.status).toBe(200);
+    expect(linked.body.candidates[0].name).toContain('心肌梗');
+    const diagnoses = await server.call('POST', '/v1/link', { key, body: { text: '高血压3级；2型糖尿病', diagnoses: true } });
+    expect(diagnoses.body.candidates.length).toBeGreaterThanOrEqual(2);
+    const badType = await server.call('POST', '/v1/link', { key, body: { text: '心梗', type: 'organ' } });
+    expect([badType.status, badType.body.error.code]).toEqual([400, 'INVALID_ARGUMENT']);
+  });
+
+  it('reads PDFs and images on /v1/ocr, charging per page', async () => {
+    const ocrKey = await server.key();
+    const pdf = makePdf([
+      { texts: [{ x: 60, y: 80, size: 14, text: '检验报告单' }, { x: 60, y: 120, size: 12, text: '白细胞计数 12.5 ×10^9/L ↑' }] },
+      { texts: [{ x: 60, y: 80, size: 12, text: '诊断意见：白细胞升高，请结合临床。' }] },
+    ]);
+    const json = await server.call('POST', '/v1/ocr', { key: ocrKey.key, body: { file: pdf.toString('base64') } });
+    expect(json.status).toBe(200);
+    expect(json.body.kind).toBe('pdf');
+    expect(json.body.pages).toHaveLength(2);
+    expect(json.body.pages[1].lines.map((l: { text: string }) => l.text).join('')).toContain('白细胞升高');
+    const form = new FormData();
+    form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'report.pdf');
+    const upload = await fetch(`${server.url}/v1/ocr`, { method: 'POST', headers: { authorization: `Bearer ${ocrKey.key}` }, body: form });
+    expect(upload.status).toBe(200);
+    expect(((await upload.json()) as { pages: unknown[] }).pages).toHaveLength(2);
+    const statement = await usageStatement(server.db, today(), ocrKey.id);
+    expect(statement.lines).toEqual([expect.objectContaining({ action: 'ocr', calls: 2, units: 4 })]);
+
+    const blank = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const cases: Array<[unknown, number, string]> = [
+      [{ file: blank.toString('base64') }, 422, 'IMAGE_HAS_NO_TEXT'],
+      [{ file: blank.subarray(0, 60).toString('base64') }, 400, 'CORRUPT_IMAGE'],
+      [{ file: 'this is not base64!' }, 400, 'INVALID_ARGUMENT'],
+      [{ file: Buffer.from('PK\u0003\u0004 a zip archive').toString('base64'), filename: 'scan.zip' }, 415, 'UNSUPPORTED_MEDIA'],
+      [{}, 400, 'INVALID_ARGUMENT'],
+    ];
+    for (const [body, status, code] of cases) {
+      const reply = await server.call('POST', '/v1/ocr', { key: ocrKey.key, body });
+      expect([reply.status, reply.body.error?.code]).toEqual([status, code]);
+    }
+    expect((await usageStatement(server.db, today(), ocrKey.id)).totals.calls).toBe(2);
   });
 
   it('serves GetNerChMedical with Alibaba\'s envelope and codes', async () => {

@@ -8,6 +8,8 @@ export interface ServiceConfig {
   tencentTextLimit: number;
   /** Longest Text of a GetNerChMedical call (TextLimitExceeded beyond it); null = no limit. */
   aliyunTextLimit: number | null;
+  /** Most pages of a PDF (TOO_MANY_PAGES beyond). */
+  maxPdfPages: number;
   /** Time a synchronous call may take before it is answered TIMEOUT. */
   requestTimeoutMs: number;
   /** Default queries per second by action (`*` = all); a key's own limits take precedence. */
@@ -25,6 +27,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   textLimit: 100_000,
   tencentTextLimit: 20_000,
   aliyunTextLimit: null,
+  maxPdfPages: 100,
   requestTimeoutMs: 30_000,
   rateLimits: {},
   jobTtlMs: 7 * 24 * 3600 * 1000,
@@ -60,6 +63,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
     textLimit: intEnv(env, 'MEDSTRUCT_TEXT_LIMIT') ?? DEFAULT_CONFIG.textLimit,
     tencentTextLimit: intEnv(env, 'MEDSTRUCT_TENCENT_TEXT_LIMIT') ?? DEFAULT_CONFIG.tencentTextLimit,
     aliyunTextLimit: aliyun === undefined || aliyun === 0 ? null : aliyun,
+    maxPdfPages: intEnv(env, 'MEDSTRUCT_MAX_PDF_PAGES') ?? DEFAULT_CONFIG.maxPdfPages,
     requestTimeoutMs: intEnv(env, 'MEDSTRUCT_REQUEST_TIMEOUT_MS') ?? DEFAULT_CONFIG.requestTimeoutMs,
     rateLimits: env.MEDSTRUCT_RATE_LIMITS ? parseRateLimits(env.MEDSTRUCT_RATE_LIMITS) : {},
     jobTtlMs: (intEnv(env, 'MEDSTRUCT_JOB_TTL_HOURS') ?? DEFAULT_CONFIG.jobTtlMs / 3_600_000) * 3_600_000,

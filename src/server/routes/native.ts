@@ -4,7 +4,8 @@ import type { ApiKey } from '../../accounts/index.js';
 import { MedstructError } from '../../errors.js';
 import { createJob, getJob, type Job, type JobInput } from '../../jobs/store.js';
 import { authenticate, billable, fingerprint, storedReply, type Idempotency, type ServerContext } from '../context.js';
-import { checkText } from '../input.js';
+import { ENTITY_TYPES, type EntityType } from '../../taxonomy/taxonomy.js';
+import { checkText, readFileInput } from '../input.js';
 import type { NerFormat, WorkerTask } from '../tasks.js';
 
 const errorSchema = {
@@ -53,6 +54,8 @@ function taskOf(ctx: ServerContext, action: string, body: Record<string, unknown
   switch (action) {
     case 'ner':
       return { op: 'ner', text: checkText(body.text, ctx.config.textLimit), format: (body.format as NerFormat | undefined) ?? 'native', dropNegated: body.dropNegated === true };
+    case 'classify':
+      return { op: 'classify', text: checkText(body.text, ctx.config.textLimit) };
   }
   throw new MedstructError('INVALID_ARGUMENT', `Action ${action} cannot run as a job`);
 }
@@ -67,7 +70,7 @@ function itemTask(ctx: ServerContext, action: string, item: Record<string, unkno
   }
 }
 
-export const JOB_ACTIONS = ['ner'] as const;
+export const JOB_ACTIONS = ['ner', 'classify'] as const;
 
 function jobView(job: Job): Record<string, unknown> {
   return {
@@ -99,6 +102,62 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: ServerContext): 
     const body = request.body as Record<string, unknown>;
     const task = taskOf(ctx, 'ner', body);
     return nativeCall(ctx, request, reply, 'ner', async () => ctx.pool.run(task, ctx.config.requestTimeoutMs));
+  });
+
+  app.post('/v1/classify', {
+    config,
+    schema: {
+      tags: ['native'], summary: 'Report type (with its MRS code and name) and the next likely types', headers: IDEMPOTENCY_HEADER,
+      body: { type: 'object', required: ['text'], additionalProperties: false, properties: { text: { type: 'string' } } },
+      response: errorResponses,
+    },
+  }, async (request, reply) => {
+    const task = taskOf(ctx, 'classify', request.body as Record<string, unknown>);
+    return nativeCall(ctx, request, reply, 'classify', async () => ctx.pool.run(task, ctx.config.requestTimeoutMs));
+  });
+
+  app.post('/v1/link', {
+    config,
+    schema: {
+      tags: ['native'], summary: 'Knowledge-graph concepts (standard name, codes) for a mention, best first', headers: IDEMPOTENCY_HEADER,
+      body: {
+        type: 'object', required: ['text'], additionalProperties: false,
+        properties: {
+          text: { type: 'string', description: 'The mention, e.g. 心梗, or a diagnosis line with diagnoses=true' },
+          type: { type: 'string', enum: [...ENTITY_TYPES], description: 'Entity type of the mention, when known' },
+          diagnoses: { type: 'boolean', description: 'Split a diagnosis line (胃癌术后；高血压3级) and link each diagnosis' },
+          limit: { type: 'integer', minimum: 1, maximum: 50, default: 5 },
+        },
+      },
+      response: errorResponses,
+    },
+  }, async (request, reply) => {
+    const body = request.body as { text: unknown; type?: EntityType; diagnoses?: boolean; limit?: number };
+    const mention = checkText(body.text, 1000);
+    const task: WorkerTask = { op: 'link', mention, type: body.type, diagnoses: body.diagnoses === true, limit: body.limit ?? 5 };
+    return nativeCall(ctx, request, reply, 'link', async () => ctx.pool.run(task, ctx.config.requestTimeoutMs));
+  });
+
+  app.post('/v1/ocr', {
+    config,
+    // JSON bodies and multipart uploads share the route; readFileInput checks both.
+    validatorCompiler: () => () => true,
+    schema: {
+      tags: ['native'], summary: 'Text lines with polygons of an image or PDF (JSON with base64 `file`, or a multipart upload); charged per page',
+      consumes: ['application/json', 'multipart/form-data'],
+      body: {
+        type: 'object', required: ['file'],
+        properties: { file: { type: 'string', description: 'Base64 image (PNG, JPEG, WebP, TIFF, BMP) or PDF' }, filename: { type: 'string' }, mime: { type: 'string' } },
+      },
+      response: errorResponses,
+    },
+  }, async (request, reply) => {
+    const input = await readFileInput(request);
+    const bytes = new Uint8Array(input.bytes);
+    return nativeCall(ctx, request, reply, 'ocr', async () => ctx.pool.run(
+      { op: 'ocr', bytes, filename: input.filename, mime: input.mime, maxPages: ctx.config.maxPdfPages },
+      ctx.config.requestTimeoutMs, [bytes.buffer as ArrayBuffer],
+    ));
   });
 
   app.post('/v1/jobs', {
