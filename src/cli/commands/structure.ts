@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { isReportType, REPORT_TYPES, type ReportType } from '../../classify/types.js';
+import { MedDocument } from '../../document/document.js';
+import { MedstructError } from '../../errors.js';
+import { parseCustomFields, type CustomFieldSpec } from '../../fields/index.js';
+import { structureDocument, toTencentResponse } from '../../structure/index.js';
+import { assertKnownOptions, choiceOption, parseArgs, stringOption } from '../args.js';
+import { decodeText, isFile, readJsonl, readTextArgument, writeLine } from '../io.js';
+import type { Command } from '../main.js';
+
+const FORMATS = ['native', 'tencent'] as const;
+
+/** The document a command argument names: TEXT, - (standard input) or a FILE. */
+async function documentFromArgument(arg: string | undefined): Promise<MedDocument> {
+  return new MedDocument(await readTextArgument(arg));
+}
+
+/** Reads and validates a `--fields FILE` specification. */
+export function readFieldSpec(path: string): CustomFieldSpec[] {
+  if (!isFile(path)) throw new MedstructError('INVALID_ARGUMENT', `No such fields file: ${path}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(decodeText(readFileSync(path)));
+  } catch (error) {
+    if (error instanceof MedstructError) throw error;
+    throw new MedstructError('INVALID_JSON', `${path} is not valid JSON`);
+  }
+  return parseCustomFields(json);
+}
+
+function typeOption(value: string | undefined): ReportType | 'auto' {
+  const type = value ?? 'auto';
+  if (type !== 'auto' && !isReportType(type)) throw new MedstructError('UNSUPPORTED_TYPE', `--type must be auto or one of ${REPORT_TYPES.join(', ')} (got ${type})`);
+  return type;
+}
+
+const command: Command = {
+  summary: [
+    'medstruct structure [TEXT | - | FILE] [--type auto|KEY] [--format native|tencent] [--fields FILE]',
+    'medstruct structure --jsonl FILE [--type auto|KEY] [--fields FILE]   one native object per input line ({"text": …})',
+    `Types: ${REPORT_TYPES.join(', ')}`,
+  ].join('\n'),
+  async run(argv) {
+    const args = parseArgs(argv);
+    assertKnownOptions(args, ['type', 'format', 'fields', 'jsonl']);
+    const type = typeOption(stringOption(args, 'type'));
+    const specPath = stringOption(args, 'fields');
+    const fields = specPath === undefined ? [] : readFieldSpec(specPath);
+    const jsonl = stringOption(args, 'jsonl');
+    if (jsonl !== undefined) {
+      for (const row of readJsonl<{ text?: unknown }>(jsonl)) {
+        const text = typeof row.text === 'string' ? row.text : '';
+        if (text.trim() === '') { await writeLine({ error: { code: 'EMPTY_INPUT', message: 'The line has no text' } }); continue; }
+        await writeLine(structureDocument(new MedDocument(text), { type, fields }));
+      }
+      return 0;
+    }
+    const format = choiceOption(args, 'format', FORMATS, 'native');
+    const doc = await documentFromArgument(args.positionals[0]);
+    if (doc.text.trim() === '') throw new MedstructError('EMPTY_INPUT', 'Nothing to structure: the text is empty');
+    const result = structureDocument(doc, { type, fields });
+    await writeLine(format === 'tencent' ? toTencentResponse(result, doc) : result);
+    return 0;
+  },
+};
+
+export default command;

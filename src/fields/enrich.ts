@@ -1,0 +1,50 @@
+import type { MedDocument } from '../document/document.js';
+import type { Assertion } from '../document/types.js';
+
+/** What the knowledge graph says about a lab analyte (the linker's `LabAnalyte`). */
+export interface LabAnalyteInfo {
+  standardName: string;
+  code: string;
+  abbreviation: string;
+  englishName?: string;
+  unit?: string;
+  range?: string;
+}
+
+/** A knowledge-graph concept a mention links to (the linker's `LinkCandidate`). */
+export interface ConceptLink {
+  id: string;
+  name: string;
+  type: string;
+  codes: Record<string, string>;
+  score: number;
+}
+
+/**
+ * The services of other stages that enrich fields: the knowledge graph (lab analytes, ICD-10 and
+ * ICD-9-CM-3 links) and assertion of a span. Extractors work from text alone and call these when present.
+ */
+export interface Enrichers {
+  lookupLabAnalyte(name: string): LabAnalyteInfo | null;
+  linkDiagnoses(text: string): ConceptLink[];
+  linkProcedure(text: string): ConceptLink[];
+  assertSpan(doc: MedDocument, start: number, end: number): Assertion | null;
+}
+
+const none: Enrichers = {
+  lookupLabAnalyte: () => null,
+  linkDiagnoses: () => [],
+  linkProcedure: () => [],
+  assertSpan: () => null,
+};
+
+let active: Enrichers = none;
+
+export function enrichers(): Enrichers {
+  return active;
+}
+
+/** Replaces some enrichers (the library wires the linker and the assertion module; tests may stub them). */
+export function setEnrichers(partial: Partial<Enrichers>): void {
+  active = { ...active, ...partial };
+}

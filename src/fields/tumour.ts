@@ -1,0 +1,194 @@
+import type { FieldValue } from '../document/types.js';
+import { readJsonResource } from '../resources.js';
+import { SIZE_PATTERN } from './size.js';
+import { alternation, fieldValue, matchAll, wholeRegion, type Region, type Source } from './source.js';
+
+interface TumourSchema {
+  primaryTriggers: string[];
+  metastasisTrigger: string;
+  siteCore: string[];
+  listSeparators: string;
+  phraseStops: string[];
+  leadingNoise: string[];
+  trailingNoise: string[];
+  negations: string[];
+  massWords: string[];
+  massSiteStops: string[];
+  descriptionStops: string[];
+  boneLesion: string;
+}
+
+const schema = readJsonResource<TumourSchema>('fields', 'tumour.json');
+const sites = readJsonResource<{ primary: string[]; metastasis: string[] }>('fields', 'tumour-sites.json');
+
+const CORE = alternation(schema.siteCore);
+const SITE_WORD = `(?:${alternation([...sites.primary, ...sites.metastasis])}|[左右双两]?侧?[\\u4e00-\\u9fa5]{0,6}?(?:${CORE})[\\u4e00-\\u9fa5]{0,4}?)`;
+const PRIMARY_RE = new RegExp(`(?<site>${alternation(sites.primary)}|[左右双两]?侧?[\\u4e00-\\u9fa5]{0,5}?(?:${CORE})(?:[上中下]叶)?(?:[尖前后内外背舌]*(?:基底)?段)?)(?:区|部)?(?:中央型|中心型|周围型)?(?:肺|乳腺)?(?:${alternation(schema.primaryTriggers)})`, 'dg');
+const METASTASIS_RE = new RegExp(schema.metastasisTrigger, 'g');
+const STOP_RE = new RegExp(`(?:${alternation(schema.phraseStops)})`, 'g');
+const LEADING_RE = new RegExp(`^(?:${alternation(schema.leadingNoise)})+`);
+const TRAILING_RE = new RegExp(`(?:${alternation(schema.trailingNoise)})+$`);
+const NEGATION_RE = new RegExp(`(?:${alternation(schema.negations)})`);
+const SITE_RE = new RegExp(`^${SITE_WORD}$`);
+const SIZE_RE = new RegExp(SIZE_PATTERN, 'g');
+const MASS_RE = new RegExp(`(?:${alternation(schema.massWords)})`);
+const DESCRIPTION_STOP_RE = new RegExp(`(?:${alternation(schema.descriptionStops)})`);
+const BONE_LESION_RE = new RegExp(schema.boneLesion);
+const CORE_RE = new RegExp(`(?:${CORE})`);
+const MASS_SITE_RE = new RegExp(`^(?<site>[左右双两]?侧?[上下]?(?:${CORE})[^见示可近,，。;；\\s]{0,10}?)(?=${schema.massSiteStops.join('|')})`);
+
+export interface TumourAttributes {
+  primarySite: FieldValue[];
+  primarySize: FieldValue[];
+  metastasisSites: FieldValue[];
+}
+
+const BOUNDARY = /[,，;；。:：\t\n]|\d[.、]/;
+
+/** Start of the clause holding `at`: back to the previous clause boundary. */
+function clauseStart(text: string, at: number, floor: number): number {
+  let i = at;
+  while (i > floor && !BOUNDARY.test(text[i - 1]!)) i--;
+  return i;
+}
+
+function primarySites(src: Source, region: Region): FieldValue[] {
+  const out: FieldValue[] = [];
+  const seen = new Set<string>();
+  for (const m of matchAll(src, region, PRIMARY_RE)) {
+    const site = m.indices!.groups!.site!;
+    let start = region.start + site[0];
+    const end = region.start + site[1];
+    let value = src.text.slice(start, end);
+    const lead = LEADING_RE.exec(value);
+    if (lead) { start += lead[0].length; value = value.slice(lead[0].length); }
+    if (value === '' || seen.has(value) || /转移/.test(src.text.slice(m.pos, m.pos + m[0].length))) continue;
+    const before = src.text.slice(clauseStart(src.text, m.pos, region.start), m.pos);
+    if (NEGATION_RE.test(before)) continue;
+    seen.add(value);
+    out.push(fieldValue(src, start, end, value, { start: m.pos, end: m.pos + m[0].length }));
+  }
+  return out;
+}
+
+/** Site words of a phrase (肝、椎体及右肺门淋巴结), split at list separators and cleaned of qualifiers. */
+function sitesOfPhrase(src: Source, start: number, end: number): Region[] {
+  const whole = src.text.slice(start, end).replace(/[(（][^)）]*[)）]/g, (s) => ' '.repeat(s.length));
+  // 纵隔及膈上淋巴结 stays whole; 肝及椎体 is two sites.
+  const keepAnd = /淋巴结$/.test(whole.replace(TRAILING_RE, '').trim());
+  const pieces = whole.split(keepAnd ? /[、,，]/ : new RegExp(schema.listSeparators));
+  const out: Region[] = [];
+  let offset = start;
+  for (const piece of pieces) {
+    const numbering = /^\s*(?:\d{1,2}\s*[.、)）]\s*)?/.exec(piece)![0].length;
+    let s = offset + numbering;
+    offset += piece.length + 1;
+    let value = piece.slice(numbering).trim();
+    const lead = LEADING_RE.exec(value);
+    if (lead) { s += lead[0].length; value = value.slice(lead[0].length); }
+    value = value.replace(TRAILING_RE, '').trim();
+    if (value !== '' && SITE_RE.test(value)) out.push({ start: s, end: s + value.length });
+  }
+  return out;
+}
+
+/** The leading site words of a description clause (右腋窝淋巴结肿大 → 右腋窝淋巴结). */
+function describedSites(src: Source, clause: Region): Region[] {
+  const text = src.text.slice(clause.start, clause.end);
+  const cut = text.search(DESCRIPTION_STOP_RE);
+  if (cut <= 0) return [];
+  return sitesOfPhrase(src, clause.start, clause.start + cut);
+}
+
+/**
+ * Metastasis sites: the sites listed before 转移 (肝、椎体转移), or, when 转移 stands alone (…结节灶,考虑转移),
+ * the sites the previous clause describes; with a bone metastasis, the bones the findings show destroyed.
+ */
+function metastasisSites(src: Source, region: Region): FieldValue[] {
+  const out: FieldValue[] = [];
+  const seen = new Set<string>();
+  const text = src.text;
+  const add = (r: Region, evidence: Region): void => {
+    const value = text.slice(r.start, r.end);
+    if (seen.has(value)) return;
+    seen.add(value);
+    out.push(fieldValue(src, r.start, r.end, value, evidence));
+  };
+  let bone = false;
+  for (const m of matchAll(src, region, METASTASIS_RE)) {
+    const clause = clauseStart(text, m.pos, region.start);
+    if (NEGATION_RE.test(text.slice(clause, m.pos))) continue;
+    let start = clause;
+    for (const s of matchAll(src, { start, end: m.pos }, STOP_RE)) start = s.pos + s[0].length;
+    const evidence = { start: clause, end: m.pos + m[0].length };
+    let found = sitesOfPhrase(src, start, m.pos);
+    if (found.length === 0 && start > clause) {
+      // 右肺癌并双肺、肝转移: no list after the stop word, nothing to take from this clause.
+    } else if (found.length === 0 && clause > region.start) {
+      const previous = clauseStart(text, clause - 1, region.start);
+      found = describedSites(src, { start: previous, end: clause - 1 });
+    }
+    for (const r of found) {
+      add(r, evidence);
+      if (/骨$/.test(text.slice(r.start, r.end))) bone = true;
+    }
+  }
+  if (bone) {
+    for (const c of matchAll(src, region, /[^。；;\t\n]+/g)) {
+      if (!BONE_LESION_RE.test(c[0])) continue;
+      const lead = /^[\s\d.、]*(?:骨窗示[:：]?)?/.exec(c[0])![0].length;
+      const clause = { start: c.pos + lead, end: c.pos + c[0].length };
+      const cut = c[0].slice(lead).search(DESCRIPTION_STOP_RE);
+      if (cut <= 0) continue;
+      for (const r of sitesOfPhrase(src, clause.start, clause.start + cut)) if (/[骨椎]/.test(text.slice(r.start, r.end))) add(r, clause);
+    }
+  }
+  return out;
+}
+
+const SIDE = /^[左右双两]/;
+const coreOf = (site: string): string | null => CORE_RE.exec(site)?.[0] ?? null;
+
+/**
+ * Where the findings describe the primary mass: a sentence that starts with a site of the same organ and side as the
+ * cancer mention (右肺癌 → 右肺下叶支气管开口处示…肿块) and names a mass. Reports word the primary site that precisely.
+ */
+function massSentence(src: Source, region: Region, cancer: string): { site: Region; sentence: Region } | null {
+  const core = coreOf(cancer);
+  if (core === null) return null;
+  const side = SIDE.exec(cancer)?.[0] ?? null;
+  for (const c of matchAll(src, region, /[^。；;\t\n]+/g)) {
+    const lead = /^[\s\d.、]*/.exec(c[0])![0].length;
+    const m = MASS_SITE_RE.exec(c[0].slice(lead));
+    if (!m) continue;
+    const site = m.groups!.site!;
+    if (!site.includes(core) || (side !== null && (SIDE.exec(site)?.[0] ?? null) !== side)) continue;
+    if (!MASS_RE.test(c[0]) || /术后|缺如/.test(c[0])) continue;
+    const start = c.pos + lead;
+    return { site: { start, end: start + site.length }, sentence: { start: c.pos, end: c.pos + c[0].length } };
+  }
+  return null;
+}
+
+function firstSize(src: Source, region: Region): FieldValue | null {
+  for (const s of matchAll(src, region, SIZE_RE)) {
+    if (!/[A-Za-z毫厘]/.test(s[0]) || /[A-Za-z0-9.]/.test(src.text[s.pos - 1] ?? '')) continue;
+    return fieldValue(src, s.pos, s.pos + s[0].length, s[0].trim(), region);
+  }
+  return null;
+}
+
+/** Tumour attributes of an imaging report, each written as the report words it. */
+export function extractTumour(src: Source): TumourAttributes {
+  const region = wholeRegion(src);
+  const cancer = primarySites(src, region)[0];
+  const mass = cancer ? massSentence(src, region, cancer.normalized as string) : null;
+  const specific = cancer !== undefined && /[叶段门限]/.test(cancer.normalized as string);
+  const primarySite = mass && !specific ? [fieldValue(src, mass.site.start, mass.site.end, src.text.slice(mass.site.start, mass.site.end), mass.sentence)] : cancer ? [cancer] : [];
+  const size = mass ? firstSize(src, mass.sentence) : null;
+  return {
+    primarySite,
+    primarySize: size ? [size] : [],
+    metastasisSites: metastasisSites(src, region),
+  };
+}
