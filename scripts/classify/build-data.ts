@@ -1,7 +1,8 @@
 /**
  * Builds the classifier's training and held-out sets from the shared corpora:
  *   npx tsx scripts/classify/build-data.ts
- * → data/classify/train.jsonl and data/classify/heldout.jsonl (`{text, type, subtype?, source, kind}`).
+ * → data/classify/train.jsonl, data/classify/heldout.jsonl and its real-report part heldout-real.jsonl
+ * (`{text, type, subtype?, source, kind}`).
  * A document goes to the held-out slice when a stable hash of its text falls in the last tenth; its
  * fragments and OCR-noised copies follow it, so nothing held out is ever trained on.
  */
@@ -111,6 +112,8 @@ function main(): void {
   };
   write('train.jsonl', train);
   write('heldout.jsonl', heldout);
+  // Real reports only (shared corpora, not templates, not template-framed): the headline figure.
+  write('heldout-real.jsonl', heldout.filter((r) => !r.source.startsWith('synthetic:') && !r.source.startsWith('framed:')));
   const count = (rows: Example[]): Record<string, number> => rows.reduce<Record<string, number>>((acc, r) => { acc[r.type] = (acc[r.type] ?? 0) + 1; return acc; }, {});
   console.log(JSON.stringify({ train: train.length, heldout: heldout.length, trainTypes: count(train), heldoutTypes: count(heldout) }));
 }

@@ -142,6 +142,16 @@ const GENERATORS: Partial<Record<ReportType, Generator[]>> = {
     const title = w.pick(['门诊病历', '门诊记录', '急诊病历', '门诊病历（初诊）', '门诊病历（复诊）']);
     const text = `${w.chance(0.6) ? w.hospital() : ''}\n${title}\n${w.header([`就诊日期${w.colon()}${w.date()}`])}\n${body(parts, w)}\n医师签名${w.colon()}${w.name()}`;
     return { text, parts: [body(parts.slice(3), w), `${parts[5]![0]}：${d}\n${parts[6]![0]}：${parts[6]![1]}`] };
+  }, (w) => {
+    // Compact notes as clinics type them: one paragraph, short headers, no letterhead.
+    const items = [
+      `${w.pick(['主诉', '主述', '因'])}${w.pick(['：', ''])}${w.symptom()}${w.int(1, 14)}${w.pick(['天', '日', '周'])}${w.pick(['。', '来诊。', '就诊。'])}`,
+      w.chance(0.6) ? `${w.pick(['查体', 'PE', '体检'])}：${w.pick(['咽红', '双肺呼吸音清', '腹软无压痛', '心律齐', '右膝关节肿胀压痛', '皮肤散在红色丘疹'])}。` : '',
+      `${w.pick(['诊断', '初步诊断', '印象', 'Dx'])}：${w.disease()}。`,
+      `${w.pick(['处理', '处置', '治疗', '建议', 'Rp'])}：${w.drug().generic} ${w.pick(['1片', '2粒', '10ml', '0.5g'])} ${w.pick(['tid', 'bid', 'qd', 'po'])}${w.pick(['，3天后复诊', '，不适随诊', '，复查血常规', ''])}。`,
+    ];
+    const text = `${w.chance(0.3) ? `${w.pick(['初诊', '复诊'])} ${w.date()} ${w.dept()}\n` : ''}${items.filter(Boolean).join(w.pick(['', '\n', ' ']))}`;
+    return { text, parts: [] };
   }],
   operation: [(w) => {
     const proc = w.pick(w.v.procedures);
@@ -162,7 +172,12 @@ const GENERATORS: Partial<Record<ReportType, Generator[]>> = {
       `${w.time()}\n患者术后第${w.int(1, 7)}天，${w.pick(['体温正常', '诉切口疼痛', '已排气'])}，${w.some(STATUS_NEG, 1, 2).join('，')}。切口${w.pick(['愈合良好', '无红肿渗出'])}。今日予${w.pick(['换药', '拔除引流管', '流质饮食'])}，继续观察。`,
       `病例特点：\n1.患者${w.sex()}，${w.int(18, 88)}岁，因“${w.symptom()}${w.int(1, 10)}天”入院。\n2.${history(w)}\n拟诊讨论：根据患者症状、体征及辅助检查，初步诊断为${w.disease()}，需与${w.disease()}相鉴别。\n诊疗计划：1.完善血常规、生化等检查；2.予${w.drug().generic}治疗；3.密切观察病情变化。`,
     ]);
-    return { text: `${kind}\n${note}\n${w.pick(['医师签名', '记录者'])}${w.colon()}${w.name()}`, parts: [note] };
+    const dated = `${w.chance(0.5) ? w.time() + ' ' : ''}${note}`;
+    const text = w.chance(0.7) ? `${kind}\n${dated}\n${w.pick(['医师签名', '记录者'])}${w.colon()}${w.name()}` : dated;
+    return { text, parts: [note] };
+  }, (w) => {
+    const note = `${w.pick(['今日查房', '查房时', '今日'])}${w.pick(['，', ''])}患者${w.pick(['一般情况可', '神志清，精神可', '诉' + w.symptom() + '较前减轻', '诉夜间睡眠差', '仍有' + w.symptom()])}，${w.some(STATUS_NEG, 1, 3).join('，')}。${w.pick(['查体：', '查体示'])}${w.pick(['生命体征平稳', '双肺呼吸音清', '切口干燥无渗出', '腹软，无压痛', '双下肢水肿较前消退'])}。${w.pick(['今日复查' + w.pick(w.v.checks) + '，结果回报正常', '继续目前治疗方案', '予停用' + w.drug().generic, '密切观察病情变化', '嘱患者下床活动', '拟明日出院'])}。`;
+    return { text: note, parts: [] };
   }],
   front_sheet: [(w) => {
     const c = (): string => w.colon();
@@ -259,6 +274,12 @@ const GENERATORS: Partial<Record<ReportType, Generator[]>> = {
     const parts: Array<[string, string]> = [[w.pick(['肉眼所见', '大体所见', '大体检查']), gross], [w.pick(['镜下所见', '光镜所见']), micro], [w.pick(['免疫组化', '免疫组化结果']), ihc], [w.pick(['病理诊断', '诊断意见', '病理学诊断']), diag]];
     const text = `${w.chance(0.6) ? w.hospital() : ''}\n${w.pick(['病理诊断报告', '病理报告单', '病理检查报告', '外科病理报告'])}\n${w.header([`病理号${w.colon()}${w.num(7)}`, `送检日期${w.colon()}${w.date()}`])}\n${body(parts, w)}`;
     return { text, parts: [gross + micro, diag, ihc] };
+  }, (w) => {
+    // Pathology conclusions as they are quoted alone: (site, procedure) diagnosis.
+    const site = w.pick(['宫颈活检', '胃窦', '胃角活检', '结肠', '乙状结肠息肉', '左乳肿物', '右甲状腺', '胆囊', '阑尾', '子宫', '右肺上叶', '前列腺穿刺', '皮肤肿物', '肠镜活检', '左侧腋窝淋巴结']);
+    const diagnosis = w.pick(['慢性宫颈炎，局灶CIN Ⅰ级', 'CIN Ⅲ级累及腺体', '慢性萎缩性胃炎伴肠上皮化生', '管状腺瘤伴低级别上皮内瘤变', '高级别上皮内瘤变', '浸润性导管癌，Ⅱ级', '甲状腺乳头状癌（经典型）', '慢性胆囊炎伴胆固醇沉积', '急性化脓性阑尾炎', '子宫平滑肌瘤', '浸润性腺癌，腺泡为主型', '前列腺腺癌，Gleason评分4+3=7分', '脂溢性角化病', '炎性息肉', '淋巴结反应性增生', '转移性腺癌(2/12)']);
+    const text = `${w.pick(['(', '（', ''])}${site}${w.pick([')', '）', '：'])}${diagnosis}${w.pick(['。', '', '；建议免疫组化进一步明确。', '，切缘未见病变。'])}`;
+    return { text, parts: [] };
   }],
   xray: [(w) => {
     const findings = w.pick([
@@ -286,6 +307,17 @@ const GENERATORS: Partial<Record<ReportType, Generator[]>> = {
     const diag = gastro ? w.pick(['慢性非萎缩性胃炎伴糜烂', '胃溃疡(A1期)', '反流性食管炎(LA-A级)', '十二指肠球部溃疡', '慢性萎缩性胃炎']) : w.pick(['结肠息肉(已切除)', '乙状结肠癌可能', '内痔', '直肠炎']);
     const text = `${w.pick(gastro ? ['电子胃镜检查报告', '胃镜检查报告单', '内镜检查报告'] : ['电子结肠镜检查报告', '肠镜检查报告单', '内镜检查报告'])}\n${w.header([`检查项目${w.colon()}${gastro ? '电子胃镜' : '电子结肠镜'}`])}\n${w.pick(['内镜所见', '镜检所见', '检查所见'])}${w.colon()}${findings}\n${w.pick(['内镜诊断', '诊断意见', '镜下诊断'])}${w.colon()}${diag}\n${w.pick(['活检部位', '活检'])}${w.colon()}${w.pick(['胃窦', '无', '乙状结肠'])}`;
     return { text, parts: [findings], subtypeHint: gastro ? 'gastroscopy' : 'colonoscopy' };
+  }, (w) => {
+    const [title, findings, diag, subtype] = w.pick([
+      ['电子支气管镜检查报告', `声门${w.pick(['活动好', '闭合可'])}，气管${w.pick(['通畅', '黏膜光滑'])}，隆突锐利。${w.pick(['右', '左'])}${w.pick(['上叶', '下叶', '中叶'])}支气管${w.pick(['开口见新生物阻塞', '黏膜充血水肿', '管腔通畅'])}，${w.pick(['于该处活检3块', '行肺泡灌洗送检', '刷检送细胞学'])}。`, w.pick(['右肺上叶支气管新生物', '支气管炎症', '左下叶支气管狭窄']), 'bronchoscopy'],
+      ['电子喉镜检查报告', `会厌${w.pick(['正常', '无充血'])}，${w.pick(['左', '右'])}侧声带${w.pick(['前中1/3见一息肉样新生物', '充血肥厚', '边缘见白斑'])}，声带运动${w.pick(['好', '对称'])}，梨状窝${w.pick(['清', '无积液'])}。`, w.pick(['声带息肉', '慢性喉炎', '声带白斑']), 'laryngoscopy'],
+      ['阴道镜检查报告', `宫颈${w.pick(['光滑', '中度糜烂样改变'])}，转化区${w.pick(['Ⅰ型', 'Ⅱ型', 'Ⅲ型'])}，醋酸试验后见${w.pick(['薄醋白上皮', '厚醋白上皮伴镶嵌', '点状血管'])}，碘试验${w.pick(['不着色', '部分着色'])}，于${w.pick(['3、9点', '6、12点', '2、5、8点'])}取活检。`, w.pick(['宫颈低级别病变可能', '宫颈高级别病变可能', '慢性宫颈炎']), 'colposcopy'],
+      ['膀胱镜检查报告', `尿道${w.pick(['通畅', '无狭窄'])}，膀胱${w.pick(['三角区', '左侧壁', '顶壁'])}见${w.pick(['一乳头状新生物，约1.5cm', '黏膜充血', '滤泡样改变'])}，双侧输尿管口${w.pick(['清晰，喷尿可', '位置正常'])}。`, w.pick(['膀胱肿瘤', '膀胱炎', '腺性膀胱炎']), 'cystoscopy'],
+      ['宫腔镜检查报告', `宫颈管${w.pick(['通畅', '未见异常'])}，宫腔形态${w.pick(['正常', '失常'])}，${w.pick(['宫底', '后壁', '前壁'])}见${w.pick(['一息肉样赘生物，约0.8cm', '黏膜下肌瘤突向宫腔', '内膜增厚不均'])}，双侧输卵管开口${w.pick(['可见', '清晰'])}。`, w.pick(['子宫内膜息肉', '黏膜下子宫肌瘤', '子宫内膜增生']), 'hysteroscopy'],
+      ['鼻咽镜检查报告', `鼻咽部${w.pick(['顶后壁见新生物', '黏膜光滑', '腺样体残留'])}，${w.pick(['左', '右'])}侧咽隐窝${w.pick(['变浅', '对称'])}，咽鼓管咽口${w.pick(['清晰', '受压'])}。`, w.pick(['鼻咽部新生物', '慢性鼻咽炎', '腺样体肥大']), 'nasopharyngoscopy'],
+    ] as Array<[string, string, string, string]>);
+    const text = `${w.chance(0.7) ? `${title}\n${w.header()}\n` : ''}${w.pick(['镜检所见', '检查所见', '内镜所见', ''])}${w.colon()}${findings}\n${w.pick(['诊断', '内镜诊断', '镜下诊断', '印象'])}${w.colon()}${diag}`;
+    return { text, parts: [findings], subtypeHint: subtype };
   }],
   admission: [(w) => {
     const hist = history(w);

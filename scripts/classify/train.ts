@@ -1,13 +1,13 @@
 /**
- * Trains the report-type classifier: multinomial logistic regression over character 1-3-grams, fitted
- * on top of the keyword cues (their bonus is a fixed offset, so the model learns what the cues miss).
+ * Trains the report-type classifier: multinomial logistic regression over character 1-3-grams. The
+ * keyword cues (resources/classify/rules.json) are added to its logits only at inference: trained on
+ * top of them, the model learned to lean on the cues and judged cue-less fragments worse.
  *   npx tsx scripts/classify/train.ts   (after scripts/classify/build-data.ts; `npm run train:classify` runs both)
  * Reads data/classify/train.jsonl only; writes models/classify/model.json + weights.bin.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { classifierCodes, extractFeatures, featureName } from '../../src/classify/features.js';
 import type { ModelFile } from '../../src/classify/model.js';
-import { cueBonus, cueView, loadCueRules } from '../../src/classify/rules.js';
 import { REPORT_TYPES } from '../../src/classify/types.js';
 import { PACKAGE_ROOT, modelPath } from '../../src/resources.js';
 import { seededRng } from './synthetic.js';
@@ -18,13 +18,12 @@ const EPOCHS = 6;
 const LEARNING_RATE = 0.5;
 const L2 = 1e-6;
 
-interface Row { x: Array<[number, number]>; y: number; offset: Float64Array; weight: number }
+interface Row { x: Array<[number, number]>; y: number; weight: number }
 
 function main(): void {
   const rows = readFileSync(`${PACKAGE_ROOT}/data/classify/train.jsonl`, 'utf8').split('\n').filter(Boolean)
     .map((l) => JSON.parse(l) as { text: string; type: string });
   const classes = [...REPORT_TYPES];
-  const rules = loadCueRules();
   const featureMaps = rows.map((r) => extractFeatures(classifierCodes(r.text)));
 
   const docFreq = new Map<number, number>();
@@ -44,7 +43,7 @@ function main(): void {
       if (j !== undefined) x.push([j, value]);
     }
     // Rare classes weigh more (inverse square root of their frequency), so the big corpora do not drown them.
-    return { x, y, offset: cueBonus(cueView(r.text), rules), weight: Math.sqrt(rows.length / classes.length / perClass[y]!) };
+    return { x, y, weight: Math.sqrt(rows.length / classes.length / perClass[y]!) };
   });
 
   const k = classes.length;
@@ -63,7 +62,7 @@ function main(): void {
     let loss = 0;
     for (const n of order) {
       const row = data[n]!;
-      for (let c = 0; c < k; c++) logits[c] = bias[c]! + row.offset[c]!;
+      for (let c = 0; c < k; c++) logits[c] = bias[c]!;
       for (const [j, v] of row.x) for (let c = 0; c < k; c++) logits[c]! += v * weights[j * k + c]!;
       let max = -Infinity;
       for (let c = 0; c < k; c++) if (logits[c]! > max) max = logits[c]!;
