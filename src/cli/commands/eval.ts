@@ -5,6 +5,7 @@ import type { Command } from '../main.js';
 const EVALUATIONS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   classify: () => import('../../eval/classify.js'),
   ner: () => import('../../eval/ner.js'),
+  deid: () => import('../../eval/deid.js'),
   tumour: () => import('../../eval/tumour.js'),
   link: () => import('../../eval/link.js'),
   assertion: () => import('../../eval/assertion.js'),
