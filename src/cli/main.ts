@@ -9,6 +9,7 @@ export interface Command {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   classify: async () => (await import('./commands/classify.js')).default,
   ner: async () => (await import('./commands/ner.js')).default,
+  deid: async () => (await import('./commands/deid.js')).default,
   structure: async () => (await import('./commands/structure.js')).default,
   ocr: async () => (await import('./commands/ocr.js')).default,
   eval: async () => (await import('./commands/eval.js')).default,

@@ -1,0 +1,308 @@
+/**
+ * Builds the de-identification test set: realistic Chinese clinical records (admission notes, lab
+ * sheets, pathology, discharge summaries, operation records, consent forms, referrals, claims) with
+ * planted PHI in many surface forms and gold spans (code points, end exclusive).
+ *
+ *   npx tsx scripts/make-deid-testset.ts [--count 300] [--seed 7] [--out data/deid]
+ *
+ * Writes `tune.jsonl` (templates the rules were developed against), `test.jsonl` (held-out templates,
+ * looked at once after the first evaluation) and `final.jsonl` (templates written after the rules were
+ * frozen, evaluated only). Deterministic for a seed.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { idCheckChar } from '../src/deid/idcard.js';
+import type { PhiType } from '../src/deid/types.js';
+
+function argValue(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+let state = Number(argValue('seed', '7')) >>> 0;
+function rand(): number {
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
+const digits = (n: number): string => Array.from({ length: n }, () => String(int(0, 9))).join('');
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '罗', '郑', '梁', '谢', '宋', '唐', '许', '韩', '冯', '邓', '曹', '彭', '曾', '田', '董', '袁', '潘', '蒋', '蔡', '余', '杜', '叶', '程', '苏', '魏', '吕', '丁', '任', '沈', '姚', '卢', '姜', '崔', '钟', '谭', '陆', '汪', '范', '金', '石', '廖', '贾', '夏', '韦', '付', '方', '白', '邹', '孟', '熊', '秦', '邱', '江', '尹', '薛', '闫', '段', '雷', '侯', '龙', '史', '陶', '黎', '贺', '顾', '毛', '郝', '龚', '邵', '万', '钱', '严', '覃', '武', '戴', '莫', '孔', '向', '汤', '常', '温', '康', '施', '高', '于'];
+const COMPOUND = ['欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '慕容', '司徒', '令狐', '夏侯', '尉迟', '公孙'];
+const GIVEN = ['建华', '秀英', '志强', '丽娟', '国庆', '海燕', '文博', '子涵', '雨萱', '俊杰', '明', '静', '磊', '洁', '涛', '梅', '勇', '敏', '晨曦', '浩然', '思远', '佳怡', '春生', '桂兰', '玉珍', '德胜', '红', '军', '淑芬', '家豪', '一鸣', '欣悦', '宏伟', '丹', '鑫', '凤英', '金凤', '振东', '晓峰', '美玲', '建国', '卫东', '小红', '亚楠', '胜男', '天宇', '梓轩', '伟', '芳', '娜'];
+const FOREIGN = ['阿卜杜拉·买买提', '古丽娜尔·吐尔逊', '热依汗古丽·艾力', '约翰·史密斯', '玛丽亚·安德森', '努尔兰·哈力克', '迪丽娜扎·阿不都'];
+
+function personName(): string {
+  const r = rand();
+  if (r < 0.07) return pick(FOREIGN);
+  if (r < 0.15) return pick(COMPOUND) + pick(GIVEN);
+  return pick(SURNAMES) + pick(GIVEN);
+}
+
+const REGIONS = ['110105', '110108', '120104', '130102', '310104', '320106', '330106', '340104', '350102', '370102', '410105', '420106', '430104', '440106', '440305', '500103', '510107', '610113', '650102', '210102'];
+function idNumber(): string {
+  const r = rand();
+  const region = pick(REGIONS);
+  const year = int(1925, 2012);
+  const birth = `${pad2(int(1, 12))}${pad2(int(1, 28))}`;
+  if (r < 0.07) return `${region}${String(year).slice(2)}${birth}${digits(3)}`;
+  let first17 = `${region}${year}${birth}${digits(3)}`;
+  if (r < 0.17) while (idCheckChar(first17) !== 'X') first17 = `${region}${year}${birth}${digits(3)}`;
+  const id = first17 + idCheckChar(first17);
+  return rand() < 0.1 ? `${id.slice(0, 6)} ${id.slice(6, 14)} ${id.slice(14)}` : id;
+}
+
+function mobile(): string {
+  const n = `1${pick(['3', '5', '7', '8', '9'])}${digits(9)}`;
+  return pick([n, n, n, `${n.slice(0, 3)}-${n.slice(3, 7)}-${n.slice(7)}`, `${n.slice(0, 3)} ${n.slice(3, 7)} ${n.slice(7)}`, `+86 ${n}`, `+86-${n}`]);
+}
+function landline(): string {
+  const area = pick(['010', '021', '022', '020', '0755', '0571', '025', '027', '0371', '028', '0531', '0991']);
+  const local = `${int(2, 8)}${digits(area.length === 3 ? 7 : pick([6, 7]))}`;
+  return pick([`${area}-${local}`, `(${area})${local}`, `${area} ${local}`, `${area}-${local}转${int(100, 8999)}`, `（${area}）${local}`]);
+}
+const phone = (): string => (rand() < 0.7 ? mobile() : landline());
+
+const PROVINCES: Array<[string, string, string[]]> = [
+  ['北京市', '', ['朝阳区', '海淀区', '丰台区', '西城区']],
+  ['上海市', '', ['徐汇区', '浦东新区', '静安区']],
+  ['广东省', '广州市', ['越秀区', '天河区', '海珠区']],
+  ['广东省', '深圳市', ['南山区', '福田区']],
+  ['浙江省', '杭州市', ['西湖区', '上城区']],
+  ['江苏省', '南京市', ['鼓楼区', '玄武区']],
+  ['四川省', '成都市', ['武侯区', '锦江区']],
+  ['湖北省', '武汉市', ['洪山区', '江汉区']],
+  ['河南省', '郑州市', ['金水区', '二七区']],
+  ['山东省', '青岛市', ['市南区', '崂山区']],
+  ['湖南省', '长沙市', ['岳麓区', '芙蓉区']],
+  ['陕西省', '西安市', ['雁塔区', '碑林区']],
+];
+const ROADS = ['建国路', '中山北路', '人民大道', '解放西路', '文三路', '长江路', '学府街', '新华大街', '光华路', '东风路', '和平里', '青年路'];
+function address(): string {
+  const [prov, city, dists] = pick(PROVINCES);
+  const r = rand();
+  if (r < 0.15) return `${prov.replace(/省$/, '')}${pick(['信阳市', '周口市', '南充市', '赣州市'])}${pick(['罗山县', '淮阳区', '仪陇县', '于都县'])}${pick(['青山镇', '城关镇', '东岳乡'])}${pick(['李家村', '河口村', '新庄村'])}${int(1, 12)}组${int(1, 80)}号`;
+  const head = rand() < 0.2 ? `${city || prov}` : `${prov}${city}`;
+  const tail = pick([`${int(1, 300)}号`, `${int(1, 300)}号${int(1, 20)}号楼${int(1, 6)}单元${int(101, 2605)}室`, `${int(1, 200)}号院${int(1, 30)}栋${int(101, 1808)}`, `${int(1, 99)}弄${int(1, 40)}号${int(101, 602)}室`]);
+  return `${head}${pick(dists)}${pick(ROADS)}${tail}`;
+}
+
+const CITIES = ['北京', '上海', '广州', '深圳', '杭州', '南京', '成都', '武汉', '郑州', '青岛', '长沙', '西安', '苏州', '温州', '洛阳', '徐州', '绵阳', '宜昌'];
+function hospital(): string {
+  const city = pick(CITIES);
+  return pick([
+    `${city}市第一人民医院`, `${city}市中心医院`, `${city}市人民医院`, `${city}市中医医院`, `${city}市妇幼保健院`,
+    `${city}医科大学附属第二医院`, `${city}大学附属肿瘤医院`, `${city}市儿童医院`, `${city}市第三人民医院`,
+    `${pick(['青山', '城关', '东岳', '白沙'])}镇卫生院`, `${pick(['朝晖', '湖滨', '东湖'])}街道社区卫生服务中心`, '北京协和医院', '四川大学华西医院', '复旦大学附属华山医院', '中山大学附属第一医院',
+  ]);
+}
+
+function date(): string {
+  const y = int(2015, 2024);
+  const m = int(1, 12);
+  const d = int(1, 28);
+  return pick([`${y}年${m}月${d}日`, `${y}-${pad2(m)}-${pad2(d)}`, `${y}/${m}/${d}`, `${y}.${pad2(m)}.${pad2(d)}`, `${y}-${pad2(m)}-${pad2(d)} ${pad2(int(0, 23))}:${pad2(int(0, 59))}`, `${y}年${pad2(m)}月${pad2(d)}日 ${pad2(int(6, 22))}:${pad2(int(0, 59))}`]);
+}
+const shortDate = (): string => `${int(1, 12)}月${int(1, 28)}日`;
+const birthDate = (): string => { const y = int(1925, 2012); const m = int(1, 12); const d = int(1, 28); return pick([`${y}-${pad2(m)}-${pad2(d)}`, `${y}年${m}月${d}日`]); };
+
+function recordNumber(kind: string): string {
+  switch (kind) {
+    case '住院号': return pick([digits(7), `ZY${digits(8)}`, digits(10)]);
+    case '门诊号': return pick([`MZ${digits(9)}`, digits(12)]);
+    case '病案号': return digits(pick([6, 7, 8]));
+    case '病理号': return pick([`P${int(2018, 2024)}-${digits(5)}`, `${int(18, 24)}B${digits(5)}`, `BL${digits(7)}`]);
+    case '标本号': return pick([digits(10), `S${digits(8)}`]);
+    case '影像号': return pick([`CT${digits(8)}`, `MR${digits(7)}`, digits(9)]);
+    case '检查号': return pick([`US${digits(8)}`, digits(11)]);
+    case '条码号': return digits(pick([10, 12, 13]));
+    case '床号': return pick([String(int(1, 60)), `${int(1, 60)}+`, `加${int(1, 9)}`]);
+    default: return pick([digits(8), `ID${digits(8)}`]);
+  }
+}
+
+const PLATE_PROVINCES = ['京', '沪', '粤', '苏', '浙', '川', '鄂', '豫', '鲁', '湘'];
+const plate = (): string => `${pick(PLATE_PROVINCES)}${pick(['A', 'B', 'C', 'D', 'E', 'F'])}${pick(['', '·'])}${pick(['', 'D'])}${digits(5)}`.slice(0, 9);
+const email = (): string => `${pick(['zhang', 'li.ming', 'wangfang', 'chenjh', 'liu_yang', 'zhao88'])}${int(1, 999)}@${pick(['163.com', 'qq.com', 'sina.com', 'hospital.org.cn', 'gmail.com'])}`;
+const passport = (): string => pick([`E${digits(8)}`, `E${pick(['A', 'B', 'C'])}${digits(7)}`, `G${digits(8)}`]);
+const insurance = (): string => pick([digits(10), `${pick(REGIONS)}${digits(12)}`, `H${digits(9)}`]);
+
+/** Everyday clinical text that must survive: names of signs, bugs and lab items that look like names. */
+const CLINICAL = [
+  '查体：T 36.8℃，P 88次/分，R 20次/分，BP 135/82mmHg，神志清，双肺呼吸音粗，未闻及干湿啰音。',
+  '血常规：白细胞 12.6×10^9/L，中性粒细胞 82.3%，血红蛋白 105g/L，血小板 236×10^9/L。',
+  '胸部CT示右侧张力性气胸，纵隔向左移位。',
+  '血培养示李斯特菌生长，予氨苄西林抗感染治疗。',
+  '王氏征阳性，黄疸较前消退，白蛋白 28.6g/L。',
+  '高血压病史10年，口服硝苯地平控释片30mg qd，血压控制可。',
+  '马尾神经未见明显受压，L4/5椎间盘突出。',
+  '肝功能：ALT 56U/L，AST 48U/L，总胆红素 32.1μmol/L，甲胎蛋白 6.2ng/mL。',
+  '诊断：1.社区获得性肺炎 2.2型糖尿病 3.冠状动脉粥样硬化性心脏病。',
+  '术后予头孢呋辛预防感染，患者恢复良好，切口甲级愈合。',
+  '既往于当地医院行阑尾切除术，否认输血史，否认药物过敏史。',
+  '孕3产1，末次月经不详，月经规律。',
+];
+
+type Piece = string | [string, PhiType];
+interface Row { id: string; template: string; text: string; spans: Array<{ start: number; end: number; type: PhiType; text: string }> }
+
+function build(id: string, template: string, pieces: Piece[]): Row {
+  let text = '';
+  let cp = 0;
+  const spans: Row['spans'] = [];
+  for (const piece of pieces) {
+    const value = typeof piece === 'string' ? piece : piece[0];
+    const length = Array.from(value).length;
+    if (typeof piece !== 'string') spans.push({ start: cp, end: cp + length, type: piece[1], text: value });
+    text += value;
+    cp += length;
+  }
+  return { id, template, text, spans };
+}
+
+const sep = (): string => pick(['：', ':', '：', ' ', '： ']);
+const gap = (): string => pick(['  ', ' ', '\t', '    ']);
+const sex = (): string => pick(['男', '女']);
+const ageOf = (): [Piece, boolean] => { const a = rand() < 0.2 ? int(90, 104) : int(18, 89); return a > 89 ? [[`${a}岁`, 'age'], true] : [`${a}岁`, false]; };
+
+type Template = () => Piece[];
+
+const TUNE: Record<string, Template> = {
+  admission: () => {
+    const name = personName(); const [age] = ageOf(); const rel = personName();
+    return ['入院记录\n姓名', sep(), [name, 'patient_name'], gap(), '性别', sep(), sex(), gap(), '年龄', sep(), age, gap(), '住院号', sep(), [recordNumber('住院号'), 'record_number'], '\n',
+      '出生日期', sep(), [birthDate(), 'date'], gap(), '身份证号', sep(), [idNumber(), 'id_card'], '\n',
+      '现住址', sep(), [address(), 'address'], '\n联系人', sep(), [rel, 'relative_name'], gap(), '联系电话', sep(), [phone(), 'phone'], '\n',
+      '入院日期', sep(), [date(), 'date'], '\n主诉：反复咳嗽咳痰5年，加重伴气促3天。\n现病史：患者', [name, 'patient_name'], '于5年前无明显诱因出现咳嗽，', pick(CLINICAL), pick(CLINICAL), '\n',
+      '记录医师', sep(), [personName(), 'staff_name']];
+  },
+  labsheet: () => {
+    const name = personName(); const [age] = ageOf();
+    return [[hospital(), 'hospital'], '检验报告单\n姓名', sep(), [name, 'patient_name'], gap(), '性别', sep(), sex(), gap(), '年龄', sep(), age, gap(), '科室：呼吸内科', gap(), '床号', sep(), [recordNumber('床号'), 'record_number'], '\n',
+      '病历号', sep(), [recordNumber('住院号'), 'record_number'], gap(), '标本号', sep(), [recordNumber('标本号'), 'record_number'], gap(), '标本类型：静脉血\n',
+      '项目 结果 参考范围\n白细胞计数 11.2 3.5-9.5 ×10^9/L ↑\n红细胞计数 4.12 4.3-5.8 ×10^12/L ↓\n血红蛋白 128 130-175 g/L ↓\n',
+      '送检医生', sep(), [personName(), 'staff_name'], gap(), '检验者', sep(), [personName(), 'staff_name'], gap(), '审核者', sep(), [personName(), 'staff_name'], '\n',
+      '采样时间', sep(), [date(), 'date'], gap(), '报告时间', sep(), [date(), 'date']];
+  },
+  pathology: () => {
+    const name = personName();
+    return [[hospital(), 'hospital'], '病理诊断报告\n病理号', sep(), [recordNumber('病理号'), 'record_number'], '\n姓名', sep(), [name, 'patient_name'], gap(), '性别', sep(), sex(), gap(), '年龄：56岁', gap(), '住院号', sep(), [recordNumber('住院号'), 'record_number'], '\n',
+      '送检日期', sep(), [date(), 'date'], gap(), '送检医生', sep(), [personName(), 'staff_name'], '\n',
+      '肉眼所见：（胃窦）灰白色组织一块，大小2.5×2.0×1.0cm。\n镜下所见：腺体排列紊乱，细胞异型明显。\n病理诊断：（胃窦）中分化腺癌，侵及肌层。\n免疫组化：CK(+)，Ki-67（约60%+），HER2（1+）。\n',
+      '诊断医师', sep(), [personName(), 'staff_name'], gap(), '复核医师', sep(), [personName(), 'staff_name'], gap(), '报告日期', sep(), [date(), 'date']];
+  },
+  discharge: () => {
+    const name = personName(); const doc = personName();
+    return ['出院小结\n患者', [name, 'patient_name'], '，', sex(), '，', ...(() => { const [a] = ageOf(); return [a]; })(), '，因“发热伴咳嗽1周”于', [date(), 'date'], '入我院呼吸科。', pick(CLINICAL), '入院后予抗感染治疗，',
+      pick(CLINICAL), '于', [shortDate(), 'date'], '好转出院。\n出院医嘱：1.注意休息 2.门诊随诊，如有不适可拨打', [phone(), 'phone'], '咨询。\n',
+      '主治医师：', [doc, 'staff_name'], '  住院医师：', [personName(), 'staff_name'], '\n', '住院号：', [recordNumber('住院号'), 'record_number']];
+  },
+  imaging: () => {
+    const name = personName();
+    return [[hospital(), 'hospital'], ' CT检查报告\n姓名', sep(), [name, 'patient_name'], gap(), '性别', sep(), sex(), gap(), '影像号', sep(), [recordNumber('影像号'), 'record_number'], gap(), '检查号', sep(), [recordNumber('检查号'), 'record_number'], '\n',
+      '检查日期', sep(), [date(), 'date'], '\n检查所见：右肺上叶见一结节影，大小约1.2×1.0cm，边缘毛刺，增强扫描不均匀强化。纵隔未见肿大淋巴结。\n诊断意见：右肺上叶结节，考虑肺癌可能。\n',
+      '报告医师', sep(), [personName(), 'staff_name'], gap(), '审核医师', sep(), [personName(), 'staff_name']];
+  },
+  outpatient: () => {
+    const name = personName();
+    return ['门诊病历\n', [name, 'patient_name'], '，', sex(), '，', `${int(20, 80)}岁`, '\n门诊号', sep(), [recordNumber('门诊号'), 'record_number'], gap(), '就诊日期', sep(), [date(), 'date'], '\n手机', sep(), [mobile(), 'phone'], gap(), '医保卡号', sep(), [insurance(), 'insurance_number'], '\n',
+      '主诉：头晕3天。', pick(CLINICAL), '\n处理：1.完善头颅CT 2.必要时神经内科就诊。\n医生签名：', [personName(), 'staff_name']];
+  },
+};
+
+const HELD_OUT: Record<string, Template> = {
+  operation: () => {
+    const name = personName();
+    return ['手术记录\n患者姓名', sep(), [name, 'patient_name'], gap(), '病案号', sep(), [recordNumber('病案号'), 'record_number'], gap(), '手术日期', sep(), [date(), 'date'], '\n',
+      '术前诊断：胆囊结石伴慢性胆囊炎\n手术名称：腹腔镜胆囊切除术\n术者', sep(), [personName(), 'staff_name'], '  助手', sep(), [personName(), 'staff_name'], '、', [personName(), 'staff_name'], '\n',
+      '麻醉方式：全麻  麻醉医师', sep(), [personName(), 'staff_name'], '  器械护士', sep(), [personName(), 'staff_name'], '\n',
+      '手术经过：患者仰卧位，全麻成功后常规消毒铺巾，建立气腹，见胆囊大小约8×4cm，壁厚，与周围粘连。', pick(CLINICAL), '\n记录者：', [personName(), 'staff_name']];
+  },
+  consent: () => {
+    const name = personName(); const rel = personName();
+    return ['知情同意书\n患者', [name, 'patient_name'], '，', sex(), '，', `${int(30, 88)}岁`, '，身份证号码', sep(), [idNumber(), 'id_card'], '。\n',
+      '拟行手术：经皮冠状动脉介入治疗。', pick(CLINICAL), '\n患者家属', sep(), [rel, 'relative_name'], '（与患者关系：', pick(['儿子', '女儿', '配偶']), '）  联系方式', sep(), [phone(), 'phone'], '\n',
+      '家属住址', sep(), [address(), 'address'], '\n其', pick(['子', '女']), [rel, 'relative_name'], '已知晓上述风险并签字同意。\n谈话医师：', [personName(), 'staff_name'], '  日期：', [date(), 'date']];
+  },
+  referral: () => {
+    const name = personName(); const h1 = hospital(); const h2 = hospital();
+    return ['转诊单\n', [name, 'patient_name'], '，', sex(), '，', ...(() => { const [a] = ageOf(); return [a]; })(), '，家住', [address(), 'address'], '。因“右上腹痛2天”于', [date(), 'date'], '在', [h1, 'hospital'], '就诊，',
+      pick(CLINICAL), '现转至', [h2, 'hospital'], '进一步治疗。\n转诊医生：', [personName(), 'staff_name'], '  电话：', [landline(), 'phone'], '\n电子邮箱：', [email(), 'email']];
+  },
+  english: () => {
+    const name = personName();
+    return [[hospital(), 'hospital'], '\nName: ', [name, 'patient_name'], '  Sex: ', pick(['M', 'F']), '  Age: ', `${int(20, 88)}Y`, '\nPatient ID: ', [recordNumber('ID'), 'record_number'], '  Tel: ', [mobile(), 'phone'], '\n',
+      '条码号 ', [recordNumber('条码号'), 'record_number'], '  ID号：', [recordNumber('ID'), 'record_number'], '\n',
+      'Test Result Unit\nTSH 2.35 mIU/L\nFT4 15.6 pmol/L\n', '检验者 ', [personName(), 'staff_name'], '  审核者 ', [personName(), 'staff_name'], '  Reported: ', [date(), 'date']];
+  },
+  ultrasound: () => {
+    const name = personName();
+    return ['超声检查报告单\n', '姓 名：', [name, 'patient_name'], '   性 别：', sex(), '   年 龄：', `${int(18, 85)}岁`, '   超声号：', [recordNumber('检查号'), 'record_number'], '\n',
+      '申请科室：心内科  床号：', [recordNumber('床号'), 'record_number'], '  检查日期：', [date(), 'date'], '\n',
+      '超声所见：左室舒张末内径52mm，室间隔厚度11mm，左室射血分数58%，二尖瓣少量反流。\n超声提示：左室壁稍厚，二尖瓣轻度反流。\n',
+      '报告医师 ', [personName(), 'staff_name'], '  审核医师 ', [personName(), 'staff_name']];
+  },
+  claim: () => {
+    const name = personName();
+    return ['医疗保险理赔申请表\n被保险人：', [name, 'patient_name'], '  证件号码：', [idNumber(), 'id_card'], '\n护照号：', [passport(), 'passport'], '  社保卡号：', [insurance(), 'insurance_number'], '\n',
+      '事故经过：', [date(), 'date'], '驾驶', [plate(), 'license_plate'], '号车辆发生交通事故，', [name, 'patient_name'], '被送至', [hospital(), 'hospital'], '急诊，诊断为右股骨干骨折。\n',
+      '联系电话：', [phone(), 'phone'], '  通讯地址：', [address(), 'address'], '\n电子邮件：', [email(), 'email'], '\n', pick(CLINICAL)];
+  },
+};
+
+
+/** Written after the rules were frozen and evaluated once, never tuned on (see docs/ACCURACY.md). */
+const FINAL: Record<string, Template> = {
+  nursing: () => {
+    const name = personName(); const rel = personName();
+    return ['护理记录单\n', '病区：心内科二病区  ', [recordNumber('床号'), 'record_number'], '床  姓名：', [name, 'patient_name'], '  住院号：', [recordNumber('住院号'), 'record_number'], '\n',
+      [date(), 'date'], '  患者诉胸闷较前好转，', pick(CLINICAL), '遵医嘱予硝酸甘油静滴。家属', [rel, 'relative_name'], '陪护，已告知注意事项。\n责任护士：', [personName(), 'staff_name'], '\n',
+      [shortDate(), 'date'], ' 22:00 患者夜间睡眠可，生命体征平稳。护士签名：', [personName(), 'staff_name']];
+  },
+  emergency: () => {
+    const name = personName(); const [age] = ageOf();
+    return ['急诊病历\n', '患者：', [name, 'patient_name'], '，', sex(), '，', age, '  就诊时间：', [date(), 'date'], '\n', '身份证：', [idNumber(), 'id_card'], '  电话：', [phone(), 'phone'], '\n',
+      '主诉：车祸致头部外伤2小时。患者于2小时前驾驶', [plate(), 'license_plate'], '时与货车相撞，由120送入我院。', pick(CLINICAL), '\n',
+      '陪同人：', [personName(), 'relative_name'], '（', pick(['妻子', '丈夫', '儿子', '朋友']), '）\n接诊医师：', [personName(), 'staff_name']];
+  },
+  prescription: () => {
+    const name = personName();
+    return [[hospital(), 'hospital'], '处方笺\n', '费别：', pick(['医保', '自费', '新农合']), '  医保号：', [insurance(), 'insurance_number'], '  门诊号：', [recordNumber('门诊号'), 'record_number'], '\n',
+      '姓名 ', [name, 'patient_name'], '  性别 ', sex(), '  年龄 ', `${int(2, 88)}岁`, '  科别 内分泌科\n临床诊断：2型糖尿病\nRp:\n二甲双胍缓释片 0.5g×30片 用法：0.5g bid po\n',
+      '医师：', [personName(), 'staff_name'], '  审核：', [personName(), 'staff_name'], '  调配：', [personName(), 'staff_name'], '  核对/发药：', [personName(), 'staff_name'], '\n', '日期：', [date(), 'date']];
+  },
+  newborn: () => {
+    const mother = personName();
+    return ['新生儿记录\n母亲姓名：', [mother, 'relative_name'], '  母亲住院号：', [recordNumber('住院号'), 'record_number'], '\n', '新生儿：', [mother, 'relative_name'], '之子', '  出生时间：', [date(), 'date'], '\n',
+      '出生体重3250g，Apgar评分1分钟9分，5分钟10分。', pick(CLINICAL), '\n父亲：', [personName(), 'relative_name'], '  联系电话：', [phone(), 'phone'], '\n家庭住址：', [address(), 'address'], '\n接生者：', [personName(), 'staff_name']];
+  },
+  transfer: () => {
+    const name = personName();
+    return ['转科记录\n', [name, 'patient_name'], '，', sex(), '，', `${int(40, 85)}岁`, '，病案号', [recordNumber('病案号'), 'record_number'], '。因“胸痛6小时”于', [date(), 'date'], '急诊入院，曾于', [hospital(), 'hospital'], '行冠脉造影。',
+      pick(CLINICAL), pick(CLINICAL), '经', [personName(), 'staff_name'], '主任医师会诊后同意转入心内科。\n', '转出医师：', [personName(), 'staff_name'], '  转入医师：', [personName(), 'staff_name'], '\n患者本人电话', [mobile(), 'phone'], '，邮箱', [email(), 'email']];
+  },
+  followup: () => {
+    const name = personName();
+    return ['随访记录\n随访对象：', [name, 'patient_name'], '（ID：', [recordNumber('ID'), 'record_number'], '）\n', '随访日期：', [date(), 'date'], '  随访方式：电话（', [phone(), 'phone'], '）\n',
+      '患者术后恢复可，', pick(CLINICAL), '嘱其', [shortDate(), 'date'], '返院复查。出生日期：', [birthDate(), 'date'], '，现年', ...(() => { const a = int(90, 101); return [[`${a}岁`, 'age'] as Piece]; })(), '，居住于', [address(), 'address'], '。\n随访人：', [personName(), 'staff_name']];
+  },
+};
+
+const count = Number(argValue('count', '300'));
+const outDir = argValue('out', 'data/deid');
+mkdirSync(outDir, { recursive: true });
+for (const [split, templates] of [['tune', TUNE], ['test', HELD_OUT], ['final', FINAL]] as const) {
+  const names = Object.keys(templates);
+  const rows: Row[] = [];
+  for (let i = 0; i < count; i++) {
+    const template = names[i % names.length]!;
+    rows.push(build(`${split}-${i}`, template, templates[template]!()));
+  }
+  writeFileSync(join(outDir, `${split}.jsonl`), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  console.log(`${split}: ${rows.length} records from ${names.length} templates → ${join(outDir, `${split}.jsonl`)}`);
+}

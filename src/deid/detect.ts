@@ -1,0 +1,517 @@
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict.js';
+import { deidResources, type DeidResources } from './resources.js';
+import { hasProvinceCode, isValidId18, looksLikeId15, looksLikeId18 } from './idcard.js';
+import type { PhiType } from './types.js';
+
+/** A PHI candidate in UTF-16 offsets of the (width-normalized) text; `priority` settles overlaps. */
+export interface Candidate {
+  start: number;
+  end: number;
+  type: PhiType;
+  priority: number;
+  source: string;
+}
+
+const HAN = /\p{Script=Han}/u;
+const NAME_TYPES: ReadonlySet<PhiType> = new Set(['patient_name', 'relative_name', 'staff_name']);
+const FOREIGN_DOT = /[·•・]/;
+
+/** Full-width ASCII to ASCII and the ideographic space to a space; one UTF-16 unit each, so offsets do not move. */
+export function widthNormalize(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c >= 0xff01 && c <= 0xff5e) out += String.fromCharCode(c - 0xfee0);
+    else if (c === 0x3000) out += ' ';
+    else out += ch;
+  }
+  return out;
+}
+
+function isHan(ch: string | undefined): boolean {
+  return ch !== undefined && HAN.test(ch);
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function alternation(words: Iterable<string>): string {
+  return [...new Set(words)].sort((a, b) => b.length - a.length).map(escapeRegex).join('|');
+}
+
+interface Compiled {
+  res: DeidResources;
+  labelRe: RegExp;
+  labelType: Map<string, PhiType>;
+  stopRe: RegExp;
+  nonNames: Set<string>;
+  titleRe: RegExp;
+  leftContext: string[];
+  addressStartRe: RegExp;
+  addressStopRe: RegExp;
+  addressTerminalRe: RegExp;
+  streetPartRe: RegExp;
+  hospitalSuffixRe: RegExp;
+  hospitalTriggers: string[];
+  hospitalGeneric: Set<string>;
+}
+
+let compiled: Compiled | null = null;
+
+function compile(): Compiled {
+  if (compiled) return compiled;
+  const res = deidResources();
+  const labelType = new Map<string, PhiType>();
+  const labelTypes: PhiType[] = ['patient_name', 'relative_name', 'staff_name', 'id_card', 'passport', 'phone', 'email', 'address', 'record_number', 'insurance_number', 'license_plate', 'date', 'age', 'hospital'];
+  for (const type of labelTypes) for (const label of res.labels[type]) if (!labelType.has(label)) labelType.set(label, type);
+  const g = res.gazetteer;
+  compiled = {
+    res,
+    labelRe: new RegExp(alternation(labelType.keys()), 'g'),
+    labelType,
+    stopRe: new RegExp(`^(?:${alternation(res.labels.stop)})`),
+    nonNames: new Set(res.labels.non_name),
+    titleRe: new RegExp(alternation(res.labels.staff_titles), 'g'),
+    leftContext: [...res.labels.name_left_context].sort((a, b) => b.length - a.length),
+    addressStartRe: new RegExp(`${alternation([...g.provinces, ...g.districts, ...g.cities.flatMap((c) => [`${c}市`, c])])}`, 'g'),
+    addressStopRe: new RegExp(alternation(g.stop)),
+    addressTerminalRe: new RegExp(`(?:${alternation(g.terminals)})`, 'g'),
+    streetPartRe: new RegExp(alternation(g.street_parts)),
+    hospitalSuffixRe: new RegExp(`(?:${alternation(res.hospitals.suffixes)})`, 'g'),
+    hospitalTriggers: [...res.hospitals.left_triggers].sort((a, b) => b.length - a.length),
+    hospitalGeneric: new Set(res.hospitals.generic),
+  };
+  return compiled;
+}
+
+/** Length of the surname at `i` (2 for a compound surname), or 0. `strict` leaves out surnames that are also common words. */
+function surnameAt(c: Compiled, s: string, i: number, strict: boolean): number {
+  if (c.res.compoundSurnames.has(s.slice(i, i + 2))) return 2;
+  const ch = s[i];
+  if (ch === undefined) return 0;
+  if (c.res.commonSurnames.has(ch)) return 1;
+  if (!strict && c.res.ambiguousSurnames.has(ch)) return 1;
+  return 0;
+}
+
+let jieba: Jieba | null = null;
+
+/** The word segmenter, loaded on the first name that only running text vouches for (~0.7 s). */
+function segmenter(): Jieba {
+  jieba ??= Jieba.withDict(dict);
+  return jieba;
+}
+
+/** Proper-noun tags: person (nr, nrt, nrfg) and place (ns) names; jieba tags many given names as places. */
+const PROPER_TAG = /^n[rs]/;
+
+/** True when `text` is one dictionary word that is not a proper noun (皮肤, 常常, 商讨). */
+function isCommonWord(text: string): boolean {
+  const tokens = segmenter().tag(text);
+  return tokens.length === 1 && !PROPER_TAG.test(tokens[0]!.tag);
+}
+
+/** True when the segmenter reads part of `text` as a proper noun (向德胜, 白天宇, 于桂兰). */
+function hasNameToken(text: string): boolean {
+  return segmenter().tag(text).some((t) => PROPER_TAG.test(t.tag));
+}
+
+const FUNCTION_TAG = /^(?:v|vn|vd|a|ad|an|d|p|c|u|k)$/;
+
+/**
+ * For a surname that is also an everyday word (应, 易, 高, 向 …): false when the segmenter reads the
+ * candidate as ordinary words — a word across the surname (应该在), a verb or adjective of two or more
+ * characters (应熟练, 易发生), or a single verb after the surname (应做, 易出).
+ */
+function plausibleWithAmbiguousSurname(name: string, surnameLength: number): boolean {
+  const tokens = segmenter().tag(name);
+  if (tokens[0]!.word.length > surnameLength && !PROPER_TAG.test(tokens[0]!.tag)) return false;
+  if (tokens.some((t) => t.word.length >= 2 && FUNCTION_TAG.test(t.tag))) return false;
+  return !(name.length === surnameLength + 1 && tokens.length === 2 && tokens[1]!.tag === 'v');
+}
+
+/** True when [start, end) overlaps a clinical word listed as an exception (张力性气胸, 白细胞 …). */
+function touchesException(c: Compiled, s: string, start: number, end: number): boolean {
+  for (let a = Math.max(0, start - 4); a < end; a++) {
+    for (let len = 2; len <= 8 && a + len <= s.length; len++) {
+      if (a + len <= start) continue;
+      if (c.res.exceptions.has(s.slice(a, a + len))) return true;
+    }
+  }
+  return false;
+}
+
+function isNonName(c: Compiled, name: string): boolean {
+  if (c.nonNames.has(name)) return true;
+  for (const w of c.nonNames) if (w.length >= 2 && name.startsWith(w)) return true;
+  return false;
+}
+
+/** What may directly follow a name in running text (患者王伟因胸痛…, 其子张强代诉…), strongest first. */
+const NAME_RIGHT_PUNCT = /^(?:[,.;:、!?()\s"“”'<>[\]【】《》]|$)/;
+const NAME_RIGHT_WORD = /^(?:主诉|代诉|自诉|诉说|陪同|陪诊|陪护|陪伴|照顾|签字|签名|同意|电话|手机|联系|表示|要求|家属|本人|先生|女士|之子|之女|之妻|之夫)/;
+const NAME_RIGHT_CHAR = /^[因于来入以今自在男女陪签述称的等均已对之及和与为是现年拒诉]/;
+
+/** Characters that do not occur in given names but do follow a surname-like word (于床旁, 向左侧). */
+const NOT_IN_NAMES = /[床旁昨侧左右后前内外次个位处种些们日时分秒岁年月周科室诊]/;
+
+function rightContextRank(s: string, end: number): number {
+  const next = s.slice(end, end + 3);
+  if (NAME_RIGHT_PUNCT.test(next)) return 3;
+  if (NAME_RIGHT_WORD.test(next)) return 2;
+  return NAME_RIGHT_CHAR.test(next) ? 1 : 0;
+}
+
+/**
+ * A name in running text at `p`: a surname then one or two given-name characters, followed by a
+ * word that can end a name (the strongest such ending wins). Returns the end offset or -1.
+ */
+function readContextName(c: Compiled, s: string, p: number, strict: boolean): number {
+  const foreign = readForeignName(s, p);
+  if (foreign > 0) return foreign;
+  const sl = surnameAt(c, s, p, strict);
+  if (sl === 0) return -1;
+  let best = -1;
+  let bestRank = 0;
+  for (const given of [2, 1]) {
+    const end = p + sl + given;
+    let ok = true;
+    for (let k = p + sl; k < end; k++) if (!isHan(s[k]) || NOT_IN_NAMES.test(s[k]!)) ok = false;
+    if (!ok) continue;
+    const rank = rightContextRank(s, end);
+    if (rank <= bestRank) continue;
+    const name = s.slice(p, end);
+    if (isNonName(c, name) || touchesException(c, s, p, end) || isCommonWord(name)) continue;
+    if (c.res.ambiguousSurnames.has(name[0]!) && sl === 1 && !plausibleWithAmbiguousSurname(name, sl)) continue;
+    best = end;
+    bestRank = rank;
+  }
+  return best;
+}
+
+/** A transliterated name with a middle dot (阿卜杜拉·买买提), or -1. */
+function readForeignName(s: string, p: number): number {
+  const m = /^\p{Script=Han}{1,8}[·•・]\p{Script=Han}{1,10}(?:[·•・]\p{Script=Han}{1,10})?/u.exec(s.slice(p, p + 32));
+  return m ? p + m[0].length : -1;
+}
+
+/** The value after a name label (姓名：张三): two to four characters, cut before the next field label. */
+function readLabeledName(c: Compiled, s: string, p: number): number {
+  const latin = /^[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){0,3}/.exec(s.slice(p, p + 60));
+  if (latin) return p + latin[0].length;
+  let q = p;
+  while (q < s.length && q - p < 16 && (isHan(s[q]) || FOREIGN_DOT.test(s[q]!))) q++;
+  if (q === p || c.stopRe.test(s.slice(p, p + 6))) return -1;
+  let len = q - p;
+  for (let k = 2; k < len; k++) {
+    if (c.stopRe.test(s.slice(p + k, p + k + 6))) { len = k; break; }
+  }
+  const value = s.slice(p, p + len);
+  if (FOREIGN_DOT.test(value)) return /^[^·•・].*[^·•・]$/u.test(value) ? p + len : -1;
+  const max = c.res.compoundSurnames.has(value.slice(0, 2)) ? 5 : 4;
+  if (len < 2 || len > max) return -1;
+  if (isNonName(c, value)) return -1;
+  return p + len;
+}
+
+const SEPARATOR = /^[ \t]*[:：][ \t]*|^[ \t]+/;
+
+function separatorAfter(s: string, i: number): number {
+  const m = SEPARATOR.exec(s.slice(i, i + 12));
+  return m ? m[0].length : 0;
+}
+
+/** Another name of a list after a role label (术者：王强、李明). */
+function readListedNames(c: Compiled, s: string, from: number, out: Candidate[], type: PhiType, priority: number): void {
+  let p = from;
+  for (;;) {
+    const sep = /^(?:[、,/，]|\s|和|及){1,3}/.exec(s.slice(p, p + 4));
+    if (!sep || sep[0].includes('\n')) return;
+    const start = p + sep[0].length;
+    const end = readContextName(c, s, start, false);
+    if (end < 0) return;
+    out.push({ start, end, type, priority, source: 'label' });
+    p = end;
+  }
+}
+
+const VALUE_READERS: Partial<Record<PhiType, RegExp>> = {
+  id_card: /^(?:\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx]|\d{15}|[\dXx]{8,20})/,
+  passport: /^[A-Za-z]{0,2}\d{6,10}/,
+  phone: /^(?:\+?86[ -]?)?(?:\(0?\d{2,3}\)|0?\d{2,4})?[ -]?\d{3,4}[ -]?\d{3,5}(?:(?:转|-|ext\.?)\d{1,5})?/,
+  email: /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/,
+  insurance_number: /^[A-Za-z0-9][A-Za-z0-9_-]*(?:[ -]\d{3,})*/,
+  record_number: /^[A-Za-z0-9][A-Za-z0-9_/.-]*[A-Za-z0-9]|^\d/,
+  license_plate: /^[\p{Script=Han}][A-Z][·• ]?[A-Z0-9]{5,6}/u,
+  date: /^(?:(?:19|20)\d{2}[年./-]\d{1,2}[月./-]\d{1,2}[日号]?(?:[ T]*\d{1,2}[:时]\d{2}(?:[:分]\d{2}秒?)?分?)?|(?:19|20)\d{6}|(?:19|20)\d{2}年\d{1,2}月)/,
+  age: /^\d{1,3}(?:\s*(?:岁|周岁|Y|y))?/,
+};
+
+function readAddressValue(s: string, p: number): number {
+  let q = p;
+  while (q < s.length && q - p < 60 && /[\p{Script=Han}0-9A-Za-z#()\-－]/u.test(s[q]!)) q++;
+  for (let k = 2; k < q - p; k++) {
+    if (/^(?:电话|手机|邮编|联系|职业|工作|婚姻|籍贯|民族|出生)/.test(s.slice(p + k, p + k + 4))) { q = p + k; break; }
+  }
+  return q - p >= 3 ? q : -1;
+}
+
+function readHospitalValue(s: string, p: number): number {
+  const m = /^[\p{Script=Han}()（）0-9]{4,30}/u.exec(s.slice(p, p + 30));
+  return m ? p + m[0].length : -1;
+}
+
+function detectLabeled(c: Compiled, s: string, out: Candidate[]): void {
+  c.labelRe.lastIndex = 0;
+  for (let m = c.labelRe.exec(s); m; m = c.labelRe.exec(s)) {
+    const label = m[0];
+    const type = c.labelType.get(label)!;
+    const at = m.index;
+    if (/^[A-Za-z]/.test(label) && /[A-Za-z]/.test(s[at - 1] ?? '')) continue;
+    const after = at + label.length;
+    const sep = separatorAfter(s, after);
+    const p = after + sep;
+    if (NAME_TYPES.has(type)) {
+      const colon = /[:：]/.test(s.slice(after, p));
+      let end = colon ? readLabeledName(c, s, p) : readContextName(c, s, p, true);
+      if (end < 0 && !colon) {
+        const loose = readContextName(c, s, p, false);
+        const rank = loose > 0 ? rightContextRank(s, loose) : 0;
+        if (rank === 3 || (rank === 2 && hasNameToken(s.slice(p, loose)))) end = loose;
+      }
+      if (end < 0) continue;
+      out.push({ start: p, end, type, priority: 75, source: 'label' });
+      readListedNames(c, s, end, out, type, 74);
+      c.labelRe.lastIndex = end;
+      continue;
+    }
+    let end = -1;
+    if (type === 'address') end = sep > 0 || isHan(s[p]) ? readAddressValue(s, p) : -1;
+    else if (type === 'hospital') end = sep > 0 ? readHospitalValue(s, p) : -1;
+    else {
+      const reader = VALUE_READERS[type];
+      const mm = reader?.exec(s.slice(p, p + 48));
+      if (mm) {
+        end = p + mm[0].replace(/[ -]+$/, '').length;
+        if (type === 'age' && Number(/^\d+/.exec(mm[0])![0]) <= 89) end = -1;
+        if (type === 'record_number' && /床/.test(label)) {
+          const bed = /^[加+]?\d+[+]?|^[A-Za-z]?\d+/.exec(s.slice(p, p + 8));
+          end = bed ? p + bed[0].length : -1;
+        }
+      } else if (type === 'record_number' && /床/.test(label)) {
+        const bed = /^[加+]?\d+[+]?/.exec(s.slice(p, p + 8));
+        end = bed ? p + bed[0].length : -1;
+      }
+    }
+    if (end <= p) continue;
+    out.push({ start: p, end, type, priority: 90, source: 'label' });
+    c.labelRe.lastIndex = end;
+  }
+}
+
+function detectPatterns(s: string, out: Candidate[]): void {
+  const add = (re: RegExp, type: PhiType, priority: number, accept?: (m: RegExpExecArray) => [number, number] | boolean): void => {
+    re.lastIndex = 0;
+    for (let m = re.exec(s); m; m = re.exec(s)) {
+      const verdict = accept ? accept(m) : true;
+      if (verdict === false) continue;
+      const [start, end] = verdict === true ? [m.index, m.index + m[0].length] : verdict;
+      out.push({ start, end, type, priority, source: 'pattern' });
+    }
+  };
+  add(/(?<![\dA-Za-z])\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx](?![\dA-Za-z])/g, 'id_card', 85, (m) => {
+    const digits = m[0].replace(/[ -]/g, '');
+    return isValidId18(digits) || looksLikeId18(digits);
+  });
+  add(/(?<![\dA-Za-z])\d{15}(?![\dA-Za-z])/g, 'id_card', 84, (m) => looksLikeId15(m[0]) && hasProvinceCode(m[0]));
+  add(/(?<![\dA-Za-z])[EG][A-Z]?\d{7,8}(?![\dA-Za-z])/g, 'passport', 70, (m) => m[0].length === 9);
+  add(/(?<![\dA-Za-z+])(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)/g, 'phone', 80);
+  add(/(?<![\dA-Za-z])(?:\(0\d{2,3}\)|0\d{2,3})[ -]?[2-9]\d{6,7}(?:(?:转|-|ext\.?)\d{1,5})?(?!\d)/g, 'phone', 79);
+  add(/(?<![\dA-Za-z-])[48]00[ -]?\d{3}[ -]?\d{4}(?!\d)/g, 'phone', 60);
+  add(/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, 'email', 80);
+  add(/(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·• ]?(?=[A-HJ-NP-Z0-9]*\d)[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])/gu, 'license_plate', 70);
+  const time = String.raw`(?:[ T]*\d{1,2}[:时]\d{2}(?:[:分]\d{2}秒?)?分?)?`;
+  add(new RegExp(String.raw`(?<!\d)(?:19|20)\d{2}(?:年\s?\d{1,2}\s?月\s?\d{1,2}\s?[日号]?|-\d{1,2}-\d{1,2}|/\d{1,2}/\d{1,2}|\.\d{1,2}\.\d{1,2})(?!\d)${time}`, 'g'), 'date', 50, (m) => {
+    const parts = m[0].match(/\d+/g)!.map(Number);
+    return parts[1]! >= 1 && parts[1]! <= 12 && parts[2]! >= 1 && parts[2]! <= 31;
+  });
+  add(/(?<!\d)(?:19|20)\d{2}年\s?(?:1[0-2]|0?[1-9])\s?月(?![\d余多份])/g, 'date', 49);
+  add(new RegExp(String.raw`(?<![\d.年/-])(?:1[0-2]|0?[1-9])月(?:3[01]|[12]\d|0?[1-9])[日号](?!\d)${time}`, 'g'), 'date', 48);
+  add(/(?<![\d.])(?:9\d|1[0-4]\d)\s*(?:岁|周岁)/g, 'age', 60);
+  add(/(?<![\d.])(?:9\d|1[0-4]\d)\s*(?:Y|y|yrs?|years?)(?![A-Za-z])/g, 'age', 55);
+  add(/(?<![\d.A-Za-z-])[加+]?\d{1,3}\+?(?=床(?!旁|边|头|位费|上|下))/g, 'record_number', 45);
+}
+
+/** Staff named before a title: 张伟主任医师, 李主任, 王护士. */
+function detectTitled(c: Compiled, s: string, out: Candidate[]): void {
+  c.titleRe.lastIndex = 0;
+  for (let m = c.titleRe.exec(s); m; m = c.titleRe.exec(s)) {
+    const at = m.index;
+    if (/^[ \t]*[:：]/.test(s.slice(at + m[0].length, at + m[0].length + 3))) continue;
+    const single = /^(?:主任|医生|大夫|护士|教授|院长|护士长)$/.test(m[0]);
+    const foreign = /\p{Script=Han}{1,8}[·•・]\p{Script=Han}{1,10}$/u.exec(s.slice(Math.max(0, at - 20), at));
+    if (foreign) {
+      let start = at - foreign[0].length;
+      const lead = c.leftContext.find((w) => s.startsWith(w, start));
+      if (lead) start += lead.length;
+      out.push({ start, end: at, type: 'staff_name', priority: 65, source: 'context' });
+      continue;
+    }
+    for (const k of [4, 3, 2, 1]) {
+      const start = at - k;
+      if (start < 0) continue;
+      if (k === 1 && !single) continue;
+      const afterWord = start > 0 && c.leftContext.some((w) => s.slice(start - w.length, start) === w);
+      const sl = surnameAt(c, s, start, k === 1 || !afterWord);
+      if (sl === 0 || sl > k || (k - sl > 2)) continue;
+      let allHan = true;
+      for (let i = start + sl; i < at; i++) if (!isHan(s[i]) || NOT_IN_NAMES.test(s[i]!)) allHan = false;
+      if (!allHan || !(afterWord || start === 0 || !isHan(s[start - 1]))) continue;
+      const name = s.slice(start, at);
+      if (isNonName(c, name) || touchesException(c, s, start, at) || (k > 1 && isCommonWord(name))) continue;
+      out.push({ start, end: at, type: 'staff_name', priority: 65, source: 'context' });
+      break;
+    }
+  }
+}
+
+/** `张伟，男，45岁` at the head of a record. */
+function detectNameSexAge(c: Compiled, s: string, out: Candidate[]): void {
+  const re = /(?<![\p{Script=Han}])([\p{Script=Han}·]{2,8})[,，\s]+(?:男|女)[,，\s]+\d{1,3}\s*岁/gu;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    const start = m.index;
+    const end = start + m[1]!.length;
+    const value = m[1]!;
+    if (!FOREIGN_DOT.test(value) && (value.length > 4 || surnameAt(c, s, start, false) === 0)) continue;
+    if (isNonName(c, value)) continue;
+    out.push({ start, end, type: 'patient_name', priority: 70, source: 'context' });
+  }
+}
+
+/** Street-level addresses opened by a gazetteer place name and closed by a house-number part (号, 室, 村 …). */
+function detectAddresses(c: Compiled, s: string, out: Candidate[]): void {
+  c.addressStartRe.lastIndex = 0;
+  for (let m = c.addressStartRe.exec(s); m; m = c.addressStartRe.exec(s)) {
+    const start = m.index;
+    let q = start;
+    while (q < s.length && q - start < 50 && /[\p{Script=Han}0-9A-Za-z#-]/u.test(s[q]!)) q++;
+    const run = s.slice(start, q);
+    const stop = c.addressStopRe.exec(run.slice(m[0].length));
+    const limit = stop ? m[0].length + stop.index : run.length;
+    const body = run.slice(0, limit);
+    if (!c.streetPartRe.test(body.slice(m[0].length))) continue;
+    let last = -1;
+    c.addressTerminalRe.lastIndex = 0;
+    for (let t = c.addressTerminalRe.exec(body); t; t = c.addressTerminalRe.exec(body)) {
+      if (t.index >= m[0].length) last = t.index + t[0].length;
+    }
+    if (last < 0) continue;
+    const room = /^[0-9A-Za-z-]+室?/.exec(body.slice(last));
+    if (room) last += room[0].length;
+    out.push({ start, end: start + last, type: 'address', priority: 55, source: 'gazetteer' });
+    c.addressStartRe.lastIndex = start + last;
+  }
+}
+
+function detectHospitals(c: Compiled, s: string, out: Candidate[], isKnownHospital?: (name: string) => boolean): void {
+  c.hospitalSuffixRe.lastIndex = 0;
+  for (let m = c.hospitalSuffixRe.exec(s); m; m = c.hospitalSuffixRe.exec(s)) {
+    let end = m.index + m[0].length;
+    const branch = /^(?:\([\p{Script=Han}]{2,8}(?:院区|分院)\)|[\p{Script=Han}]{2,6}(?:院区|分院))/u.exec(s.slice(end, end + 12));
+    if (branch) end += branch[0].length;
+    let start = m.index;
+    while (start > 0 && m.index - start < 24 && /\d/.test(s[start - 1]!)) start--;
+    while (start > 0 && m.index - start < 24 && isHan(s[start - 1])) start--;
+    let best = start;
+    for (let i = start; i < m.index; i++) {
+      const trigger = c.hospitalTriggers.find((w) => s.startsWith(w, i) && i + w.length <= m!.index);
+      if (trigger && !/^\d/.test(s.slice(i + trigger.length))) best = Math.max(best, i + trigger.length);
+    }
+    while (best < m.index && /\d/.test(s[best]!)) best++;
+    const qualifier = s.slice(best, m.index);
+    if (qualifier.length < 2 || c.hospitalGeneric.has(qualifier)) continue;
+    if ([...c.hospitalGeneric].some((g) => g.length >= 2 && qualifier.startsWith(g) && qualifier.length - g.length < 2)) continue;
+    const name = s.slice(best, end);
+    const known = isKnownHospital?.(name) ?? false;
+    out.push({ start: best, end, type: 'hospital', priority: known ? 62 : 58, source: known ? 'knowledge-graph' : 'pattern' });
+  }
+}
+
+/**
+ * Labels the lists do not know (被保险人：…, 经手人：…, 随访对象：…): a colon, then exactly a name that
+ * ends at a separator. After a person-like label (…人/者/师/员) any surname counts; after other labels
+ * only a common surname and a two- or three-character name.
+ */
+function detectGenericNameLabels(c: Compiled, s: string, out: Candidate[]): void {
+  const re = /(\p{Script=Han}{1,8})[ \t]*[:：][ \t]*/gu;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    const label = m[1]!;
+    const p = m.index + m[0].length;
+    const personLabel = /(?:人|者|师|医生|员|属|护士|对象)$/.test(label);
+    const end = readContextName(c, s, p, !personLabel);
+    if (end < 0 || rightContextRank(s, end) < 3) continue;
+    if (!personLabel && (end - p > 3 || isCommonWord(s.slice(p + 1, end)))) continue;
+    const type: PhiType = /医|师|护|技|药|经办|审|检/.test(label) ? 'staff_name' : /家属|亲|联系|监护|代理|配偶/.test(label) ? 'relative_name' : 'patient_name';
+    out.push({ start: p, end, type, priority: 68, source: 'label' });
+  }
+}
+
+/** Later mentions of a name already found (the patient's name repeated in the narrative). */
+function propagateNames(c: Compiled, s: string, chosen: Candidate[]): Candidate[] {
+  const names = new Map<string, PhiType>();
+  for (const span of chosen) {
+    if (!NAME_TYPES.has(span.type)) continue;
+    const text = s.slice(span.start, span.end);
+    if (text.length >= 2 && !names.has(text)) names.set(text, span.type);
+  }
+  const extra: Candidate[] = [];
+  for (const [name, type] of names) {
+    for (let i = s.indexOf(name); i >= 0; i = s.indexOf(name, i + name.length)) {
+      if (touchesException(c, s, i, i + name.length)) continue;
+      extra.push({ start: i, end: i + name.length, type, priority: 40, source: 'propagation' });
+    }
+  }
+  return extra;
+}
+
+function resolve(candidates: Candidate[], taken: Candidate[] = []): Candidate[] {
+  const sorted = [...candidates].sort((a, b) => b.priority - a.priority || (b.end - b.start) - (a.end - a.start) || a.start - b.start);
+  const chosen: Candidate[] = [...taken];
+  for (const cand of sorted) {
+    if (cand.end <= cand.start) continue;
+    if (chosen.some((o) => cand.start < o.end && o.start < cand.end)) continue;
+    chosen.push(cand);
+  }
+  return chosen.sort((a, b) => a.start - b.start);
+}
+
+export interface DetectOptions {
+  /** Extra person spans (UTF-16 offsets) from the NER model, checked against surnames and exceptions. */
+  personSpans?: Array<{ start: number; end: number }>;
+  /** Recognizes hospital names from the knowledge graph. */
+  isKnownHospital?: (name: string) => boolean;
+}
+
+/** All PHI candidates of `text`, non-overlapping, in UTF-16 offsets of `text`. */
+export function detectPhiUtf16(text: string, options: DetectOptions = {}): Candidate[] {
+  const c = compile();
+  const s = widthNormalize(text);
+  const out: Candidate[] = [];
+  detectLabeled(c, s, out);
+  detectPatterns(s, out);
+  detectTitled(c, s, out);
+  detectNameSexAge(c, s, out);
+  detectGenericNameLabels(c, s, out);
+  detectAddresses(c, s, out);
+  detectHospitals(c, s, out, options.isKnownHospital);
+  for (const p of options.personSpans ?? []) {
+    const name = s.slice(p.start, p.end);
+    if (name.length < 2 || name.length > 5 || surnameAt(c, s, p.start, true) === 0) continue;
+    if (isNonName(c, name) || touchesException(c, s, p.start, p.end)) continue;
+    out.push({ start: p.start, end: p.end, type: 'patient_name', priority: 35, source: 'model' });
+  }
+  const chosen = resolve(out);
+  return resolve(propagateNames(c, s, chosen), chosen);
+}

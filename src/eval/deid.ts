@@ -1,0 +1,75 @@
+import { assertKnownOptions, flag, parseArgs, stringOption } from '../cli/args.js';
+import { readJsonl } from '../cli/io.js';
+import { detectPhi } from '../deid/text.js';
+import { MedstructError } from '../errors.js';
+import { PRFCounter } from './metrics.js';
+
+interface GoldRow {
+  text: string;
+  spans?: Array<{ start: number; end: number; type: string }>;
+}
+
+interface TypeCounts { gold: number; masked: number; predicted: number; correct: number }
+
+const round = (x: number): number => Math.round(x * 10000) / 10000;
+
+/**
+ * `medstruct eval deid --data FILE.jsonl`: rows `{text, spans:[{start,end,type}]}` (code points).
+ * Recall per gold type = share of gold PHI spans whose every character is covered by a detected span
+ * (what masking needs); precision per detected type = share of detected spans that overlap gold PHI.
+ * `strict` is exact-boundary, same-type P/R/F. The last line holds the micro figures.
+ */
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['errors']);
+  assertKnownOptions(args, ['data', 'errors']);
+  const data = stringOption(args, 'data');
+  if (!data) throw new MedstructError('INVALID_ARGUMENT', 'medstruct eval deid needs --data FILE.jsonl');
+  const rows = readJsonl<GoldRow>(data);
+  const showErrors = flag(args, 'errors');
+  const counts = new Map<string, TypeCounts>();
+  const slot = (type: string): TypeCounts => {
+    let c = counts.get(type);
+    if (!c) { c = { gold: 0, masked: 0, predicted: 0, correct: 0 }; counts.set(type, c); }
+    return c;
+  };
+  const strict = new PRFCounter();
+  const started = performance.now();
+  let chars = 0;
+  for (const row of rows) {
+    const gold = row.spans ?? [];
+    const predicted = detectPhi(row.text, { mask: ['all'] });
+    const length = Array.from(row.text).length;
+    chars += length;
+    const covered = new Uint8Array(length);
+    for (const p of predicted) covered.fill(1, p.start, p.end);
+    for (const g of gold) {
+      const c = slot(g.type);
+      c.gold++;
+      let all = true;
+      for (let i = g.start; i < g.end; i++) if (!covered[i]) all = false;
+      if (all) c.masked++;
+      else if (showErrors) console.log(JSON.stringify({ miss: g, text: Array.from(row.text).slice(g.start, g.end).join('') }));
+    }
+    for (const p of predicted) {
+      const c = slot(p.type);
+      c.predicted++;
+      if (gold.some((g) => p.start < g.end && g.start < p.end)) c.correct++;
+      else if (showErrors) console.log(JSON.stringify({ falsePositive: { type: p.type, text: p.text, start: p.start } }));
+    }
+    strict.add(gold.map((g) => [g.type, `${g.start}:${g.end}`]), predicted.map((p) => [p.type, `${p.start}:${p.end}`]));
+  }
+  const perType: Record<string, TypeCounts & { recall: number | null; precision: number | null }> = {};
+  const total: TypeCounts = { gold: 0, masked: 0, predicted: 0, correct: 0 };
+  for (const type of [...counts.keys()].sort()) {
+    const c = counts.get(type)!;
+    perType[type] = { ...c, recall: c.gold ? round(c.masked / c.gold) : null, precision: c.predicted ? round(c.correct / c.predicted) : null };
+    total.gold += c.gold; total.masked += c.masked; total.predicted += c.predicted; total.correct += c.correct;
+  }
+  const recall = total.gold ? round(total.masked / total.gold) : 0;
+  const precision = total.predicted ? round(total.correct / total.predicted) : 0;
+  const f1 = recall + precision ? round((2 * recall * precision) / (recall + precision)) : 0;
+  const seconds = (performance.now() - started) / 1000;
+  console.log(JSON.stringify({ documents: rows.length, characters: chars, seconds: round(seconds), perType, strict: { perType: strict.perLabel(), micro: strict.micro() } }, null, 2));
+  console.log(JSON.stringify({ recall, precision, f1, strictF1: strict.micro().f1 }));
+  return 0;
+}

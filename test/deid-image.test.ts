@@ -1,0 +1,58 @@
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { deidentifyImage } from '../src/deid/index.js';
+import { isMedstructError } from '../src/errors.js';
+import { OcrEngine } from '../src/ocr/index.js';
+import { renderDeidSheet, SHEET_CLINICAL, SHEET_PHI } from './deid-image-fixture.js';
+
+let engine: OcrEngine;
+let sheet: Awaited<ReturnType<typeof renderDeidSheet>>;
+let masked: Awaited<ReturnType<typeof deidentifyImage>>;
+let readBack: string;
+
+beforeAll(async () => {
+  [engine, sheet] = await Promise.all([OcrEngine.create(), renderDeidSheet()]);
+  const ocr = async (bytes: Buffer) => ({ pages: [await engine.read(bytes)] });
+  masked = await deidentifyImage(sheet.png, { ocr });
+  readBack = (await engine.read(masked.image)).lines.map((l) => l.text).join('\n');
+});
+
+describe('image de-identification', () => {
+  it('the masked sheet read back by OCR shows none of the PHI and all the clinical content', () => {
+    for (const phi of SHEET_PHI) expect(readBack).not.toContain(phi);
+    for (const item of SHEET_CLINICAL) expect(readBack).toContain(item);
+    for (const label of ['姓名', '住院号', '身份证号', '检验者', '审核者', '检验报告单', '11.2', '130-175']) expect(readBack).toContain(label);
+  });
+
+  it('covers exactly the PHI characters, not their labels or whole lines', () => {
+    const name = masked.spans.find((s) => s.type === 'patient_name')!;
+    const [box] = name.polygons!;
+    // 姓名：欧阳娜娜 is drawn at x = 60 with 28 px glyphs: the label (~84 px) stays visible.
+    expect(box![0][0]).toBeGreaterThan(120);
+    expect(box![1][0]).toBeLessThan(300);
+  });
+
+  it('covers the barcode and the QR code, and strips EXIF metadata, keeping PNG', async () => {
+    const codes = masked.spans.filter((s) => s.type === 'barcode');
+    expect(codes.length).toBeGreaterThanOrEqual(2);
+    const { data, info } = await sharp(masked.image).greyscale().raw().toBuffer({ resolveWithObject: true });
+    // Centre of the QR code (drawn at 60..186, 40..166) and of the bars (860..1160, 60..130) are now solid black.
+    for (const [x, y] of [[123, 103], [950, 95], [1140, 95]] as const) expect(data[y * info.width + x]).toBeLessThan(30);
+    expect(masked.mime).toBe('image/png');
+    const meta = await sharp(masked.image).metadata();
+    expect(meta.exif).toBeUndefined();
+    expect((await sharp(sheet.png).metadata()).exif).toBeDefined();
+  });
+
+  it('keeps JPEG as JPEG and rejects corrupt images and PDFs with stable codes', async () => {
+    const ocr = async (bytes: Buffer) => ({ pages: [await engine.read(bytes)] });
+    const jpeg = await deidentifyImage(sheet.jpeg, { ocr, mask: ['patient'] });
+    expect(jpeg.mime).toBe('image/jpeg');
+    expect((await sharp(jpeg.image).metadata()).exif).toBeUndefined();
+    expect(jpeg.spans.some((s) => s.type === 'staff_name' || s.type === 'barcode')).toBe(false);
+    for (const [bytes, code] of [[Buffer.from('not an image at all'), 'CORRUPT_IMAGE'], [Buffer.from('%PDF-1.4\n%%EOF'), 'UNSUPPORTED_MEDIA']] as const) {
+      const error = await deidentifyImage(bytes).catch((e: unknown) => e);
+      expect(isMedstructError(error) && error.code).toBe(code);
+    }
+  });
+});

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { deidentifyText, detectPhi, idCheckChar, isValidId18, resolveMaskFlags, type PhiType } from '../src/deid/index.js';
+import { isMedstructError } from '../src/errors.js';
+
+const ADMISSION = [
+  '入院记录',
+  '姓名：欧阳娜娜  性别：女  年龄：92岁  住院号：ZY2023001234  床号：12',
+  '身份证号：11010519491231002X  联系电话：138-0013-8000',
+  '现住址：北京市朝阳区建国路88号院3号楼2单元501室',
+  '联系人：张伟（儿子）  电话：(010)62345678  邮箱：zhangwei88@163.com',
+  '主诉：反复胸闷3年，加重2天。',
+  '现病史：患者欧阳娜娜于2023年3月5日因胸闷在北京协和医院就诊，胸部CT示右侧张力性气胸。血培养示李斯特菌生长，王氏征阳性，白细胞 12.6×10^9/L。其子张伟代诉病史。',
+  '陈建国主任医师查房后指示完善检查。',
+  '记录医师：李明',
+].join('\n');
+
+function typesOf(text: string, mask?: string[]): Array<[PhiType, string]> {
+  return detectPhi(text, { mask }).map((s) => [s.type, s.text]);
+}
+
+describe('PHI detection in clinical text', () => {
+  it('finds every planted identifier of an admission note with its type', () => {
+    const found = typesOf(ADMISSION);
+    expect(found).toEqual(expect.arrayContaining([
+      ['patient_name', '欧阳娜娜'],
+      ['age', '92岁'],
+      ['record_number', 'ZY2023001234'],
+      ['record_number', '12'],
+      ['id_card', '11010519491231002X'],
+      ['phone', '138-0013-8000'],
+      ['address', '北京市朝阳区建国路88号院3号楼2单元501室'],
+      ['relative_name', '张伟'],
+      ['phone', '(010)62345678'],
+      ['email', 'zhangwei88@163.com'],
+      ['date', '2023年3月5日'],
+      ['hospital', '北京协和医院'],
+      ['staff_name', '陈建国'],
+      ['staff_name', '李明'],
+    ]));
+    expect(found.filter(([type, text]) => type === 'patient_name' && text === '欧阳娜娜')).toHaveLength(2);
+    expect(found.filter(([type, text]) => type === 'relative_name' && text === '张伟')).toHaveLength(2);
+  });
+
+  it('leaves clinical words that begin with a surname alone', () => {
+    const text = '胸部CT示右侧张力性气胸，血培养示李斯特菌，王氏征阳性，白细胞 12.6×10^9/L，黄疸消退，高血压病史10年，马尾神经未受压，患者常常主诉胸闷，皮肤巩膜无黄染。';
+    expect(detectPhi(text)).toEqual([]);
+  });
+
+  it('reads the staff of lab sheets, pathology and operation records, including lists and foreign names', () => {
+    const text = '送检医生：刘洋  检验者：赵强  审核者：孙丽\n术者：司马光、诸葛亮  麻醉医师：阿卜杜拉·买买提\n报告医师 上官婉儿  复核医师 周杰';
+    expect(typesOf(text).map(([, t]) => t)).toEqual(['刘洋', '赵强', '孙丽', '司马光', '诸葛亮', '阿卜杜拉·买买提', '上官婉儿', '周杰']);
+    expect(new Set(typesOf(text).map(([type]) => type))).toEqual(new Set(['staff_name']));
+  });
+
+  it('finds names in running text and under labels it does not list', () => {
+    expect(typesOf('患者王伟因胸痛3小时入院。')).toEqual([['patient_name', '王伟']]);
+    expect(typesOf('被保险人：令狐德胜  随访对象：闫静（本人）')).toEqual([['patient_name', '令狐德胜'], ['patient_name', '闫静']]);
+    expect(typesOf('经于明主任医师会诊后转科。')).toEqual([['staff_name', '于明']]);
+    expect(typesOf('家属向德胜陪护，已告知病情。')).toEqual([['relative_name', '向德胜']]);
+  });
+
+  it('accepts identity numbers by shape and checksum and phones in their usual forms', () => {
+    expect(typesOf('证件 11010519491231002X 已核对')).toEqual([['id_card', '11010519491231002X']]);
+    expect(typesOf('流水 123456789012345678 与 990101202013451234')).toEqual([]);
+    expect(typesOf('身份证 110105491231002 旧证')).toEqual([['id_card', '110105491231002']]);
+    const phones = typesOf('手机 13800138000，138 0013 8000，+86 13912345678；座机 0571-87654321转8012，（0755）83456789');
+    expect(phones.map(([, t]) => t)).toEqual(['13800138000', '138 0013 8000', '+86 13912345678', '0571-87654321转8012', '(0755)83456789'.replace('(', '（').replace(')', '）')]);
+    expect(phones.every(([type]) => type === 'phone')).toBe(true);
+  });
+
+  it('does not take lab values, doses or clinical numbers for identifiers', () => {
+    const text = 'WBC 12.6×10^9/L，PLT 236×10^9/L，HBV-DNA 1.23×10^5 IU/mL，CA125 35.2U/mL，血压 135/82mmHg，3月余，孕3产1，阿莫西林0.5g tid。';
+    expect(detectPhi(text)).toEqual([]);
+  });
+
+  it('finds record numbers by their labels, insurance numbers, passports and licence plates', () => {
+    const text = '病理号：P2023-00123  标本号 S20230456  影像号：CT20230001  门诊号:MZ202300045  医保卡号：H963360773  护照号：E12345678  车牌号：粤B·D12345';
+    expect(typesOf(text)).toEqual([
+      ['record_number', 'P2023-00123'], ['record_number', 'S20230456'], ['record_number', 'CT20230001'], ['record_number', 'MZ202300045'],
+      ['insurance_number', 'H963360773'], ['passport', 'E12345678'], ['license_plate', '粤B·D12345'],
+    ]);
+  });
+
+  it('masks only ages over 89 and keeps generic hospital mentions', () => {
+    expect(typesOf('患者，女，67岁，既往于当地医院及上级医院就诊。')).toEqual([]);
+    expect(typesOf('患者，男，95岁，转至四川大学华西医院。')).toEqual([['age', '95岁'], ['hospital', '四川大学华西医院']]);
+  });
+});
+
+describe('GB 11643 check character', () => {
+  it('matches published examples and rejects a wrong check digit', () => {
+    expect(idCheckChar('11010519491231002')).toBe('X');
+    expect(isValidId18('11010519491231002X')).toBe(true);
+    expect(isValidId18('110105194912310021')).toBe(false);
+    expect(isValidId18('110105194902300021')).toBe(false);
+  });
+});
+
+describe('masking modes', () => {
+  it('mask mode keeps the length and every character outside the spans', () => {
+    const { text, spans } = deidentifyText(ADMISSION);
+    expect(Array.from(text)).toHaveLength(Array.from(ADMISSION).length);
+    expect(text).toContain('姓名：＊＊＊＊  性别：女');
+    expect(text).toContain('张力性气胸');
+    expect(text).toContain('李斯特菌');
+    for (const span of spans) expect(span.replacement).toBe('＊'.repeat(Array.from(span.text).length));
+    for (const secret of ['欧阳娜娜', '11010519491231002X', '13800138000', '建国路', '张伟', '李明', '协和']) expect(text).not.toContain(secret);
+  });
+
+  it('tag mode writes the type of each span', () => {
+    const { text } = deidentifyText('姓名：张三 电话：13800138000 送检医生：李四 住院号：123456', { mode: 'tag' });
+    expect(text).toBe('姓名：[姓名] 电话：[电话] 送检医生：[医务人员] 住院号：[编号]');
+  });
+
+  it('surrogate mode is consistent within a document and keeps the shape of each value', () => {
+    const source = '姓名：欧阳娜娜 身份证号：11010519491231002X 电话：138-0013-8000\n患者欧阳娜娜于2023年3月5日入院，2023年3月12日出院。送检医生：李明 审核者：王芳';
+    const { text, spans } = deidentifyText(source, { mode: 'surrogate', seed: 42 });
+    const byText = new Map<string, Set<string>>();
+    for (const s of spans) byText.set(s.text, (byText.get(s.text) ?? new Set()).add(s.replacement));
+    expect(byText.get('欧阳娜娜')!.size).toBe(1);
+    const name = [...byText.get('欧阳娜娜')!][0]!;
+    expect(Array.from(name)).toHaveLength(4);
+    expect(name).not.toBe('欧阳娜娜');
+    const id = [...byText.get('11010519491231002X')!][0]!;
+    expect(isValidId18(id)).toBe(true);
+    expect(id).not.toBe('11010519491231002X');
+    expect([...byText.get('138-0013-8000')!][0]).toMatch(/^1[3-9]\d-\d{4}-\d{4}$/);
+    const staff = spans.filter((s) => s.type === 'staff_name').map((s) => s.replacement);
+    expect(new Set(staff).size).toBe(2);
+    // Dates move by one offset, so the stay still lasts 7 days.
+    const dates = spans.filter((s) => s.type === 'date').map((s) => s.replacement.match(/\d+/g)!.map(Number));
+    const days = dates.map(([y, m, d]) => Date.UTC(y!, m! - 1, d!) / 86_400_000);
+    expect(days[1]! - days[0]!).toBe(7);
+    expect(text).not.toContain('欧阳娜娜');
+    expect(deidentifyText(source, { mode: 'surrogate', seed: 42 }).text).toBe(text);
+  });
+});
+
+describe('mask flags', () => {
+  it('doctor masks only staff names; patient leaves staff and hospitals', () => {
+    const text = '北京协和医院 姓名：张三 电话：13800138000 送检医生：李四';
+    expect(deidentifyText(text, { mask: ['doctor'] }).text).toBe('北京协和医院 姓名：张三 电话：13800138000 送检医生：＊＊');
+    expect(deidentifyText(text, { mask: ['patient'] }).text).toBe('北京协和医院 姓名：＊＊ 电话：＊＊＊＊＊＊＊＊＊＊＊ 送检医生：李四');
+    expect(deidentifyText(text, { mask: ['hospital', 'phone'] }).text).toBe('＊＊＊＊＊＊ 姓名：张三 电话：＊＊＊＊＊＊＊＊＊＊＊ 送检医生：李四');
+  });
+
+  it('dates can be kept by leaving the date flag out', () => {
+    const text = '入院日期：2023-03-05 姓名：张三';
+    expect(deidentifyText(text, { mask: ['name'] }).text).toBe('入院日期：2023-03-05 姓名：＊＊');
+    expect(resolveMaskFlags(undefined).has('date')).toBe(true);
+  });
+
+  it('rejects an unknown flag and an unknown mode with INVALID_ARGUMENT', () => {
+    for (const call of [() => deidentifyText('张三', { mask: ['nobody'] }), () => deidentifyText('张三', { mode: 'blur' as 'mask' })]) {
+      try {
+        call();
+        expect.unreachable();
+      } catch (error) {
+        expect(isMedstructError(error) && error.code).toBe('INVALID_ARGUMENT');
+      }
+    }
+  });
+
+  it('offsets are code points of the original text', () => {
+    const text = '𠮷𠮷 姓名：张三';
+    const [span] = detectPhi(text);
+    expect(span).toMatchObject({ start: 6, end: 8, text: '张三' });
+    expect(deidentifyText(text).text).toBe('𠮷𠮷 姓名：＊＊');
+  });
+});
