@@ -11,6 +11,8 @@ export interface SentenceContext {
   matches: CueMatch[];
   /** 1 where a normalized character (relative to `start`) lies inside a finding; coordination runs across these. */
   covered: Uint8Array;
+  /** Whether the sentence asks a question (computed once, for the certainty model). */
+  question?: boolean;
 }
 
 const CLAUSE_BREAKS = new Set([',', '，']);
@@ -84,15 +86,18 @@ function applies(cue: Cue, type: EntityType | null): boolean {
   return cue.result;
 }
 
-function bestCue(doc: MedDocument, ctx: SentenceContext, start: number, end: number, axis: Axis, type: EntityType | null): Candidate | null {
+/** On each axis, the nearest cue whose scope reaches the finding [start, end). */
+function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: number, type: EntityType | null): Map<Axis, Candidate> {
   const chars = doc.norm.chars;
-  let best: Candidate | null = null;
+  const best = new Map<Axis, Candidate>();
   for (const m of ctx.matches) {
+    if (m.cues.length === 0) continue;
     // A cue inside the finding's words belongs to them (心律不齐, 无力) unless it opens them (不发烧 as one mention).
     const opens = m.start === start && m.end < end;
     if (m.end > start && m.start < end && !opens) continue;
     for (const cue of m.cues) {
-      if (cue.axis !== axis || !applies(cue, type)) continue;
+      if (!applies(cue, type)) continue;
+      const axis = cue.axis;
       let distance: number;
       if (opens) {
         if (cue.direction !== 'pre') continue;
@@ -106,8 +111,9 @@ function bestCue(doc: MedDocument, ctx: SentenceContext, start: number, end: num
       } else {
         continue;
       }
-      if (!best || distance < best.distance || (distance === best.distance && cue.confidence > best.cue.confidence)) {
-        best = { cue, match: m, distance };
+      const current = best.get(axis);
+      if (!current || distance < current.distance || (distance === current.distance && cue.confidence > current.cue.confidence)) {
+        best.set(axis, { cue, match: m, distance });
       }
     }
   }
@@ -136,8 +142,9 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
     triggers: [],
   };
   const decided = new Set<Axis>();
+  const hits = bestCues(doc, ctx, start, end, type);
   for (const axis of ['certainty', 'temporality', 'subject', 'conditional'] as const) {
-    const hit = bestCue(doc, ctx, start, end, axis, type);
+    const hit = hits.get(axis);
     if (!hit) continue;
     setAxis(assertion, axis, hit.cue.value, hit.cue.confidence);
     decided.add(axis);

@@ -37,8 +37,8 @@ export function contextFeatures(chars: readonly string[], ctx: SentenceContext, 
     if (k < 2) f.push(`R${k + 1}:${right[k]}`);
     if (k + 1 < right.length) f.push(`RR:${right[k]}${right[k + 1]}`);
   }
-  const sentence = chars.slice(ctx.start, ctx.end).join('');
-  if (QUESTION.test(sentence)) f.push('question');
+  ctx.question ??= QUESTION.test(chars.slice(ctx.start, ctx.end).join(''));
+  if (ctx.question) f.push('question');
   if (left.length === 0) f.push('clause-initial');
   return f;
 }

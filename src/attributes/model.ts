@@ -55,11 +55,9 @@ export function predict(model: CertaintyModel, features: readonly string[]): num
  */
 export function refineCertainty(doc: MedDocument, ctx: SentenceContext, start: number, end: number, rules: Assertion): Assertion {
   const m = certaintyModels();
-  if (!m) return rules;
+  if (!m || rules.certainty !== 'positive' || rules.triggers.some((t) => t.axis === 'certainty')) return rules;
   const probs = predict(m.sentence, contextFeatures(doc.norm.chars, ctx, start, end, rules));
   const p = (c: Certainty): number => probs[m.sentence.labels.indexOf(c)] ?? 0;
-  const ruleDecided = rules.triggers.some((t) => t.axis === 'certainty') || rules.certainty !== 'positive';
-  if (ruleDecided) return rules;
   let best: Certainty = 'positive';
   for (const c of CERTAINTIES) if (p(c) > p(best)) best = c;
   if (best !== 'positive' && p(best) >= m.overrule) {

@@ -9,6 +9,7 @@ const EVALUATIONS: Record<string, () => Promise<{ run(argv: string[]): Promise<n
   tumour: () => import('../../eval/tumour.js'),
   link: () => import('../../eval/link.js'),
   assertion: () => import('../../eval/assertion.js'),
+  relations: () => import('../../eval/relations.js'),
 };
 
 const command: Command = {

@@ -1,0 +1,78 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The CLI runs from dist/ (npm test builds it first).
+function medstruct(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/medstruct.js', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const lastLine = (stdout: string): Record<string, number> => JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
+
+const TEXT = '患者3天前出现发热，无咳嗽、咳痰。肝S5低密度灶，肝囊肿可能。父亲患高血压。';
+
+describe('medstruct ner with assertions', () => {
+  it('carries the assertion of each finding in the native format', () => {
+    const r = medstruct('ner', TEXT);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { entities: Array<{ text: string; type: string; assertion: { certainty: string; subject: string } | null }> };
+    const find = (text: string) => out.entities.find((e) => e.text === text);
+    expect(find('发热')?.assertion?.certainty).toBe('positive');
+    expect(find('咳嗽')?.assertion?.certainty).toBe('negative');
+    expect(find('肝囊肿')?.assertion?.certainty).toBe('possible');
+    expect(find('高血压')?.assertion?.subject).toBe('family');
+  });
+
+  it('maps the axes to Alibaba attributes and drops negated findings for nocode on request', () => {
+    const aliyun = JSON.parse(medstruct('ner', '--format', 'aliyun', TEXT).stdout) as { result: { ner: Array<{ text: string; attributes: string[] }> } };
+    expect(aliyun.result.ner.find((n) => n.text === '咳嗽')?.attributes).toEqual(['NEGATIVE']);
+    expect(aliyun.result.ner.find((n) => n.text === '肝囊肿')?.attributes).toEqual(['POSSIBLE']);
+    const names = (args: string[]): string[] =>
+      (JSON.parse(medstruct('ner', '--format', 'nocode', ...args, TEXT).stdout) as { data: { entity_extraction: Array<{ ner_name: string }> } })
+        .data.entity_extraction.map((e) => e.ner_name);
+    expect(names([])).toContain('咳嗽');
+    expect(names(['--drop-negated'])).not.toContain('咳嗽');
+    expect(names(['--drop-negated'])).toContain('发热');
+  });
+});
+
+describe('medstruct eval assertion', () => {
+  it('scores the report sentences of the repository and ends with the accuracy line', () => {
+    const r = medstruct('eval', 'assertion', '--data', 'eval/assertion-reports.jsonl');
+    expect(r.status).toBe(0);
+    const last = lastLine(r.stdout);
+    expect(last.accuracy).toBeGreaterThan(0.9);
+    expect(last.negativeRecall).toBeGreaterThan(0.9);
+  });
+
+  it('reads a directory of CMDD dialogues', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'medstruct-cmdd-')), 'dev');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'dev_0.json'), JSON.stringify({
+      'example-id': '1',
+      'dialogue-content': [
+        { speaker: '患者', sentence: '宝宝咳嗽两天了', label: 'OOBIOOO', normalized: ['咳嗽'], type: ['1'] },
+        { speaker: '医生', sentence: '发烧吗？', label: 'BIOO', normalized: ['发热'], type: ['2'] },
+        { speaker: '患者', sentence: '没有发烧', label: 'OOBI', normalized: ['发热'], type: ['2'] },
+      ],
+    }));
+    const r = medstruct('eval', 'assertion', '--data', dir);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout.slice(0, r.stdout.lastIndexOf('\n{')))).toMatchObject({ format: 'cmdd', mentions: 3 });
+    expect(lastLine(r.stdout).accuracy).toBeGreaterThanOrEqual(2 / 3);
+  });
+
+  it('reports a missing path and a malformed line with stable codes', () => {
+    const missing = medstruct('eval', 'assertion', '--data', '/nonexistent/cmdd');
+    expect(missing.status).not.toBe(0);
+    expect(missing.stdout + missing.stderr).toContain('NOT_FOUND');
+    const file = join(mkdtempSync(join(tmpdir(), 'medstruct-rep-')), 'bad.jsonl');
+    writeFileSync(file, '{"text":"无发热","findings":[{"start":1,"end":9,"certainty":"negative"}]}\n');
+    const bad = medstruct('eval', 'assertion', '--data', file);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stdout + bad.stderr).toContain('INVALID_ARGUMENT');
+  });
+});
