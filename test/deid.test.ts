@@ -81,6 +81,11 @@ describe('PHI detection in clinical text', () => {
     ]);
   });
 
+  it('with the knowledge graph, finds hospital nicknames where a hospital is named', () => {
+    const found = detectPhi('患者曾在湘雅就诊，后转至华西手术，现在家中休养。', { knowledgeGraph: true }).map((s) => [s.type, s.text, s.source]);
+    expect(found).toEqual([['hospital', '湘雅', 'knowledge-graph'], ['hospital', '华西', 'knowledge-graph']]);
+  });
+
   it('masks only ages over 89 and keeps generic hospital mentions', () => {
     expect(typesOf('患者，女，67岁，既往于当地医院及上级医院就诊。')).toEqual([]);
     expect(typesOf('患者，男，95岁，转至四川大学华西医院。')).toEqual([['age', '95岁'], ['hospital', '四川大学华西医院']]);

@@ -415,7 +415,20 @@ function detectAddresses(c: Compiled, s: string, out: Candidate[]): void {
   }
 }
 
-function detectHospitals(c: Compiled, s: string, out: Candidate[], isKnownHospital?: (name: string) => boolean): void {
+/** Words after which a short name is where the patient was treated (在湘雅就诊, 转至华西). */
+const ALIAS_CONTEXT = /(?:就诊于|转至|转入|转往|来自|在|于|至|赴)(\p{Script=Han}{2,6}?)(?=就诊|住院|治疗|手术|复查|检查|诊断|门诊|急诊|会诊|求治|随访|[,.;，。；])/gu;
+
+/** Hospital nicknames (协和, 湘雅, 浙一) the knowledge graph knows, in the places a hospital is named. */
+function detectHospitalAliases(s: string, out: Candidate[], hospitalScore: (name: string) => number): void {
+  ALIAS_CONTEXT.lastIndex = 0;
+  for (let m = ALIAS_CONTEXT.exec(s); m; m = ALIAS_CONTEXT.exec(s)) {
+    const name = m[1]!;
+    const start = m.index + m[0].length - name.length;
+    if (hospitalScore(name) >= 0.9) out.push({ start, end: start + name.length, type: 'hospital', priority: 57, source: 'knowledge-graph' });
+  }
+}
+
+function detectHospitals(c: Compiled, s: string, out: Candidate[], hospitalScore?: (name: string) => number): void {
   c.hospitalSuffixRe.lastIndex = 0;
   for (let m = c.hospitalSuffixRe.exec(s); m; m = c.hospitalSuffixRe.exec(s)) {
     let end = m.index + m[0].length;
@@ -434,7 +447,7 @@ function detectHospitals(c: Compiled, s: string, out: Candidate[], isKnownHospit
     if (qualifier.length < 2 || c.hospitalGeneric.has(qualifier)) continue;
     if ([...c.hospitalGeneric].some((g) => g.length >= 2 && qualifier.startsWith(g) && qualifier.length - g.length < 2)) continue;
     const name = s.slice(best, end);
-    const known = isKnownHospital?.(name) ?? false;
+    const known = (hospitalScore?.(name) ?? 0) >= 0.6;
     out.push({ start: best, end, type: 'hospital', priority: known ? 62 : 58, source: known ? 'knowledge-graph' : 'pattern' });
   }
 }
@@ -490,8 +503,8 @@ function resolve(candidates: Candidate[], taken: Candidate[] = []): Candidate[] 
 export interface DetectOptions {
   /** Extra person spans (UTF-16 offsets) from the NER model, checked against surnames and exceptions. */
   personSpans?: Array<{ start: number; end: number }>;
-  /** Recognizes hospital names from the knowledge graph. */
-  isKnownHospital?: (name: string) => boolean;
+  /** How well a name matches a hospital of the knowledge graph, 0..1 (confirms names, finds nicknames). */
+  hospitalScore?: (name: string) => number;
 }
 
 /** All PHI candidates of `text`, non-overlapping, in UTF-16 offsets of `text`. */
@@ -505,7 +518,8 @@ export function detectPhiUtf16(text: string, options: DetectOptions = {}): Candi
   detectNameSexAge(c, s, out);
   detectGenericNameLabels(c, s, out);
   detectAddresses(c, s, out);
-  detectHospitals(c, s, out, options.isKnownHospital);
+  detectHospitals(c, s, out, options.hospitalScore);
+  if (options.hospitalScore) detectHospitalAliases(s, out, options.hospitalScore);
   for (const p of options.personSpans ?? []) {
     const name = s.slice(p.start, p.end);
     if (name.length < 2 || name.length > 5 || surnameAt(c, s, p.start, true) === 0) continue;

@@ -1,4 +1,5 @@
 import { MedstructError } from '../errors.js';
+import { getLinker } from '../linking/index.js';
 import { detectPhiUtf16, type DetectOptions } from './detect.js';
 import { deidResources } from './resources.js';
 import { SurrogateFactory } from './surrogate.js';
@@ -41,7 +42,8 @@ function codePointIndex(text: string): Int32Array {
 /** Detects PHI in `text` (code-point offsets) without changing it; `replacement` is left empty. */
 export function detectPhi(text: string, options: DeidOptions & DetectOptions = {}): PhiSpan[] {
   const selected = resolveMaskFlags(options.mask);
-  const candidates = detectPhiUtf16(text, { personSpans: options.personSpans, isKnownHospital: options.isKnownHospital });
+  const hospitalScore = options.hospitalScore ?? (options.knowledgeGraph ? (name: string) => getLinker().lookupHospital(name)?.score ?? 0 : undefined);
+  const candidates = detectPhiUtf16(text, { personSpans: options.personSpans, hospitalScore });
   const cp = codePointIndex(text);
   return candidates
     .filter((c) => selected.has(c.type))

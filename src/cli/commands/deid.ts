@@ -36,15 +36,17 @@ async function modelPersonSpans(text: string): Promise<Array<{ start: number; en
 
 const command: Command = {
   summary: [
-    'medstruct deid [--mode mask|tag|surrogate] [--mask patient,doctor,hospital,barcode,…] [--seed N] [--ner] [--json] [--out FILE] [TEXT | - | FILE]',
+    'medstruct deid [--mode mask|tag|surrogate] [--mask patient,doctor,hospital,barcode,…] [--seed N] [--ner] [--kg] [--json] [--out FILE] [TEXT | - | FILE]',
     '  Text: prints the de-identified text (--out writes it to FILE; --json prints {text, spans}).',
     '  Image (PNG/JPEG/WebP/TIFF…): --out FILE is required; writes the image with PHI boxed out and metadata stripped.',
     '  Mask flags: patient, doctor, hospital, barcode, name, relative, staff, id, passport, phone, email, contact, address,',
-    '  record_number, insurance, plate, date, age, all (default: all). --ner adds the NER model\'s person entities.',
+    '  record_number, insurance, plate, date, age, all (default: all). --ner adds the NER model\'s person entities;',
+    '  --kg checks hospitals against the knowledge graph and finds nicknames (协和, 湘雅).',
   ].join('\n'),
   async run(argv) {
-    const args = parseArgs(argv, ['json', 'ner']);
-    assertKnownOptions(args, ['mode', 'mask', 'seed', 'out', 'json', 'ner']);
+    const args = parseArgs(argv, ['json', 'ner', 'kg']);
+    assertKnownOptions(args, ['mode', 'mask', 'seed', 'out', 'json', 'ner', 'kg']);
+    const knowledgeGraph = flag(args, 'kg');
     const mode = choiceOption(args, 'mode', MODES, 'mask');
     const mask = stringOption(args, 'mask')?.split(',').map((f) => f.trim()).filter(Boolean);
     const seedText = stringOption(args, 'seed');
@@ -57,7 +59,7 @@ const command: Command = {
       if (isImageOrPdf(bytes)) {
         if (!out) throw new MedstructError('INVALID_ARGUMENT', 'De-identifying an image needs --out FILE');
         const { deidentifyImage } = await import('../../deid/image.js');
-        const result = await deidentifyImage(bytes, { mode, mask, seed });
+        const result = await deidentifyImage(bytes, { mode, mask, seed, knowledgeGraph });
         writeFileSync(out, result.image);
         if (flag(args, 'json')) await writeLine({ out, mime: result.mime, spans: result.spans });
         else console.error(`Wrote ${out} (${result.mime}); ${result.spans.length} PHI regions covered`);
@@ -66,7 +68,7 @@ const command: Command = {
     }
     const text = await readTextArgument(input);
     const personSpans = flag(args, 'ner') ? await modelPersonSpans(text) : undefined;
-    const result = deidentifyText(text, { mode, mask, seed, personSpans });
+    const result = deidentifyText(text, { mode, mask, seed, personSpans, knowledgeGraph });
     if (out) writeFileSync(out, result.text);
     if (flag(args, 'json')) await writeLine(result);
     else if (!out) process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
