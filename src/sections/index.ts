@@ -15,7 +15,14 @@ export * from './keys.js';
 interface HeaderFile {
   keys: Record<string, { description: string; headers: string[] }>;
   byType: Record<string, Record<string, string>>;
-  implicit: { splitTypes: string[]; wholeText: Record<string, string>; conclusionCues: string; descriptiveCues: string };
+  implicit: {
+    splitTypes: string[];
+    wholeText: Record<string, string>;
+    conclusionCues: string;
+    descriptiveCues: string;
+    clauseEnders: string;
+    letterheadFields: string;
+  };
 }
 
 interface HeaderRules {
@@ -26,6 +33,8 @@ interface HeaderRules {
   wholeText: Map<string, SectionKey>;
   conclusion: RegExp;
   descriptive: RegExp;
+  clauseEnders: RegExp;
+  letterhead: RegExp;
 }
 
 /** Characters after which a header may start (besides the text start). */
@@ -34,6 +43,9 @@ const BOUNDARY = '\\n 。；;，,:!?！？)\\]】';
 const NUMBERING = '(?:(?:[一二三四五六七八九十]{1,3}|\\d{1,2})[、.)]\\s?|\\((?:\\d{1,2}|[一二三四五六七八九十]{1,3})\\)\\s?)?';
 /** Longest header that is still recognised without a boundary before it (colon required). */
 const ANYWHERE_MIN_LENGTH = 3;
+
+const NUMBERED_START = /^\s*(?:1|一)[、.．]/u;
+const NUMBERED_ITEM = /^\s*(?:\d{1,2}|[一二三四五六七八九十])[、.．]/u;
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -69,6 +81,8 @@ export function loadHeaderRules(): HeaderRules {
     wholeText: new Map(Object.entries(file.implicit.wholeText).map(([type, key]) => [type, checkedKey(key, 'sections/headers.json implicit')])),
     conclusion: new RegExp(file.implicit.conclusionCues, 'iu'),
     descriptive: new RegExp(file.implicit.descriptiveCues, 'giu'),
+    clauseEnders: new RegExp(file.implicit.clauseEnders, 'gu'),
+    letterhead: new RegExp(file.implicit.letterheadFields, 'u'),
   };
   return cached;
 }
@@ -128,18 +142,31 @@ function section(doc: MedDocument, key: SectionKey, normStart: number, normEnd: 
   return { key, title: doc.slice(headerSpan.start, headerSpan.end), header: headerSpan, start: span.start, end: span.end };
 }
 
-/** Sentence spans of the normalized text, split at 。；; and line breaks. */
-function clauses(chars: readonly string[]): Array<[number, number]> {
+const CLAUSE_STOPS = new Set(['。', '；', ';', '\n']);
+
+/**
+ * Sentence spans of the normalized text: split at 。；; and line breaks, and after a clause ender
+ * (请结合临床…) that runs straight into the next statement.
+ */
+function clauses(doc: MedDocument, rules: HeaderRules): Array<[number, number]> {
+  const chars = doc.norm.chars;
+  const toCp = codePointIndex(doc.norm.text);
+  const extraStops = new Set<number>();
+  rules.clauseEnders.lastIndex = 0;
+  for (let m = rules.clauseEnders.exec(doc.norm.text); m !== null; m = rules.clauseEnders.exec(doc.norm.text)) {
+    extraStops.add(toCp(m.index + m[0].length) - 1);
+  }
   const out: Array<[number, number]> = [];
   let start = 0;
+  const push = (end: number): void => {
+    if (chars.slice(start, end).some((c) => !isBlank(c))) out.push([start, end]);
+    start = end;
+  };
   for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i]!;
-    if (ch === '。' || ch === '；' || ch === ';' || ch === '\n') {
-      if (chars.slice(start, i + 1).some((c) => !isBlank(c))) out.push([start, i + 1]);
-      start = i + 1;
-    }
+    if (CLAUSE_STOPS.has(chars[i]!)) push(i + 1);
+    else if (extraStops.has(i) && !CLAUSE_STOPS.has(chars[i + 1] ?? '。') && !/[，,、:：)）]/.test(chars[i + 1] ?? '')) push(i + 1);
   }
-  if (start < chars.length && chars.slice(start).some((c) => !isBlank(c))) out.push([start, chars.length]);
+  if (start < chars.length) push(chars.length);
   return out;
 }
 
@@ -149,7 +176,7 @@ function clauses(chars: readonly string[]): Array<[number, number]> {
  */
 function implicitSplit(doc: MedDocument, rules: HeaderRules, impressionKey: SectionKey, findingsKey: SectionKey): Section[] {
   const chars = doc.norm.chars;
-  const parts = clauses(chars);
+  const parts = clauses(doc, rules);
   if (parts.length < 2) return [];
   const text = (p: [number, number]): string => chars.slice(p[0], p[1]).join('');
   const descriptiveHits = (s: string): number => s.match(rules.descriptive)?.length ?? 0;
@@ -157,24 +184,46 @@ function implicitSplit(doc: MedDocument, rules: HeaderRules, impressionKey: Sect
     const s = text(p);
     return rules.conclusion.test(s) && descriptiveHits(s) <= 1 && s.length < 160;
   };
+  // In an opening list, numbered items and short plain statements between them belong to it too.
+  const continuesList = (p: [number, number]): boolean => {
+    const s = text(p);
+    const hits = descriptiveHits(s);
+    const numbered = NUMBERED_ITEM.test(s);
+    return s.length < 160 && hits <= (numbered ? 2 : 1) && (numbered || rules.conclusion.test(s) || (hits === 0 && s.length < 40));
+  };
   const describes = (p: [number, number]): boolean => descriptiveHits(text(p)) >= 2;
-  let tail = parts.length;
-  while (tail > 0 && concludes(parts[tail - 1]!)) tail--;
-  if (tail < parts.length && parts.slice(0, tail).some(describes)) {
+  const trailing = (): Section[] => {
+    let tail = parts.length;
+    while (tail > 0 && concludes(parts[tail - 1]!)) tail--;
+    if (tail === parts.length || !parts.slice(0, tail).some(describes)) return [];
     return [
       section(doc, findingsKey, parts[0]![0], parts[tail - 1]![1], null),
       section(doc, impressionKey, parts[tail]![0], chars.length, null),
     ].filter((s): s is Section => s !== null);
-  }
-  let head = 0;
-  while (head < parts.length && concludes(parts[head]!)) head++;
-  if (head > 0 && head < parts.length && parts.slice(head).filter(describes).length >= 2) {
+  };
+  const leading = (): Section[] => {
+    let head = 0;
+    while (head < parts.length && continuesList(parts[head]!)) head++;
+    if (head === 0 || head === parts.length || parts.slice(head).filter(describes).length < 2) return [];
     return [
       section(doc, impressionKey, 0, parts[head - 1]![1], null),
       section(doc, findingsKey, parts[head]![0], chars.length, null),
     ].filter((s): s is Section => s !== null);
+  };
+  // A report that opens with a numbered list opens with its conclusions (impression-first exports).
+  if (NUMBERED_START.test(text(parts[0]!))) {
+    const first = leading();
+    return first.length > 0 ? first : trailing();
   }
-  return [];
+  const last = trailing();
+  return last.length > 0 ? last : leading();
+}
+
+/** Text before the first header of an exam report, when it is a conclusion rather than a letterhead. */
+function leadingImpression(doc: MedDocument, rules: HeaderRules, end: number, key: SectionKey): Section | null {
+  const text = doc.norm.chars.slice(0, end).join('');
+  if (!rules.conclusion.test(text) || rules.letterhead.test(text) || text.trim().length < 4) return null;
+  return section(doc, key, 0, end, null);
 }
 
 /**
@@ -193,6 +242,10 @@ export function detectSections(doc: MedDocument, type: ReportType | null = class
     const s = section(doc, rename(hit.key), hit.headerEnd, next, [hit.headerStart, hit.headerEnd]);
     if (s) sections.push(s);
   });
+  if (sections.length > 0 && type && rules.splitTypes.has(type) && !sections.some((s) => s.key === rename('impression'))) {
+    const preamble = leadingImpression(doc, rules, hits[0]!.headerStart, rename('impression'));
+    if (preamble) sections.unshift(preamble);
+  }
   if (sections.length > 0 || !type) return sections;
   if (rules.splitTypes.has(type)) return implicitSplit(doc, rules, rename('impression'), rename('findings'));
   const whole = rules.wholeText.get(type);
