@@ -103,6 +103,20 @@ describe('reports without headers', () => {
     expect(s.findings).toContain('增强扫描未见强化');
   });
 
+  it('takes the conclusions before the first header of an exam report as its impression', () => {
+    const text = '1、脾门区小结节，副脾可能，建议随访。\n2、腰椎退行性变。检查所见:\n肝脏形态、大小及密度未见异常，肝内胆管未见扩张。脾门区见结节状软组织密度影，直径约1.1cm，增强扫描强化同脾脏。';
+    const s = sectionsOf(text, 'ct');
+    expect(s.impression).toBe('1、脾门区小结节，副脾可能，建议随访。\n2、腰椎退行性变。');
+    expect(s.findings).toContain('增强扫描强化同脾脏');
+  });
+
+  it('ends a statement at 请结合临床 when the export ran the findings straight after it', () => {
+    const text = '1.右肺中叶少许慢性炎症，请结合临床两侧胸廓对称，纵隔居中。右肺中叶见少许条索影，边界清。两肺门不大，纵隔内未见肿大淋巴结。';
+    const s = sectionsOf(text, 'ct');
+    expect(s.impression).toBe('1.右肺中叶少许慢性炎症，请结合临床');
+    expect(s.findings?.startsWith('两侧胸廓对称')).toBe(true);
+  });
+
   it('gives a history paragraph on its own as the present illness', () => {
     const text = '患者3天前受凉后出现发热，体温最高39.2℃，伴咳嗽、咳黄痰，自服布洛芬后体温可降至正常。';
     expect(sectionsOf(text, 'admission')).toEqual({ present_illness: text });

@@ -184,13 +184,16 @@ function implicitSplit(doc: MedDocument, rules: HeaderRules, impressionKey: Sect
     const s = text(p);
     return rules.conclusion.test(s) && descriptiveHits(s) <= 1 && s.length < 160;
   };
-  // In an opening list, numbered items and short plain statements between them belong to it too.
-  const continuesList = (p: [number, number]): boolean => {
+  // In an opening list, numbered items belong to it, and so do short plain statements that continue an item after "；".
+  const continuesList = (p: [number, number], afterSemicolon: boolean): boolean => {
     const s = text(p);
     const hits = descriptiveHits(s);
     const numbered = NUMBERED_ITEM.test(s);
-    return s.length < 160 && hits <= (numbered ? 2 : 1) && (numbered || rules.conclusion.test(s) || (hits === 0 && s.length < 40));
+    return s.length < 160 && hits <= (numbered ? 2 : 1)
+      && (numbered || rules.conclusion.test(s) || (afterSemicolon && hits === 0 && s.length < 40));
   };
+  const endsWithSemicolon = (p: [number, number] | undefined): boolean => p !== undefined && /[；;]\s*$/.test(text(p));
+  const numberedStart = NUMBERED_START.test(text(parts[0]!));
   const describes = (p: [number, number]): boolean => descriptiveHits(text(p)) >= 2;
   const trailing = (): Section[] => {
     let tail = parts.length;
@@ -203,15 +206,15 @@ function implicitSplit(doc: MedDocument, rules: HeaderRules, impressionKey: Sect
   };
   const leading = (): Section[] => {
     let head = 0;
-    while (head < parts.length && continuesList(parts[head]!)) head++;
-    if (head === 0 || head === parts.length || parts.slice(head).filter(describes).length < 2) return [];
+    while (head < parts.length && continuesList(parts[head]!, endsWithSemicolon(parts[head - 1]))) head++;
+    if (head === 0 || head === parts.length || parts.slice(head).filter(describes).length < (numberedStart ? 1 : 2)) return [];
     return [
       section(doc, impressionKey, 0, parts[head - 1]![1], null),
       section(doc, findingsKey, parts[head]![0], chars.length, null),
     ].filter((s): s is Section => s !== null);
   };
   // A report that opens with a numbered list opens with its conclusions (impression-first exports).
-  if (NUMBERED_START.test(text(parts[0]!))) {
+  if (numberedStart) {
     const first = leading();
     return first.length > 0 ? first : trailing();
   }
