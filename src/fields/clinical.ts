@@ -3,7 +3,7 @@ import { readJsonResource } from '../resources.js';
 import { enrichers, type ConceptLink } from './enrich.js';
 import { extractLabelled, type LabelledSchema } from './labelled.js';
 import { findMedications } from './medication.js';
-import { clauses, fieldValue, matchAll, sectionRegions, sectionValue, trimSpan, wholeRegion, type Region, type Source } from './source.js';
+import { clauses, cpOf, fieldValue, matchAll, sectionRegions, sectionValue, trimSpan, wholeRegion, type Region, type Source } from './source.js';
 
 interface ClinicalSchema {
   labels: LabelledSchema;
@@ -33,6 +33,19 @@ export interface Diagnosis {
 
 const linkOut = (links: ConceptLink[]): Diagnosis['links'] => links.map((l) => ({ id: l.id, name: l.name, codes: l.codes }));
 
+/**
+ * Links of a diagnosis or procedure: the linking stage's link when an entity of that type spans exactly the
+ * item (no second look-up), else the knowledge graph's candidates for the item's text.
+ */
+function linksOf(src: Source, start: number, end: number, kind: 'disease' | 'procedure'): Diagnosis['links'] {
+  const s = cpOf(src, start);
+  const e = cpOf(src, end);
+  const entity = src.doc.entities.find((x) => x.start === s && x.end === e && x.type === kind && x.link !== null);
+  if (entity) return linkOut([entity.link!]);
+  const text = src.text.slice(start, end);
+  return linkOut(kind === 'disease' ? enrichers().linkDiagnoses(text) : enrichers().linkProcedure(text));
+}
+
 /** Splits a diagnosis list (1.胃癌术后 2.高血压3级；糖尿病) into items, each linked to ICD-10 when the linker is present. */
 export function splitDiagnoses(src: Source, region: Region): Diagnosis[] {
   const out: Diagnosis[] = [];
@@ -58,7 +71,7 @@ export function splitDiagnoses(src: Source, region: Region): Diagnosis[] {
       offset += part.length + 1;
       if (ps.end <= ps.start) continue;
       const value = src.text.slice(ps.start, ps.end);
-      const links = linkOut(enrichers().linkDiagnoses(value));
+      const links = linksOf(src, ps.start, ps.end, 'disease');
       out.push({ text: fieldValue(src, ps.start, ps.end, links[0]?.name ?? value, region), links });
     }
   }
@@ -112,7 +125,7 @@ function historyDiseases(src: Source, regions: Region[]): Diagnosis[] {
         const value = m.groups!.name!.replace(/^(既往|平素|曾|有)+/, '');
         if (value.length < 2 || !/[\u4e00-\u9fa5]/.test(value) || /^(手术|外伤|输血|过敏|吸烟|饮酒|家族|个人|传染病|疾病|其他|预防接种)/.test(value)) continue;
         const start = clause.start + name[0] + (m.groups!.name!.length - value.length);
-        const links = linkOut(enrichers().linkDiagnoses(value));
+        const links = linksOf(src, start, clause.start + name[1], 'disease');
         out.push({ text: fieldValue(src, start, clause.start + name[1], links[0]?.name ?? value, clause), links });
       }
     }
@@ -160,7 +173,7 @@ function procedures(src: Source, regions: Region[], operationName: FieldValue | 
     const value = src.text.slice(start, end);
     if (seen.has(value)) return;
     seen.add(value);
-    const links = linkOut(enrichers().linkProcedure(value));
+    const links = linksOf(src, start, end, 'procedure');
     out.push({ text: fieldValue(src, start, end, links[0]?.name ?? value, evidence), links });
   };
   if (operationName) {

@@ -13,9 +13,11 @@ interface TumourSchema {
   trailingNoise: string[];
   negations: string[];
   massWords: string[];
+  sizeMassWords: string[];
   massSiteStops: string[];
   descriptionStops: string[];
   boneLesion: string;
+  organEnds: string;
 }
 
 const schema = readJsonResource<TumourSchema>('fields', 'tumour.json');
@@ -32,8 +34,10 @@ const NEGATION_RE = new RegExp(`(?:${alternation(schema.negations)})`);
 const SITE_RE = new RegExp(`^${SITE_WORD}$`);
 const SIZE_RE = new RegExp(SIZE_PATTERN, 'g');
 const MASS_RE = new RegExp(`(?:${alternation(schema.massWords)})`);
+const SIZE_MASS_RE = new RegExp(`(?:${alternation(schema.sizeMassWords)})`);
 const DESCRIPTION_STOP_RE = new RegExp(`(?:${alternation(schema.descriptionStops)})`);
 const BONE_LESION_RE = new RegExp(schema.boneLesion);
+const ORGAN_END_RE = new RegExp(schema.organEnds);
 const CORE_RE = new RegExp(`(?:${CORE})`);
 const MASS_SITE_RE = new RegExp(`^(?<site>[左右双两]?侧?[上下]?(?:${CORE})[^见示可近,，。;；\\s]{0,10}?)(?=${schema.massSiteStops.join('|')})`);
 
@@ -43,12 +47,16 @@ export interface TumourAttributes {
   metastasisSites: FieldValue[];
 }
 
-const BOUNDARY = /[,，;；。:：\t\n]|\d[.、]/;
+const BOUNDARY = /[,，;；。:：\t\n]/;
+const isDigit = (ch: string | undefined): boolean => ch !== undefined && ch >= '0' && ch <= '9';
 
-/** Start of the clause holding `at`: back to the previous clause boundary. */
+/** Start of the clause holding `at`: back to the previous clause boundary or list number (…不著2.双肺…). */
 function clauseStart(text: string, at: number, floor: number): number {
   let i = at;
-  while (i > floor && !BOUNDARY.test(text[i - 1]!)) i--;
+  while (i > floor && !BOUNDARY.test(text[i - 1]!)) {
+    if ((text[i - 1] === '.' || text[i - 1] === '、') && isDigit(text[i - 2]) && !isDigit(text[i])) return i;
+    i--;
+  }
   return i;
 }
 
@@ -75,7 +83,8 @@ function primarySites(src: Source, region: Region): FieldValue[] {
 function sitesOfPhrase(src: Source, start: number, end: number): Region[] {
   const whole = src.text.slice(start, end).replace(/[(（][^)）]*[)）]/g, (s) => ' '.repeat(s.length));
   // 纵隔及膈上淋巴结 stays whole; 肝及椎体 is two sites.
-  const keepAnd = /淋巴结$/.test(whole.replace(TRAILING_RE, '').trim());
+  const bare = whole.replace(TRAILING_RE, '').trim();
+  const keepAnd = /淋巴结$/.test(bare) && !ORGAN_END_RE.test(bare.split(/[及和与]/)[0]!.trim());
   const pieces = whole.split(keepAnd ? /[、,，]/ : new RegExp(schema.listSeparators));
   const out: Region[] = [];
   let offset = start;
@@ -122,9 +131,23 @@ function metastasisSites(src: Source, region: Region): FieldValue[] {
     for (const s of matchAll(src, { start, end: m.pos }, STOP_RE)) start = s.pos + s[0].length;
     const evidence = { start: clause, end: m.pos + m[0].length };
     let found = sitesOfPhrase(src, start, m.pos);
-    if (found.length === 0 && start > clause) {
-      // 右肺癌并双肺、肝转移: no list after the stop word, nothing to take from this clause.
-    } else if (found.length === 0 && clause > region.start) {
+    // 右肺癌并双肺、肝,双侧肾上腺转移: earlier comma pieces that are nothing but sites belong to the list.
+    if (found.length > 0 && start === clause) {
+      let end = clause - 1;
+      while (end > region.start && text[end] !== undefined && /[,，]/.test(text[end]!)) {
+        let from = clauseStart(text, end, region.start);
+        for (const s of matchAll(src, { start: from, end }, STOP_RE)) from = s.pos + s[0].length;
+        const piece = text.slice(from, end);
+        const sites = sitesOfPhrase(src, from, end);
+        const covered = sites.reduce((n, r) => n + (r.end - r.start), 0);
+        if (sites.length === 0 || covered < piece.replace(/[、及和与\s]/g, '').length - 2) break;
+        found = [...sites, ...found];
+        if (from !== clauseStart(text, end, region.start)) break;
+        end = from - 1;
+      }
+    }
+    // …结节灶,考虑转移: the clause names no site, so the sites are those the previous clause describes.
+    if (found.length === 0 && clause > region.start && !CORE_RE.test(text.slice(clause, m.pos))) {
       const previous = clauseStart(text, clause - 1, region.start);
       found = describedSites(src, { start: previous, end: clause - 1 });
     }
@@ -153,7 +176,7 @@ const coreOf = (site: string): string | null => CORE_RE.exec(site)?.[0] ?? null;
  * Where the findings describe the primary mass: a sentence that starts with a site of the same organ and side as the
  * cancer mention (右肺癌 → 右肺下叶支气管开口处示…肿块) and names a mass. Reports word the primary site that precisely.
  */
-function massSentence(src: Source, region: Region, cancer: string): { site: Region; sentence: Region } | null {
+function massSentence(src: Source, region: Region, cancer: string, massRe: RegExp, needsSize: boolean): { site: Region; sentence: Region } | null {
   const core = coreOf(cancer);
   if (core === null) return null;
   const side = SIDE.exec(cancer)?.[0] ?? null;
@@ -163,7 +186,8 @@ function massSentence(src: Source, region: Region, cancer: string): { site: Regi
     if (!m) continue;
     const site = m.groups!.site!;
     if (!site.includes(core) || (side !== null && (SIDE.exec(site)?.[0] ?? null) !== side)) continue;
-    if (!MASS_RE.test(c[0]) || /术后|缺如/.test(c[0])) continue;
+    if (!massRe.test(c[0]) || /术后|缺如/.test(c[0])) continue;
+    if (needsSize && !firstSize(src, { start: c.pos, end: c.pos + c[0].length })) continue;
     const start = c.pos + lead;
     return { site: { start, end: start + site.length }, sentence: { start: c.pos, end: c.pos + c[0].length } };
   }
@@ -182,10 +206,11 @@ function firstSize(src: Source, region: Region): FieldValue | null {
 export function extractTumour(src: Source): TumourAttributes {
   const region = wholeRegion(src);
   const cancer = primarySites(src, region)[0];
-  const mass = cancer ? massSentence(src, region, cancer.normalized as string) : null;
+  const mass = cancer ? massSentence(src, region, cancer.normalized as string, MASS_RE, false) : null;
+  const sized = cancer ? massSentence(src, region, cancer.normalized as string, SIZE_MASS_RE, true) : null;
   const specific = cancer !== undefined && /[叶段门限]/.test(cancer.normalized as string);
   const primarySite = mass && !specific ? [fieldValue(src, mass.site.start, mass.site.end, src.text.slice(mass.site.start, mass.site.end), mass.sentence)] : cancer ? [cancer] : [];
-  const size = mass ? firstSize(src, mass.sentence) : null;
+  const size = sized ? firstSize(src, sized.sentence) : null;
   return {
     primarySite,
     primarySize: size ? [size] : [],
