@@ -6,9 +6,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { dialogueMentionFeatures } from '../src/attributes/dialogue.js';
+import { dialogueMentionFeatures, peerFeatures } from '../src/attributes/dialogue.js';
 import { CERTAINTIES, MODEL_FILE, predict, type CertaintyModel, type CertaintyModels } from '../src/attributes/model.js';
-import { readCmddDirectory } from '../src/eval/assertion.js';
+import { readCmddDirectory, type CmddDialogue } from '../src/eval/assertion.js';
 import { modelPath } from '../src/resources.js';
 import { sharedDataPath } from './shared-data.js';
 
@@ -93,32 +93,58 @@ function accuracy(model: CertaintyModel, examples: Example[]): number {
   return Math.round((right / examples.length) * 10000) / 10000;
 }
 
-const all = readCmddDirectory(sharedDataPath('assertion', 'cmdd', 'train'));
-const dialogues = VALIDATE ? all.filter((d) => stableHash(d.id) % 7 !== 0) : all;
-const sentenceExamples: Example[] = [];
-const dialogueExamples: Example[] = [];
+interface Prepared { dialogue: CmddDialogue; features: Array<{ sentence: string[]; dialogue: string[] }>; labels: number[] }
+
+function prepare(dialogues: CmddDialogue[]): Prepared[] {
+  return dialogues.map((d) => ({
+    dialogue: d,
+    features: dialogueMentionFeatures(d.utterances, d.mentions),
+    labels: d.gold.map((g) => CERTAINTIES.indexOf(g)),
+  }));
+}
+
+const examples = (set: Prepared[], pick: (f: { sentence: string[]; dialogue: string[] }) => string[]): Example[] =>
+  set.flatMap((p) => p.features.map((f, i) => ({ features: pick(f), label: p.labels[i]! })));
+
+/** Stacked examples: dialogue features plus peer verdicts of a first pass that never saw these dialogues. */
+function stackedExamples(set: Prepared[], firstPass: (p: Prepared) => CertaintyModel): Example[] {
+  return set.flatMap((p) => {
+    const model = firstPass(p);
+    const verdicts = p.features.map((f) => CERTAINTIES[argmaxIndex(predict(model, f.dialogue))]!);
+    const peers = peerFeatures(p.dialogue.utterances, p.dialogue.mentions, verdicts);
+    return p.features.map((f, i) => ({ features: [...f.dialogue, ...peers[i]!], label: p.labels[i]! }));
+  });
+}
+
+function argmaxIndex(p: number[]): number {
+  return p.indexOf(Math.max(...p));
+}
+
+/** First pass and stacked model; the stacked model learns from out-of-fold first-pass verdicts. */
+function trainDialogueModels(set: Prepared[]): { dialogue: CertaintyModel; stacked: CertaintyModel } {
+  const folds = [set.filter((p) => stableHash(p.dialogue.id) % 2 === 0), set.filter((p) => stableHash(p.dialogue.id) % 2 === 1)];
+  const foldModels = folds.map((fold) => train(examples(fold, (f) => f.dialogue)));
+  const stacked = train(stackedExamples(set, (p) => foldModels[stableHash(p.dialogue.id) % 2 === 0 ? 1 : 0]!));
+  return { dialogue: train(examples(set, (f) => f.dialogue)), stacked };
+}
+
+const all = prepare(readCmddDirectory(sharedDataPath('assertion', 'cmdd', 'train')));
 if (VALIDATE) {
-  const valid: Example[] = [];
-  for (const d of all.filter((x) => stableHash(x.id) % 7 === 0)) {
-    for (const [i, f] of dialogueMentionFeatures(d.utterances, d.mentions).entries()) valid.push({ features: f.dialogue, label: CERTAINTIES.indexOf(d.gold[i]!) });
-  }
-  for (const d of dialogues) {
-    for (const [i, f] of dialogueMentionFeatures(d.utterances, d.mentions).entries()) dialogueExamples.push({ features: f.dialogue, label: CERTAINTIES.indexOf(d.gold[i]!) });
-  }
-  console.log(JSON.stringify({ epochs: EPOCHS, learningRate: LEARNING_RATE, l2: L2, validation: valid.length, accuracy: accuracy(train(dialogueExamples), valid) }));
+  const isValidation = (p: Prepared): boolean => stableHash(p.dialogue.id) % 7 === 0;
+  const trainSet = all.filter((p) => !isValidation(p));
+  const valid = all.filter(isValidation);
+  const models = trainDialogueModels(trainSet);
+  const stackedValid = stackedExamples(valid, () => models.dialogue);
+  console.log(JSON.stringify({
+    epochs: EPOCHS, learningRate: LEARNING_RATE, l2: L2, validation: stackedValid.length,
+    firstPass: accuracy(models.dialogue, examples(valid, (f) => f.dialogue)), stacked: accuracy(models.stacked, stackedValid),
+  }));
   process.exit(0);
 }
-for (const d of dialogues) {
-  const features = dialogueMentionFeatures(d.utterances, d.mentions);
-  for (const [i, f] of features.entries()) {
-    const label = CERTAINTIES.indexOf(d.gold[i]!);
-    sentenceExamples.push({ features: f.sentence, label });
-    dialogueExamples.push({ features: f.dialogue, label });
-  }
-}
-console.error(`${dialogues.length} dialogues, ${dialogueExamples.length} mentions`);
-const models: CertaintyModels = { sentence: train(sentenceExamples), dialogue: train(dialogueExamples), overrule: OVERRULE };
+console.error(`${all.length} dialogues, ${examples(all, (f) => f.dialogue).length} mentions`);
+const dialogueModels = trainDialogueModels(all);
+const models: CertaintyModels = { sentence: train(examples(all, (f) => f.sentence)), ...dialogueModels, overrule: OVERRULE };
 const path = modelPath(...MODEL_FILE);
 mkdirSync(dirname(path), { recursive: true });
 writeFileSync(path, JSON.stringify(models) + '\n');
-console.error(`wrote ${path}: ${Object.keys(models.sentence.weights).length} + ${Object.keys(models.dialogue.weights).length} features`);
+console.error(`wrote ${path}: ${Object.keys(models.sentence.weights).length} + ${Object.keys(models.dialogue.weights).length} + ${Object.keys(models.stacked.weights).length} features`);

@@ -26,6 +26,18 @@ describe('medstruct ner with assertions', () => {
     expect(find('高血压')?.assertion?.subject).toBe('family');
   });
 
+  it('writes one full native document per line for --jsonl --format native', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'medstruct-jsonl-')), 'in.jsonl');
+    writeFileSync(file, `${JSON.stringify({ text: '无咳嗽。' })}\n${JSON.stringify({ text: '肝囊肿可能。' })}\n`);
+    const r = medstruct('ner', '--jsonl', file, '--format', 'native');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { entities: Array<{ text: string; assertion: { certainty: string } | null }>; relations: unknown[] });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]!.entities.find((e) => e.text === '咳嗽')?.assertion?.certainty).toBe('negative');
+    expect(lines[1]!.entities.find((e) => e.text === '肝囊肿')?.assertion?.certainty).toBe('possible');
+    expect(Array.isArray(lines[1]!.relations)).toBe(true);
+  });
+
   it('maps the axes to Alibaba attributes and drops negated findings for nocode on request', () => {
     const aliyun = JSON.parse(medstruct('ner', '--format', 'aliyun', TEXT).stdout) as { result: { ner: Array<{ text: string; attributes: string[] }> } };
     expect(aliyun.result.ner.find((n) => n.text === '咳嗽')?.attributes).toEqual(['NEGATIVE']);

@@ -2,7 +2,7 @@ import { MedDocument } from '../document/document.js';
 import type { Certainty } from '../document/types.js';
 import { assertWithCues, sentenceContext } from './context.js';
 import { contextFeatures } from './features.js';
-import { certaintyModels, predict } from './model.js';
+import { certaintyModels, predict, type CertaintyModel } from './model.js';
 
 export interface Utterance {
   speaker: string;
@@ -68,15 +68,39 @@ export function dialogueMentionFeatures(utterances: readonly Utterance[], mentio
   });
 }
 
-/** Certainty of each mention in a dialogue: the dialogue model over rule and context features. */
+function argmax(model: CertaintyModel, features: readonly string[]): Certainty {
+  const probs = predict(model, features);
+  let best = 0;
+  for (let k = 1; k < probs.length; k++) if (probs[k]! > probs[best]!) best = k;
+  return model.labels[best]!;
+}
+
+/**
+ * What a first pass said about the other mentions of the same words in the dialogue: a symptom the
+ * parent denies once is usually absent wherever it comes up.
+ */
+export function peerFeatures(utterances: readonly Utterance[], mentions: readonly DialogueMention[], firstPass: readonly Certainty[]): string[][] {
+  const texts = mentions.map((m) => Array.from(utterances[m.utterance]!.sentence).slice(m.start, m.end).join(''));
+  return mentions.map((_, i) => {
+    const f: string[] = [];
+    for (let j = 0; j < mentions.length; j++) {
+      if (j === i || texts[j] !== texts[i]) continue;
+      f.push(`peer=${firstPass[j]}`, `peer-${utterances[mentions[j]!.utterance]!.speaker}=${firstPass[j]}`);
+    }
+    if (f.length === 0) f.push('peer=none');
+    return [...new Set(f)];
+  });
+}
+
+/**
+ * Certainty of each mention in a dialogue: the dialogue model over rule, context and turn features,
+ * then a second model that also sees the first pass's verdicts on the other mentions of the same words.
+ */
 export function assertDialogue(utterances: readonly Utterance[], mentions: readonly DialogueMention[]): Certainty[] {
   const models = certaintyModels();
   const features = dialogueMentionFeatures(utterances, mentions);
-  return features.map(({ dialogue: f }) => {
-    if (!models) return f.includes('rule=negative') ? 'negative' : f.includes('rule=possible') ? 'possible' : 'positive';
-    const probs = predict(models.dialogue, f);
-    let best = 0;
-    for (let k = 1; k < probs.length; k++) if (probs[k]! > probs[best]!) best = k;
-    return models.dialogue.labels[best]!;
-  });
+  if (!models) return features.map(({ dialogue: f }) => (f.includes('rule=negative') ? 'negative' : f.includes('rule=possible') ? 'possible' : 'positive'));
+  const firstPass = features.map(({ dialogue }) => argmax(models.dialogue, dialogue));
+  const peers = peerFeatures(utterances, mentions, firstPass);
+  return features.map(({ dialogue }, i) => argmax(models.stacked, [...dialogue, ...peers[i]!]));
 }

@@ -19,6 +19,8 @@ export interface CertaintyModels {
   sentence: CertaintyModel;
   /** Sentence plus dialogue-turn features (the answer to a question), for doctor–patient dialogues. */
   dialogue: CertaintyModel;
+  /** The dialogue features plus the first pass's verdicts on other mentions of the same words. */
+  stacked: CertaintyModel;
   /** Below this probability the sentence model does not overrule a finding the rules left positive. */
   overrule: number;
 }

@@ -28,6 +28,7 @@ const command: Command = {
   summary: [
     'medstruct ner [--format native|aliyun|nocode] [--scheme S] [--drop-negated] [TEXT | - | FILE]',
     'medstruct ner --jsonl FILE [--scheme S]     one {"entities":[{start,end,type,text}]} per input line',
+    'medstruct ner --jsonl FILE --format F        one full F document (native: with assertions and relations) per input line',
     `Schemes: ${SCHEMES.join(', ')}`,
   ].join('\n'),
   async run(argv) {
@@ -37,9 +38,13 @@ const command: Command = {
     const pipeline = buildPipeline({ scheme });
     const jsonl = stringOption(args, 'jsonl');
     if (jsonl !== undefined) {
+      const full = args.options.has('format') ? choiceOption(args, 'format', FORMATS, 'native') : null;
       for (const row of readJsonl<{ text?: unknown }>(jsonl)) {
         const text = typeof row.text === 'string' ? row.text : '';
         const doc = pipeline.run(new MedDocument(text));
+        if (full === 'native') { await writeLine(toNativeNer(doc)); continue; }
+        if (full === 'aliyun') { await writeLine(toAliyunData(doc)); continue; }
+        if (full === 'nocode') { await writeLine(toNocode(doc, { dropNegated: flag(args, 'drop-negated') })); continue; }
         const entities = [];
         for (const e of doc.entities) {
           const type = labelIn(scheme, e, scheme);
