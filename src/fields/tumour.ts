@@ -18,6 +18,9 @@ interface TumourSchema {
   descriptionStops: string[];
   boneLesion: string;
   organEnds: string;
+  suspectedPattern: string;
+  postSurgeryPattern: string;
+  notSite: string;
 }
 
 const schema = readJsonResource<TumourSchema>('fields', 'tumour.json');
@@ -38,6 +41,10 @@ const SIZE_MASS_RE = new RegExp(`(?:${alternation(schema.sizeMassWords)})`);
 const DESCRIPTION_STOP_RE = new RegExp(`(?:${alternation(schema.descriptionStops)})`);
 const BONE_LESION_RE = new RegExp(schema.boneLesion);
 const ORGAN_END_RE = new RegExp(schema.organEnds);
+const SITE_PREFIX = `(?<site>[左右双两]?侧?[上下]?[\\u4e00-\\u9fa5]{0,4}?(?:${CORE})(?:[上中下]叶)?(?:[尖前后内外背舌]*(?:基底)?段)?(?:门)?)(?:区|部)?`;
+const SUSPECTED_RE = new RegExp(`${SITE_PREFIX}${schema.suspectedPattern}`, 'dg');
+const POST_SURGERY_RE = new RegExp(schema.postSurgeryPattern, 'dg');
+const NOT_SITE_RE = new RegExp(schema.notSite);
 const CORE_RE = new RegExp(`(?:${CORE})`);
 const MASS_SITE_RE = new RegExp(`^(?<site>[左右双两]?侧?[上下]?(?:${CORE})[^见示可近,，。;；\\s]{0,10}?)(?=${schema.massSiteStops.join('|')})`);
 
@@ -96,7 +103,7 @@ function sitesOfPhrase(src: Source, start: number, end: number): Region[] {
     const lead = LEADING_RE.exec(value);
     if (lead) { s += lead[0].length; value = value.slice(lead[0].length); }
     value = value.replace(TRAILING_RE, '').trim();
-    if (value !== '' && SITE_RE.test(value)) out.push({ start: s, end: s + value.length });
+    if (value !== '' && SITE_RE.test(value) && !NOT_SITE_RE.test(value)) out.push({ start: s, end: s + value.length });
   }
   return out;
 }
@@ -202,10 +209,29 @@ function firstSize(src: Source, region: Region): FieldValue | null {
   return null;
 }
 
+/**
+ * When no cancer is named: a mass called malignant (右肺下叶占位,考虑恶性) names the primary site, and a mastectomy
+ * (左乳术后) implies a breast primary.
+ */
+function impliedPrimary(src: Source, region: Region): FieldValue | null {
+  for (const re of [SUSPECTED_RE, POST_SURGERY_RE]) {
+    for (const m of matchAll(src, region, re)) {
+      const site = m.indices!.groups!.site!;
+      let start = region.start + site[0];
+      let value = m.groups!.site!;
+      const lead = LEADING_RE.exec(value);
+      if (lead) { start += lead[0].length; value = value.slice(lead[0].length); }
+      if (value === '' || NEGATION_RE.test(src.text.slice(clauseStart(src.text, m.pos, region.start), m.pos))) continue;
+      return fieldValue(src, start, start + value.length, value, { start: m.pos, end: m.pos + m[0].length });
+    }
+  }
+  return null;
+}
+
 /** Tumour attributes of an imaging report, each written as the report words it. */
 export function extractTumour(src: Source): TumourAttributes {
   const region = wholeRegion(src);
-  const cancer = primarySites(src, region)[0];
+  const cancer = primarySites(src, region)[0] ?? impliedPrimary(src, region) ?? undefined;
   const mass = cancer ? massSentence(src, region, cancer.normalized as string, MASS_RE, false) : null;
   const sized = cancer ? massSentence(src, region, cancer.normalized as string, SIZE_MASS_RE, true) : null;
   const specific = cancer !== undefined && /[叶段门限]/.test(cancer.normalized as string);

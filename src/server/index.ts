@@ -69,7 +69,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close: () => closing ??= (async () => {
       ctx.state.shuttingDown = true;
       clearInterval(maintenance);
-      await app.close();
+      // Fastify stops accepting at once; the calls already in progress still need the pool and the store.
+      const closingApp = app.close();
+      while (ctx.state.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      // Keep-alive connections that went idle after close began would otherwise hold it open.
+      app.server.closeIdleConnections();
+      await closingApp;
       await runner.stop();
       await warmup;
       await pool.close();

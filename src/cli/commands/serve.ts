@@ -31,6 +31,8 @@ const command: Command = {
       config: configFromEnv(),
       logger: { level: process.env.MEDSTRUCT_LOG_LEVEL ?? 'info' },
     });
+    // One plain line whatever the log level, for scripts that wait for the port.
+    console.error(`medstruct serve: listening at ${server.url}`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
         server.app.log.info({ signal }, 'shutting down: draining in-flight calls and jobs');
