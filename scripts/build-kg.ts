@@ -10,13 +10,13 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PACKAGE_ROOT, readJsonResource, resourcePath } from '../src/resources.js';
-import { FEATURE_NAMES, fitLogistic, pairFeatures } from '../src/linking/features.js';
+import { FEATURE_NAMES, fitLogistic, logistic, pairFeatures } from '../src/linking/features.js';
 import { hospitalAbbreviations, loadHospitalAbbreviationRules } from '../src/linking/hospital-abbreviations.js';
 import {
-  KG_FILE, KnowledgeGraph, packKg, SURFACE_KINDS,
+  KG_FILE, KnowledgeGraph, packKg, smoothedPrecision, SURFACE_KINDS,
   type CompoundRow, type ConceptRow, type ConceptType, type HospitalRow, type KeywordRow, type KgRows, type LabRow, type ScorerWeights, type SurfaceKind, type SurfaceRow,
 } from '../src/linking/kg.js';
-import { Linker } from '../src/linking/linker.js';
+import { Linker, RERANK_FEATURES } from '../src/linking/linker.js';
 import { normalizeKey, stableHash } from '../src/linking/normalize.js';
 import { sharedDataPath } from './shared-data.js';
 
@@ -343,12 +343,13 @@ function alignSegments(text: string, names: string[], separators: RegExp): Map<s
   return out;
 }
 
-interface Memory { compounds: CompoundRow[]; keywords: KeywordRow[] }
+interface Memory { compounds: CompoundRow[]; keywords: KeywordRow[]; segments: CompoundRow[] }
 
 /** What the training rows teach: phrases coded before, segment synonyms, answer priors and keyword rules. */
 function addTrainingMemory(b: Builder, rows: CdnRow[], separators: RegExp): Memory {
   const conceptOfName = (name: string): number => b.find('disease', name) ?? b.add('disease', name, idFor('disease', name));
   const compounds = new Map<string, Set<number>>();
+  const segments = new Map<string, Set<number>>();
   const gramTotal = new Map<string, number>();
   const gramWith = new Map<string, Map<number, number>>();
   for (const row of rows) {
@@ -359,6 +360,9 @@ function addTrainingMemory(b: Builder, rows: CdnRow[], separators: RegExp): Memo
     const key = normalizeKey(row.text);
     compounds.set(key, new Set(concepts));
     for (const [segment, segmentNames] of alignSegments(row.text, names, separators)) {
+      const coded = segments.get(segment) ?? new Set<number>();
+      for (const n of segmentNames) coded.add(conceptOfName(n));
+      segments.set(segment, coded);
       if (segmentNames.length === 1) b.surface(conceptOfName(segmentNames[0]!), segment, 'mention');
       else if (!compounds.has(segment)) compounds.set(segment, new Set(segmentNames.map(conceptOfName)));
     }
@@ -371,6 +375,7 @@ function addTrainingMemory(b: Builder, rows: CdnRow[], separators: RegExp): Memo
       for (const c of new Set(concepts)) m.set(c, (m.get(c) ?? 0) + 1);
     }
   }
+  addRewriteSurfaces(b, rows, separators);
   const keywords: KeywordRow[] = [];
   for (const [g, total] of gramTotal) {
     if (total < 5 || !/\p{Script=Han}/u.test(g)) continue;
@@ -383,10 +388,63 @@ function addTrainingMemory(b: Builder, rows: CdnRow[], separators: RegExp): Memo
   keywords.sort((x, y) => x[0].length - y[0].length);
   const kept: KeywordRow[] = [];
   for (const k of keywords) if (!kept.some((s) => s[1] === k[1] && k[0].includes(s[0]) && s[2] >= k[2])) kept.push(k);
-  return { compounds: [...compounds].map(([k, v]) => [k, [...v]]), keywords: kept };
+  return { compounds: [...compounds].map(([k, v]) => [k, [...v]]), keywords: kept, segments: [...segments].map(([k, v]) => [k, [...v]]) };
 }
 
-function compile(memoryRows: CdnRow[], scorer: ScorerWeights): KgRows {
+/**
+ * Learns how coders rewrite the end of a phrase (右肺小细胞癌 → 右肺恶性肿瘤: 小细胞癌 → 恶性肿瘤) from aligned
+ * training pairs, then spells every diagnosis name the other way round as a `derived` surface, so exact and
+ * covering lookup find 右肺小细胞癌 without a fuzzy guess. Rules seen fewer than MIN_REWRITE times are dropped.
+ */
+function addRewriteSurfaces(b: Builder, rows: CdnRow[], separators: RegExp): void {
+  const MIN_REWRITE = 3;
+  const split = readJsonResource<{ leadingQualifiers: string[] }>('linking', 'diagnosis-split.json');
+  const leading = split.leadingQualifiers.map(normalizeKey).sort((x, y) => y.length - x.length);
+  const strip = (s: string): string => {
+    for (const q of leading) if (s.startsWith(q) && s.length > q.length + 1) return s.slice(q.length);
+    return s;
+  };
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    for (const [segment, names] of alignSegments(row.text, goldNames(row), separators)) {
+      const mention = strip(segment);
+      for (const name of names) {
+        const gold = normalizeKey(name);
+        let common = 0;
+        while (common < mention.length && common < gold.length && mention[common] === gold[common]) common++;
+        const from = mention.slice(common);
+        const to = gold.slice(common);
+        if (common < 1 || from === to || from.length === 0 || from.length > 8 || to.length === 0 || to.length > 10) continue;
+        const rule = `${from}\u0000${to}`;
+        counts.set(rule, (counts.get(rule) ?? 0) + 1);
+      }
+    }
+  }
+  const byTarget = new Map<string, string[]>();
+  for (const [rule, count] of counts) {
+    if (count < MIN_REWRITE) continue;
+    const [from, to] = rule.split('\u0000') as [string, string];
+    const list = byTarget.get(to) ?? [];
+    list.push(from);
+    byTarget.set(to, list);
+  }
+  const coded = (c: number): boolean => b.concepts[c]![0].startsWith('icd10:') || b.concepts[c]![3] > 0;
+  const taken = new Set(b.surfaces.filter((s) => coded(s[1])).map((s) => s[0]));
+  const targets = [...byTarget.keys()];
+  b.concepts.forEach(([, name], concept) => {
+    if (!coded(concept)) return;
+    const key = normalizeKey(name);
+    for (const to of targets) {
+      if (!key.endsWith(to) || key.length - to.length < 1) continue;
+      for (const from of byTarget.get(to)!) {
+        const derived = key.slice(0, key.length - to.length) + from;
+        if (derived.length >= 2 && !taken.has(derived)) b.surface(concept, derived, 'derived');
+      }
+    }
+  });
+}
+
+function compile(memoryRows: CdnRow[], scorer: ScorerWeights, labelStats = new Map<string, [number, number]>()): KgRows {
   const b = new Builder();
   addIcd10(b);
   addProcedures(b);
@@ -406,6 +464,11 @@ function compile(memoryRows: CdnRow[], scorer: ScorerWeights): KgRows {
     hospitals,
     compounds: memory.compounds,
     keywords: memory.keywords,
+    segments: memory.segments,
+    labelStats: b.concepts.flatMap(([, name], i): Array<[number, number, number]> => {
+      const stat = labelStats.get(name);
+      return stat ? [[i, stat[0], stat[1]]] : [];
+    }),
     scorer,
   };
 }
@@ -433,18 +496,6 @@ function trainingPairs(linker: Linker, rows: CdnRow[], separators: RegExp): { x:
   return { x, y };
 }
 
-function f1(linker: Linker, rows: CdnRow[], errors?: string[]): number {
-  let tp = 0, fp = 0, fn = 0;
-  for (const row of rows) {
-    const gold = new Set(goldNames(row));
-    const predicted = new Set(linker.linkDiagnoses(row.text).map((c) => c.name));
-    for (const p of predicted) if (gold.has(p)) tp++; else fp++;
-    for (const g of gold) if (!predicted.has(g)) fn++;
-    if (errors && [...gold].sort().join('|') !== [...predicted].sort().join('|')) errors.push(`${row.text}\n  gold: ${[...gold].join(' | ')}\n  pred: ${[...predicted].join(' | ')}`);
-  }
-  return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
-}
-
 function main(): void {
   const started = performance.now();
   const all = readJson<CdnRow[]>('linking', 'chip-cdn', 'train.json');
@@ -460,45 +511,90 @@ function main(): void {
 
   const split = readJsonResource<{ separators: string }>('linking', 'diagnosis-split.json');
   const separators = new RegExp(split.separators, 'u');
-  const initial: ScorerWeights = { features: [...FEATURE_NAMES], weights: new Array<number>(FEATURE_NAMES.length).fill(0), bias: 0, threshold: 0.5, keywordPrecision: 1.1 };
-  const trainKg = new KnowledgeGraph(packKg(compile(train, initial)));
+  const rerank = { weights: new Array<number>(RERANK_FEATURES.length).fill(0), bias: 0, threshold: 0.5 };
+  const scorer: ScorerWeights = { features: [...FEATURE_NAMES], weights: new Array<number>(FEATURE_NAMES.length).fill(0), bias: 0, threshold: 0.3, coverage: 0.3, rerank };
+  const trainKg = new KnowledgeGraph(packKg(compile(train, scorer)));
   const trainLinker = new Linker(trainKg);
   const pairs = trainingPairs(trainLinker, train, separators);
-  const { weights, bias } = fitLogistic(pairs.x, pairs.y);
-  console.log(`scorer: ${pairs.x.length} pairs (${pairs.y.filter((v) => v === 1).length} positive)`);
-  console.log(Object.fromEntries(FEATURE_NAMES.map((f, i) => [f, Math.round(weights[i]! * 1000) / 1000])), 'bias', Math.round(bias * 1000) / 1000);
+  const fitted = fitLogistic(pairs.x, pairs.y);
+  scorer.weights = fitted.weights.map((w) => Math.round(w * 1e5) / 1e5);
+  scorer.bias = Math.round(fitted.bias * 1e5) / 1e5;
+  console.log(`pair scorer: ${pairs.x.length} pairs (${pairs.y.filter((v) => v === 1).length} positive)`);
+  console.log(Object.fromEntries(FEATURE_NAMES.map((f, i) => [f, scorer.weights[i]])), 'bias', scorer.bias);
 
-  // Tune the fuzzy threshold, then the keyword-rule precision, on dev (its rows are not in the memory yet).
-  const scorer: ScorerWeights = { features: [...FEATURE_NAMES], weights: weights.map((w) => Math.round(w * 1e5) / 1e5), bias: Math.round(bias * 1e5) / 1e5, threshold: 0.5, keywordPrecision: 1.1 };
-  trainKg.scorer.weights = scorer.weights;
-  trainKg.scorer.bias = scorer.bias;
-  let best = { value: 0.5, f1: -1 };
-  for (const threshold of [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) {
-    trainKg.scorer.threshold = threshold;
-    const score = f1(trainLinker, dev);
-    console.log(`threshold ${threshold}: dev F1 ${score.toFixed(4)}`);
-    if (score > best.f1) best = { value: threshold, f1: score };
+  // The re-ranker learns from out-of-fold candidates: the non-held-out rows split in three, each third linked
+  // by a graph that remembers only the other two, so no row sees its own answer. Its cut-off is the one with
+  // the best out-of-fold F1.
+  const pool = [...train, ...dev];
+  const FOLDS = 3;
+  const rerankFold = (text: string): number => parseInt(stableHash(`rerank:${text}`), 16) % FOLDS;
+  const examples: Array<{ x: Float64Array[]; y: number[]; names: string[]; gold: Set<string> }> = [];
+  for (let k = 0; k < FOLDS; k++) {
+    const kg = new KnowledgeGraph(packKg(compile(pool.filter((r) => rerankFold(r.text) !== k), scorer)));
+    const linker = new Linker(kg);
+    for (const row of pool.filter((r) => rerankFold(r.text) === k)) {
+      const gold = new Set(goldNames(row));
+      const found = linker.diagnosisCandidates(normalizeKey(row.text));
+      const concepts = [...found.keys()];
+      examples.push({ x: concepts.map((c) => found.get(c)!), y: concepts.map((c) => (gold.has(kg.names[c]!) ? 1 : 0)), names: concepts.map((c) => kg.names[c]!), gold });
+    }
+    console.log(`re-ranker fold ${k}: ${examples.length} rows so far`);
   }
-  scorer.threshold = best.value;
-  trainKg.scorer.threshold = best.value;
-  best = { value: 1.1, f1: best.f1 };
-  for (const precision of [0.6, 0.7, 0.8, 0.9, 0.95]) {
-    trainKg.scorer.keywordPrecision = precision;
-    const score = f1(trainLinker, dev);
-    console.log(`keyword precision ${precision}: dev F1 ${score.toFixed(4)}`);
-    if (score > best.f1) best = { value: precision, f1: score };
+  // Each concept's candidate precision, as a feature; for training rows it leaves the row's own vote out.
+  const labelStats = new Map<string, [number, number]>();
+  for (const d of examples) d.names.forEach((name, i) => {
+    const stat = labelStats.get(name) ?? [0, 0];
+    stat[0] += d.y[i]!;
+    stat[1] += 1;
+    labelStats.set(name, stat);
+  });
+  const LABEL_PRECISION = RERANK_FEATURES.indexOf('labelPrecision');
+  for (const d of examples) d.names.forEach((name, i) => {
+    const [hits, total] = labelStats.get(name)!;
+    d.x[i]![LABEL_PRECISION] = smoothedPrecision(hits - d.y[i]!, total - 1);
+  });
+  const reachable = examples.reduce((n, d) => n + d.y.reduce((a, b) => a + b, 0), 0) / examples.reduce((n, d) => n + d.gold.size, 0);
+  console.log(`re-ranker: ${examples.reduce((n, d) => n + d.x.length, 0)} candidates, ${(100 * reachable).toFixed(1)}% of answers among them`);
+  const model = fitLogistic(examples.flatMap((d) => d.x), examples.flatMap((d) => d.y), {});
+  const f1At = (threshold: number): number => {
+    let tp = 0, fp = 0, fn = 0;
+    for (const d of examples) {
+      const predicted = new Set(d.names.filter((_, i) => logistic(model.weights, model.bias, d.x[i]!) >= threshold));
+      for (const name of [...predicted]) if ([...predicted].some((o) => o !== name && o.includes(name))) predicted.delete(name);
+      for (const p of predicted) if (d.gold.has(p)) tp++; else fp++;
+      for (const g of d.gold) if (!predicted.has(g)) fn++;
+    }
+    return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+  };
+  let best = { cut: 0.5, f1: -1 };
+  for (let cut = 0.2; cut <= 0.75; cut += 0.025) {
+    const score = f1At(cut);
+    if (score > best.f1) best = { cut: Math.round(cut * 1000) / 1000, f1: score };
   }
-  scorer.keywordPrecision = best.value;
+  rerank.weights = model.weights.map((w) => Math.round(w * 1e5) / 1e5);
+  rerank.bias = Math.round(model.bias * 1e5) / 1e5;
+  rerank.threshold = best.cut;
+  console.log('re-ranker', Object.fromEntries(RERANK_FEATURES.map((f, i) => [f, rerank.weights[i]])), 'bias', rerank.bias);
+  console.log(`chosen: re-ranker cut ${rerank.threshold}, out-of-fold F1 ${best.f1.toFixed(4)}`);
   if (process.env.KG_DEV_ERRORS) {
-    trainKg.scorer.keywordPrecision = scorer.keywordPrecision;
     const errors: string[] = [];
-    f1(trainLinker, dev, errors);
+    for (const row of dev) {
+      const gold = new Set(goldNames(row));
+      const found = trainLinker.diagnosisCandidates(normalizeKey(row.text));
+      const lines: string[] = [];
+      for (const [c, x] of found) {
+        const p = logistic(rerank.weights, rerank.bias, x);
+        const isGold = gold.has(trainKg.names[c]!);
+        if (isGold !== p >= rerank.threshold) lines.push(`  ${isGold ? 'MISS' : 'FP  '} ${trainKg.names[c]} p=${p.toFixed(2)} ${RERANK_FEATURES.map((f, i) => (x[i] ? `${f}=${x[i]!.toFixed(2)}` : '')).filter(Boolean).join(' ')}`);
+      }
+      const unreachable = [...gold].filter((g) => ![...found.keys()].some((c) => trainKg.names[c] === g));
+      if (lines.length || unreachable.length) errors.push(`${row.text}\n${lines.join('\n')}${unreachable.length ? `\n  UNREACHABLE ${unreachable.join(' | ')}` : ''}`);
+    }
     writeFileSync(join(dataDir, 'dev-errors.txt'), errors.join('\n'));
   }
-  console.log(`chosen: threshold ${scorer.threshold}, keyword precision ${scorer.keywordPrecision}, dev F1 ${best.f1.toFixed(4)}`);
 
   // The shipped graph remembers train + dev; the held-out slice stays out.
-  const final = compile([...train, ...dev], scorer);
+  const final = compile([...train, ...dev], scorer, labelStats);
   mkdirSync(join(PACKAGE_ROOT, 'models', 'kg'), { recursive: true });
   const bytes = gzipSync(JSON.stringify(packKg(final)), { level: 9 });
   writeFileSync(join(PACKAGE_ROOT, 'models', 'kg', KG_FILE), bytes);

@@ -73,32 +73,69 @@ export function logistic(weights: readonly number[], bias: number, x: Float64Arr
   return 1 / (1 + Math.exp(-z));
 }
 
-/** Fits logistic-regression weights by full-batch gradient descent with L2 (small data; no dependency needed). */
-export function fitLogistic(rows: Float64Array[], labels: number[], options: { epochs?: number; rate?: number; l2?: number } = {}): { weights: number[]; bias: number } {
-  const dims = rows[0]?.length ?? 0;
-  const weights = new Array<number>(dims).fill(0);
-  let bias = 0;
-  const epochs = options.epochs ?? 400;
-  const rate = options.rate ?? 0.5;
-  const l2 = options.l2 ?? 1e-4;
+/**
+ * Fits logistic-regression weights by Newton's method (IRLS) with a small L2 penalty; positives are
+ * up-weighted by sqrt(negatives/positives). Few features and tens of thousands of rows: exact and fast.
+ */
+export function fitLogistic(rows: Float64Array[], labels: number[], options: { iterations?: number; l2?: number } = {}): { weights: number[]; bias: number } {
+  const dims = (rows[0]?.length ?? 0) + 1;
+  const w = new Float64Array(dims);
+  const l2 = options.l2 ?? 1e-3;
   const positives = labels.reduce((s, y) => s + y, 0);
-  const positiveWeight = positives === 0 ? 1 : (labels.length - positives) / positives;
-  const gradient = new Array<number>(dims);
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    gradient.fill(0);
-    let gradientBias = 0;
-    let total = 0;
+  const positiveWeight = positives === 0 ? 1 : Math.sqrt((labels.length - positives) / positives);
+  const x = new Float64Array(dims);
+  for (let iteration = 0; iteration < (options.iterations ?? 25); iteration++) {
+    const gradient = new Float64Array(dims);
+    const hessian = Array.from({ length: dims }, () => new Float64Array(dims));
     for (let r = 0; r < rows.length; r++) {
-      const x = rows[r]!;
-      const y = labels[r]!;
-      const w = y === 1 ? Math.sqrt(positiveWeight) : 1;
-      const err = (logistic(weights, bias, x) - y) * w;
-      for (let d = 0; d < dims; d++) gradient[d]! += err * x[d]!;
-      gradientBias += err;
-      total += w;
+      x.set(rows[r]!);
+      x[dims - 1] = 1;
+      let z = 0;
+      for (let d = 0; d < dims; d++) z += w[d]! * x[d]!;
+      const p = 1 / (1 + Math.exp(-z));
+      const weight = labels[r] === 1 ? positiveWeight : 1;
+      const err = (p - labels[r]!) * weight;
+      const curvature = Math.max(p * (1 - p), 1e-9) * weight;
+      for (let a = 0; a < dims; a++) {
+        gradient[a]! += err * x[a]!;
+        const ca = curvature * x[a]!;
+        if (ca === 0) continue;
+        for (let b = a; b < dims; b++) hessian[a]![b]! += ca * x[b]!;
+      }
     }
-    for (let d = 0; d < dims; d++) weights[d]! -= rate * (gradient[d]! / total + l2 * weights[d]!);
-    bias -= rate * (gradientBias / total);
+    for (let a = 0; a < dims; a++) {
+      gradient[a]! += l2 * rows.length * w[a]!;
+      hessian[a]![a]! += l2 * rows.length;
+      for (let b = 0; b < a; b++) hessian[a]![b] = hessian[b]![a]!;
+    }
+    const step = solve(hessian, gradient);
+    let change = 0;
+    for (let d = 0; d < dims; d++) { w[d]! -= step[d]!; change = Math.max(change, Math.abs(step[d]!)); }
+    if (change < 1e-6) break;
   }
-  return { weights, bias };
+  return { weights: Array.from(w.subarray(0, dims - 1)), bias: w[dims - 1]! };
+}
+
+/** Solves A·x = b by Gaussian elimination with partial pivoting (A is small and symmetric positive definite). */
+function solve(a: Float64Array[], b: Float64Array): Float64Array {
+  const n = b.length;
+  const m = a.map((row, i) => { const r = new Float64Array(n + 1); r.set(row); r[n] = b[i]!; return r; });
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(m[r]![col]!) > Math.abs(m[pivot]![col]!)) pivot = r;
+    [m[col], m[pivot]] = [m[pivot]!, m[col]!];
+    const p = m[col]![col]! || 1e-12;
+    for (let r = col + 1; r < n; r++) {
+      const f = m[r]![col]! / p;
+      if (f === 0) continue;
+      for (let c = col; c <= n; c++) m[r]![c]! -= f * m[col]![c]!;
+    }
+  }
+  const out = new Float64Array(n);
+  for (let r = n - 1; r >= 0; r--) {
+    let sum = m[r]![n]!;
+    for (let c = r + 1; c < n; c++) sum -= m[r]![c]! * out[c]!;
+    out[r] = sum / (m[r]![r]! || 1e-12);
+  }
+  return out;
 }

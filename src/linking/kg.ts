@@ -8,7 +8,8 @@ export const CONCEPT_TYPES = ['disease', 'symptom', 'drug', 'lab', 'exam', 'proc
 export type ConceptType = (typeof CONCEPT_TYPES)[number];
 
 /** How a surface names its concept; the scorer weighs them differently. */
-export const SURFACE_KINDS = ['name', 'synonym', 'abbreviation', 'colloquial', 'mention'] as const;
+/** `derived`: a spelling made by applying a suffix rewrite learned from training (乳腺恶性肿瘤 → 乳腺癌). */
+export const SURFACE_KINDS = ['name', 'synonym', 'abbreviation', 'colloquial', 'mention', 'derived'] as const;
 export type SurfaceKind = (typeof SURFACE_KINDS)[number];
 
 /** [id, standard name, type, prior: how often CHIP-CDN training used it as an answer]. Codes follow from the id (icd10:…, icd9cm3:…, lab:…). */
@@ -21,6 +22,8 @@ export type LabRow = [number, string, string, string, string];
 export type HospitalRow = [number, string, string, number];
 /** A diagnosis phrase seen in training and the concepts it was coded as. */
 export type CompoundRow = [string, number[]];
+/** [concept index, times it was a correct diagnosis candidate, times it was a candidate] in out-of-fold training. */
+export type LabelStatRow = [number, number, number];
 /** A character n-gram whose presence in a diagnosis string implies a concept, with its training precision. */
 export type KeywordRow = [string, number, number];
 
@@ -30,8 +33,10 @@ export interface ScorerWeights {
   bias: number;
   /** Least score for a fuzzy candidate to count as a link. */
   threshold: number;
-  /** Least training precision for a keyword rule to fire. */
-  keywordPrecision: number;
+  /** The diagnosis re-ranker: logistic weights over the linker's RERANK_FEATURES and the least probability kept. */
+  rerank: { weights: number[]; bias: number; threshold: number };
+  /** Least share of a diagnosis segment that known terms must cover for them to stand without a fuzzy match. */
+  coverage: number;
 }
 
 /** The graph as the build script assembles it, row by row. */
@@ -43,6 +48,9 @@ export interface KgRows {
   hospitals: HospitalRow[];
   compounds: CompoundRow[];
   keywords: KeywordRow[];
+  /** Every aligned training segment with the answers coded for it, for neighbour votes per segment. */
+  segments: CompoundRow[];
+  labelStats: LabelStatRow[];
   scorer: ScorerWeights;
 }
 
@@ -70,10 +78,18 @@ export interface KgFile {
   hospitals: HospitalRow[];
   compounds: CompoundRow[];
   keywords: KeywordRow[];
+  segments: CompoundRow[];
+  labelStats: LabelStatRow[];
   scorer: ScorerWeights;
 }
 
 export const KG_FILE = 'kg.json.gz';
+const LABEL_PRIOR_MEAN = 0.2;
+
+/** A concept's candidate precision, pulled towards the mean when it was proposed only a few times. */
+export function smoothedPrecision(hits: number, total: number): number {
+  return (hits + LABEL_PRIOR_MEAN * 4) / (total + 4);
+}
 const SEPARATOR = '\n';
 
 const toBase64 = (a: Int32Array | Uint8Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -141,6 +157,8 @@ export function packKg(rows: KgRows): KgFile {
     hospitals: rows.hospitals,
     compounds: rows.compounds,
     keywords: rows.keywords,
+    segments: rows.segments,
+    labelStats: rows.labelStats,
     scorer: rows.scorer,
   };
 }
@@ -162,6 +180,9 @@ export class KnowledgeGraph {
   readonly hospitals: HospitalRow[];
   readonly compounds = new Map<string, number[]>();
   readonly keywords: KeywordRow[];
+  readonly segments: CompoundRow[];
+  /** How often each concept was right when proposed as a diagnosis candidate (smoothed towards the mean). */
+  readonly labelPrecision: Float32Array;
   readonly scorer: ScorerWeights;
   readonly maxSurfaceLength: number;
   private readonly alphabet = new Map<number, number>();
@@ -196,6 +217,9 @@ export class KnowledgeGraph {
     this.hospitals = file.hospitals;
     for (const [key, concepts] of file.compounds) this.compounds.set(key, concepts);
     this.keywords = file.keywords;
+    this.segments = file.segments;
+    this.labelPrecision = new Float32Array(n).fill(LABEL_PRIOR_MEAN);
+    for (const [concept, hits, total] of file.labelStats) this.labelPrecision[concept] = smoothedPrecision(hits, total);
     this.scorer = file.scorer;
   }
 

@@ -47,9 +47,52 @@ const TYPE_TARGETS: Partial<Record<EntityType, [ConceptType[], ConceptType[]]>> 
 
 const NAME_KIND = SURFACE_KINDS.indexOf('name');
 const MENTION_KIND = SURFACE_KINDS.indexOf('mention');
+const DERIVED_KIND = SURFACE_KINDS.indexOf('derived');
 const FUZZY_POOL = 24;
 const MAX_MENTION = 64;
 const MIN_DICE = 0.25;
+const NEIGHBORS = 10;
+const FUZZY_CANDIDATES = 3;
+
+/** Features of a candidate diagnosis for the re-ranker, in the order of ScorerWeights.rerank.weights. */
+export const RERANK_FEATURES = [
+  'segmentScore', 'segmentExact', 'keyword', 'neighborVote', 'neighborBest', 'nameCharsInText', 'nameInText', 'prior', 'constant',
+  'neighborCount', 'voteTimesChars', 'bestTimesChars', 'segmentTimesChars', 'keywordTimesVote', 'noSegment', 'fuzzyScore', 'coverHit', 'labelPrecision', 'segmentVote', 'segmentBest',
+] as const;
+
+/** Training phrases and their answers, indexed by bigram for nearest-neighbour votes. */
+class PhraseIndex {
+  readonly concepts: number[][] = [];
+  private readonly grams: number[] = [];
+  private readonly postings = new Map<number, number[]>();
+  private readonly kg: KnowledgeGraph;
+
+  constructor(kg: KnowledgeGraph, phrases: Array<[string, number[]]>) {
+    this.kg = kg;
+    for (const [phrase, concepts] of phrases) {
+      const index = this.concepts.length;
+      const grams = kg.gramCodes(phrase);
+      this.concepts.push(concepts);
+      this.grams.push(grams.length);
+      for (const g of grams) {
+        const list = this.postings.get(g);
+        if (list) list.push(index);
+        else this.postings.set(g, [index]);
+      }
+    }
+  }
+
+  /** The phrases sharing the most bigrams with the key (Dice), best first. */
+  neighbors(key: string, k: number): Array<{ phrase: number; similarity: number }> {
+    const grams = this.kg.gramCodes(key);
+    const shared = new Map<number, number>();
+    for (const g of grams) for (const phrase of this.postings.get(g) ?? []) shared.set(phrase, (shared.get(phrase) ?? 0) + 1);
+    const out: Array<{ phrase: number; similarity: number }> = [];
+    for (const [phrase, count] of shared) out.push({ phrase, similarity: (2 * count) / (grams.length + this.grams[phrase]!) });
+    out.sort((a, b) => b.similarity - a.similarity);
+    return out.slice(0, k);
+  }
+}
 
 /** A candidate surface with its concept, before scoring. */
 interface Hit {
@@ -73,6 +116,9 @@ export class Linker {
   private readonly features = new Float64Array(FEATURE_NAMES.length);
   private readonly labByKey = new Map<string, number>();
   private readonly hospitalByConcept = new Map<number, number>();
+  /** Training phrases indexed by bigram, for neighbour votes: whole texts, and single segments. */
+  private readonly texts: PhraseIndex;
+  private readonly segmentPhrases: PhraseIndex;
 
   constructor(kg: KnowledgeGraph) {
     this.kg = kg;
@@ -85,6 +131,8 @@ export class Linker {
     this.touched = new Int32Array(kg.surfaceKeys.length);
     kg.labs.forEach((row, i) => this.labByKey.set(String(row[0]), i));
     kg.hospitals.forEach((row, i) => this.hospitalByConcept.set(row[0], i));
+    this.texts = new PhraseIndex(kg, [...kg.compounds]);
+    this.segmentPhrases = new PhraseIndex(kg, kg.segments);
   }
 
   private candidate(concept: number, score: number): LinkCandidate {
@@ -157,7 +205,7 @@ export class Linker {
         // An exact hit is credible by itself; the scorer only orders hits of equal standing.
         const agreement = this.agreement(concept, type);
         const kind = kg.surfaceKind[surface]!;
-        const standing = (kind === NAME_KIND ? 0.97 : kind === MENTION_KIND || SURFACE_KINDS[kind] === 'colloquial' ? 0.9 : 0.94) - (agreement === 1 ? 0 : 0.1);
+        const standing = (kind === NAME_KIND ? 0.97 : kind === DERIVED_KIND ? 0.8 : kind === MENTION_KIND || SURFACE_KINDS[kind] === 'colloquial' ? 0.9 : 0.94) - (agreement === 1 ? 0 : 0.1);
         const score = standing + 0.03 * this.score(key, surface, 1, agreement);
         if (score > (best.get(concept) ?? -1)) best.set(concept, score);
       }
@@ -194,46 +242,66 @@ export class Linker {
   }
 
   private diagnosisExact(key: string): number[] | null {
+    return this.diagnosisLookup(key)?.concepts ?? null;
+  }
+
+  /** Concepts a whole phrase is coded as; `learned` when training memory (not the vocabulary) says so. */
+  private diagnosisLookup(key: string): { concepts: number[]; learned: boolean } | null {
     const kg = this.kg;
     const compound = kg.compounds.get(key);
-    if (compound) return compound;
+    if (compound) return { concepts: compound, learned: true };
     const [first, end] = kg.exact(key);
     let bestConcept = -1;
     let bestRank = -1;
+    let bestKind = -1;
     for (let surface = first; surface < end; surface++) {
       const concept = kg.surfaceConcept[surface]!;
       if (!kg.diagnosisConcept[concept]) continue;
       const kind = kg.surfaceKind[surface]!;
       // A training mention speaks for how coders code it; then the official name; then synonyms.
-      const rank = (kind === MENTION_KIND ? 3 : kind === NAME_KIND ? 2 : 1) * 1000 + Math.min(999, kg.prior[concept]!);
-      if (rank > bestRank) { bestRank = rank; bestConcept = concept; }
+      const rank = (kind === MENTION_KIND ? 3 : kind === NAME_KIND ? 2 : kind === DERIVED_KIND ? 0 : 1) * 1000 + Math.min(999, kg.prior[concept]!);
+      if (rank > bestRank) { bestRank = rank; bestConcept = concept; bestKind = kind; }
     }
-    return bestConcept < 0 ? null : [bestConcept];
+    return bestConcept < 0 ? null : { concepts: [bestConcept], learned: bestKind === MENTION_KIND };
   }
 
-  /** Known diagnosis terms inside a segment, longest first, not overlapping; with the share of characters covered. */
+  /**
+   * Known diagnosis terms inside a segment, longest first and not overlapping, plus morphology terms
+   * (ICD-O codes M8…/M9…, such as 小细胞癌) nested in a longer match, since coders give the site and the
+   * morphology both. Returns them with the share of the segment's characters covered.
+   */
   private cover(key: string): { concepts: number[]; covered: number } {
     const kg = this.kg;
     const taken = new Uint8Array(key.length);
-    const found: Array<{ start: number; end: number; concept: number }> = [];
+    const learned = new Uint8Array(key.length);
+    const found: Array<{ start: number; concept: number }> = [];
     const maxLength = Math.min(key.length, kg.maxSurfaceLength);
+    const nested: Array<{ start: number; length: number }> = [];
     for (let length = maxLength; length >= 2; length--) {
       for (let start = 0; start + length <= key.length; start++) {
-        if (taken[start] || taken[start + length - 1]) continue;
-        const concepts = this.diagnosisExact(key.slice(start, start + length));
-        if (!concepts) continue;
         let free = true;
         for (let i = start; i < start + length; i++) if (taken[i]) { free = false; break; }
-        if (!free) continue;
-        for (let i = start; i < start + length; i++) taken[i] = 1;
-        for (const concept of concepts) found.push({ start, end: start + length, concept });
+        if (!free) {
+          if (!learned[start]) nested.push({ start, length });
+          continue;
+        }
+        const hit = this.diagnosisLookup(key.slice(start, start + length));
+        if (!hit) continue;
+        // What training memory says a phrase means is taken whole: no morphology is added inside it.
+        for (let i = start; i < start + length; i++) { taken[i] = 1; learned[i] = hit.learned ? 1 : 0; }
+        for (const concept of hit.concepts) found.push({ start, concept });
       }
+    }
+    for (const { start, length } of nested) {
+      const concepts = this.diagnosisExact(key.slice(start, start + length));
+      if (!concepts) continue;
+      for (const concept of concepts) if (/^icd10:M[89]/.test(kg.ids[concept]!)) found.push({ start, concept });
     }
     found.sort((a, b) => a.start - b.start);
     return { concepts: found.map((f) => f.concept), covered: taken.reduce((s, x) => s + x, 0) / key.length };
   }
 
-  private linkSegment(segment: string, out: Map<number, number>): void {
+  private linkSegment(segment: string, out: Map<number, number>, depth = 0): void {
     const add = (concept: number, score: number): void => {
       if (score > (out.get(concept) ?? 0)) out.set(concept, score);
     };
@@ -245,35 +313,106 @@ export class Linker {
       if (exact) { for (const c of exact) add(c, 0.95); return; }
     }
     const parts = stripped.split(this.conjunctions).filter((p) => p.length >= 2);
-    if (parts.length > 1) {
-      const linked = parts.map((p) => this.diagnosisExact(this.stripQualifiers(p)));
-      if (linked.every((l) => l !== null)) { for (const l of linked) for (const c of l!) add(c, 0.9); return; }
+    if (parts.length > 1 && depth === 0) {
+      for (const part of parts) this.linkSegment(part, out, depth + 1);
+      return;
+    }
+    const scorer = this.kg.scorer;
+    const { concepts, covered } = this.cover(stripped);
+    if (covered >= scorer.coverage) {
+      for (const c of concepts) add(c, 0.5 + 0.4 * covered);
+      return;
     }
     const accept = (concept: number): boolean => this.kg.diagnosisConcept[concept] === 1;
-    const ranked = this.rank(stripped, 'disease', accept);
-    const best = ranked[0];
-    const { concepts, covered } = this.cover(stripped);
-    if (best && best.score >= this.kg.scorer.threshold) add(best.concept, best.score);
-    if (covered >= 0.6 && concepts.length > 1) for (const c of concepts) add(c, 0.6 + 0.3 * covered);
-    else if (!best || best.score < this.kg.scorer.threshold) {
-      if (covered >= 0.5) for (const c of concepts) add(c, 0.5 + 0.3 * covered);
+    const [best] = this.rank(stripped, 'disease', accept);
+    if (best && best.score >= scorer.threshold) add(best.concept, best.score);
+    else for (const c of concepts) add(c, 0.3 + 0.4 * covered);
+  }
+
+  /**
+   * Candidate diagnoses of a string with the re-ranker's features: what segment lookup found (exact, covering,
+   * fuzzy), keyword rules, the answers of the most similar training phrases, the answer's prior, and how much
+   * of the answer's own characters the string contains.
+   */
+  diagnosisCandidates(key: string): Map<number, Float64Array> {
+    const kg = this.kg;
+    const candidates = new Map<number, Float64Array>();
+    const slot = (concept: number): Float64Array => {
+      let f = candidates.get(concept);
+      if (!f) { f = new Float64Array(RERANK_FEATURES.length); candidates.set(concept, f); }
+      return f;
+    };
+    const segments = new Map<number, number>();
+    const accept = (concept: number): boolean => kg.diagnosisConcept[concept] === 1;
+    for (const raw of key.split(this.separators)) {
+      if (raw.length === 0 || !/[\p{L}]/u.test(raw)) continue;
+      const segment = raw.slice(0, MAX_MENTION);
+      this.linkSegment(segment, segments);
+      const close = this.segmentPhrases.neighbors(segment, NEIGHBORS);
+      const weight = close.reduce((sum, n) => sum + n.similarity, 0) || 1;
+      for (const { phrase, similarity } of close) {
+        for (const concept of this.segmentPhrases.concepts[phrase]!) {
+          const f = slot(concept);
+          f[18] = Math.max(f[18]!, similarity / weight);
+          f[19] = Math.max(f[19]!, similarity);
+        }
+      }
+      const stripped = this.stripQualifiers(segment);
+      for (const concept of this.cover(stripped).concepts) slot(concept)[16] = 1;
+      for (const { concept, score } of this.rank(stripped, 'disease', accept).slice(0, FUZZY_CANDIDATES)) {
+        const f = slot(concept);
+        f[15] = Math.max(f[15]!, score);
+      }
     }
+    for (const [concept, score] of segments) {
+      const f = slot(concept);
+      f[0] = score;
+      f[1] = score >= 0.95 ? 1 : 0;
+    }
+    for (const [gram, concept, precision] of kg.keywords) {
+      if (key.includes(gram)) { const f = slot(concept); f[2] = Math.max(f[2]!, precision); }
+    }
+    const near = this.texts.neighbors(key, NEIGHBORS);
+    const total = near.reduce((sum, n) => sum + n.similarity, 0) || 1;
+    for (const { phrase, similarity } of near) {
+      for (const concept of this.texts.concepts[phrase]!) {
+        const f = slot(concept);
+        f[3]! += similarity / total;
+        f[4] = Math.max(f[4]!, similarity);
+        f[9]! += 1 / NEIGHBORS;
+      }
+    }
+    const chars = new Set(key);
+    for (const [concept, f] of candidates) {
+      const name = normalizeKey(kg.names[concept]!);
+      let inside = 0;
+      for (const ch of name) if (chars.has(ch)) inside++;
+      f[5] = inside / Math.max(1, name.length);
+      f[6] = key.includes(name) ? 1 : 0;
+      f[7] = Math.log1p(kg.prior[concept]!) / 5;
+      f[8] = 1;
+      f[10] = f[3]! * f[5]!;
+      f[11] = f[4]! * f[5]!;
+      f[12] = f[0]! * f[5]!;
+      f[13] = f[2]! * f[3]!;
+      f[14] = f[0] === 0 ? 1 : 0;
+      f[17] = kg.labelPrecision[concept]!;
+    }
+    return candidates;
   }
 
   /** Splits a doctor-written diagnosis string (胃癌术后；高血压3级) and links every diagnosis in it. */
   linkDiagnoses(text: string): LinkCandidate[] {
     const key = normalizeKey(text);
-    if (key.length === 0) return [];
+    if (key.length === 0 || !/[\p{L}]/u.test(key)) return [];
     const out = new Map<number, number>();
     const whole = this.kg.compounds.get(key);
     if (whole) for (const c of whole) out.set(c, 1);
     else {
-      for (const segment of key.split(this.separators)) {
-        if (segment.length === 0 || !/[\p{L}]/u.test(segment)) continue;
-        this.linkSegment(segment.slice(0, MAX_MENTION), out);
-      }
-      for (const [gram, concept, precision] of this.kg.keywords) {
-        if (precision >= this.kg.scorer.keywordPrecision && key.includes(gram) && !out.has(concept)) out.set(concept, precision * 0.9);
+      const { weights, bias, threshold } = this.kg.scorer.rerank;
+      for (const [concept, features] of this.diagnosisCandidates(key)) {
+        const p = logistic(weights, bias, features);
+        if (p >= threshold) out.set(concept, p);
       }
     }
     // 癌 next to 鳞状细胞癌, 呕吐 next to 恶心和呕吐: the longer term already says it.
