@@ -44,7 +44,7 @@ async function post(url: string, key: string, body: unknown): Promise<{ status: 
 }
 
 const withoutPg = (): NodeJS.ProcessEnv => {
-  const env = { ...process.env, MEDSTRUCT_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, MEDSTRUCT_LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   return env;
 };
