@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ReportType } from '../../src/classify/types.js';
 import { PACKAGE_ROOT } from '../../src/resources.js';
-import { type LabelledDoc, readCcksDischarge, readOtherTexts, readSamples, readTumourReports, readYiduHistories } from './corpus.js';
+import { imagingModality, type LabelledDoc, readCcksDischarge, readOtherTexts, readSamples, readTumourReports, readYiduHistories } from './corpus.js';
 import { frameImaging, type Rng, seededRng, syntheticDocs } from './synthetic.js';
 
 export interface Example {
@@ -49,6 +49,17 @@ function fragmentsOf(text: string, count: number, rng: Rng, minLength: number): 
     if (piece.length >= minLength && piece.length < text.length * 0.9) out.add(piece);
   }
   return [...out];
+}
+
+const CLINICAL_NOTE_TYPES = new Set<ReportType>(['admission', 'discharge', 'outpatient', 'progress_note']);
+const NARRATIVE = /患者|入院|出院|就诊|出现|予|给予|行|术后|我院|外院|诉|查体|治疗|天前|月前|年前|\d{4}[-年.]/;
+
+/**
+ * A passage cut from a clinical note that is only a quoted exam result ("肝S2、3多发结节，考虑肝硬化结节")
+ * reads as that exam's report, not as the note: such fragments are left out of both slices.
+ */
+function quotesAnotherReport(type: ReportType, passage: string): boolean {
+  return CLINICAL_NOTE_TYPES.has(type) && !NARRATIVE.test(passage) && imagingModality(passage) !== null;
 }
 
 const OCR_CONFUSIONS: Record<string, string> = { '0': 'O', '1': 'l', '：': ':', '，': ',', '。': '.', '未': '末', '已': '己', '日': '曰', '人': '入', '大': '太', '常': '堂' };
@@ -98,7 +109,10 @@ function main(): void {
     if (doc.type === 'other') continue;
     const passages = doc.fragmentParts ?? [{ text: doc.text, type: doc.type }];
     for (const part of passages) {
-      for (const piece of fragmentsOf(part.text, 2, rng, minFragment)) target.push({ text: piece, type: part.type, source: doc.source, kind: 'fragment' });
+      for (const piece of fragmentsOf(part.text, 2, rng, minFragment)) {
+        if (quotesAnotherReport(part.type, piece)) continue;
+        target.push({ text: piece, type: part.type, source: doc.source, kind: 'fragment' });
+      }
     }
     if (doc.fragmentParts) {
       for (const part of doc.fragmentParts) if (part.text.trim().length >= minFragment) target.push({ text: part.text.trim(), type: part.type, source: doc.source, kind: 'fragment' });

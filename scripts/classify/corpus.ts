@@ -19,31 +19,44 @@ function readJsonl(path: string): Array<Record<string, unknown>> {
   return readFileSync(path, 'utf8').replace(/^\uFEFF/, '').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** Mentions of other exams that are not this report's own modality ("建议结合MR检查", "与2012-3-9CT片对比"). */
-const CROSS_REFERENCE = /(结合|建议|必要时|参考|进一步|行|做|复查|随访)[^，。；;,\n]{0,8}(超声|彩超|b超|mri?|ct|磁共振|增强|钼靶|胸片|pet)[^，。；;,\n]{0,4}|(与|对比|参阅|比较)[^，。；;,\n]{0,24}(ct|mri?|片|超声|钼靶)[^，。；;,\n]{0,6}/g;
+/**
+ * Mentions of other exams that are not this report's own modality ("建议结合MR检查", "必要时CT增强").
+ * Comparisons with earlier films ("与2012-3-9CT片对比", "参阅2014-8-11日钼靶") name the same modality and are kept.
+ */
+const CROSS_REFERENCE = /(结合|建议|必要时|参考|进一步|行|做|复查|随访)[^，。；;,\n]{0,8}(超声|彩超|b超|mri?|ct|磁共振|增强|钼靶|胸片|pet|骨扫描)(检查)?/g;
 
 const MODALITY_TERMS: Array<[ReportType, RegExp, number]> = [
   ['ct', /pet|suv|fdg|代谢|放射性(摄取|浓聚|分布)/g, 3],
   ['mammography', /钼靶|(乳|乳腺)[^。；]{0,4}(脂肪型|腺体型|致密型|多量腺体|少量腺体)|乳腺x线/g, 4],
   ['ultrasound', /回声|cdfi|彩色多普勒|探及|血流信号|多普勒|声像/g, 2],
-  ['mri', /t1wi|t2wi|flair|dwi|长t1|长t2|短t1|短t2|(?<!血流)信号|磁共振|mri|压脂|弥散/g, 2],
+  ['mri', /t1wi|t2wi|flair|dwi|长t1|长t2|短t1|短t2|(?<!血流)信号|磁共振|mri|压脂|弥散|gd-dtpa/g, 2],
   ['endoscopy', /胃镜|肠镜|内镜|进镜|退镜|幽门圆|齿状线|(粘|黏)膜(充血|光滑|红白)/g, 3],
-  ['xray', /平片|胸片|\bdr\b|x线|正位|侧位|肺纹理/g, 1],
-  ['ct', /\bct\b|ct值|hu\b|密度|平扫|层面|窗/g, 1],
+  ['xray', /平片|胸片|\bdr\b|x线|正位|侧位/g, 2],
+  ['ct', /\bct\b|ct值|hu\b|密度|平扫|层面|骨窗|肺窗|纵隔窗|薄层|三维重[组建]|\bim\d|\bse\d/g, 1],
 ];
 
-/** Imaging modality from the report's own vocabulary (cross-references to other exams removed); `null` when nothing decides it. */
-export function imagingModality(text: string): ReportType | null {
+/** Score of each imaging modality from the report's own vocabulary (cross-references to other exams removed). */
+function modalityScores(text: string): Map<ReportType, number> {
   const t = text.toLowerCase().replace(CROSS_REFERENCE, ' ');
   const score = new Map<ReportType, number>();
   for (const [type, pattern, weight] of MODALITY_TERMS) {
     const hits = t.match(pattern)?.length ?? 0;
     if (hits > 0) score.set(type, (score.get(type) ?? 0) + weight * Math.min(hits, 5));
   }
+  return score;
+}
+
+/**
+ * Imaging modality of a report: the best-scoring modality, except that a prior guess stands while its
+ * own evidence is at least half the best (the vocabularies overlap: CT and X-ray both describe lung markings).
+ */
+export function imagingModality(text: string, guess: ReportType | null = null): ReportType | null {
+  const score = modalityScores(text);
   let best: ReportType | null = null;
   let bestScore = 0;
   for (const [type, value] of score) if (value > bestScore) { best = type; bestScore = value; }
-  return best;
+  if (guess !== null && (score.get(guess) ?? 0) * 2 >= bestScore) return guess;
+  return best ?? guess;
 }
 
 const SAMPLE_TYPES: Record<string, ReportType> = {
@@ -62,7 +75,7 @@ export function readSamples(): LabelledDoc[] {
     let type: ReportType = guess;
     if (source.startsWith('yidu_s4k/subtask2') || source.startsWith('evilcalf_chest_ct')) {
       // Exam reports: the modality words in the text decide; the guess stands when they are silent.
-      type = imagingModality(text) ?? guess;
+      type = imagingModality(text, guess) ?? guess;
     } else if (source.startsWith('yidu_s4k/subtask1')) {
       // History paragraphs; the ones that are a pathology result on their own stay pathology.
       type = /^[，,]?(术后)?病理|^病理/.test(text.trim()) && !/入院|就诊|患者/.test(text.slice(0, 30)) ? 'pathology' : 'admission';

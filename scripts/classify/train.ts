@@ -14,7 +14,7 @@ import { seededRng } from './synthetic.js';
 
 const MIN_DOC_FREQ = 3;
 const MAX_VOCABULARY = 50_000;
-const EPOCHS = 6;
+const EPOCHS = 10;
 const LEARNING_RATE = 0.5;
 const L2 = 1e-6;
 
