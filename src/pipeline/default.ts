@@ -1,6 +1,7 @@
 import { classifyStage } from '../classify/index.js';
 import { attributesStage } from '../attributes/index.js';
 import { loadEntityStage } from '../entities/index.js';
+import { fieldsStage } from '../fields/index.js';
 import { linkingStage } from '../linking/index.js';
 import { sectionsStage } from '../sections/index.js';
 import { relationsStage } from '../relations/index.js';
@@ -34,6 +35,8 @@ export function buildPipeline(options: PipelineOptions = {}): Pipeline {
   const stages: Stage[] = [loadEntityStage(scheme), attributesStage, ...relations, linkingStage];
   // Header sections are cheap and let later stages read context (family history, past history).
   stages.unshift(...(report ? [classifyStage, sectionsStage] : [sectionsStage]));
+  // Report fields are read per report type, so they need the classification.
+  if (report) stages.push(fieldsStage());
   const pipeline = new Pipeline(stages);
   cache.set(key, pipeline);
   return pipeline;

@@ -62,7 +62,7 @@ function forcedClassification(type: ReportType): Classification {
 
 /** Runs the pipeline on a document and assembles the native structure result. */
 export function structureDocument(doc: MedDocument, options: StructureOptions = {}): StructureResult {
-  let pipeline = stagesBeforeFields(options.pipeline ?? buildPipeline());
+  let pipeline = stagesBeforeFields(options.pipeline ?? buildPipeline({ report: true }));
   if (options.type !== undefined && options.type !== 'auto') {
     doc.classification = forcedClassification(options.type);
     pipeline = pipeline.without('classify');
