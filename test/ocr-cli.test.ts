@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { renderLabSheet } from '../scripts/make-ocr-testset.js';
 import { makePdf } from './fixtures/ocr/pdf.js';
 
 // The CLI runs from dist/ (npm test builds it first).
@@ -45,5 +46,31 @@ describe('medstruct ocr', () => {
     expect(r.status).toBe(2);
     expect(JSON.parse(r.stderr).error.code).toBe('IMAGE_HAS_NO_TEXT');
     expect(JSON.parse(medstruct('ocr', join(dir, 'missing.jpg')).stderr).error.code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('structures a lab-sheet photo: tencent Indicators carry the items with their Coords', async () => {
+    const sheet = await renderLabSheet(11, 4);
+    const file = join(dir, 'lab.png');
+    writeFileSync(file, sheet.png);
+    const r = medstruct('structure', file, '--format', 'tencent');
+    expect(r.status, r.stderr).toBe(0);
+    type Indicator = { Name: string; Result: string; Coords?: Array<{ Points: Array<{ X: number; Y: number }> }> };
+    const indicators: Indicator[] = [];
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (value && typeof value === 'object') {
+        for (const [key, inner] of Object.entries(value)) {
+          if (key === 'Indicators' && Array.isArray(inner)) indicators.push(...(inner as Indicator[]));
+          else walk(inner);
+        }
+      }
+    };
+    walk(JSON.parse(r.stdout));
+    for (const item of sheet.items) {
+      const found = indicators.find((i) => i.Name === item.name);
+      expect(found, item.name).toBeDefined();
+      expect(found!.Result).toBe(item.result);
+      expect(found!.Coords![0]!.Points).toHaveLength(4);
+    }
   });
 });

@@ -12,6 +12,8 @@ export interface PlacedLine {
   y1: number;
   cy: number;
   height: number;
+  /** dy/dx of the line's top edge in the deskewed frame. */
+  slope: number;
 }
 
 export interface TableCell {
@@ -86,25 +88,54 @@ export function placeLines(page: OcrPage): PlacedLine[] {
     const q = uprightPolygon(page, line.polygon).map(([x, y]) => [x * cos - y * sin, x * sin + y * cos] as Point);
     const xs = q.map((p) => p[0]), ys = q.map((p) => p[1]);
     const y0 = Math.min(...ys), y1 = Math.max(...ys);
-    return { index, line, x0: Math.min(...xs), x1: Math.max(...xs), y0, y1, cy: (y0 + y1) / 2, height: y1 - y0 };
+    const dx = q[1]![0] - q[0]![0];
+    const slope = Math.abs(dx) > 1e-6 ? (q[1]![1] - q[0]![1]) / dx : 0;
+    return { index, line, x0: Math.min(...xs), x1: Math.max(...xs), y0, y1, cy: (y0 + y1) / 2, height: y1 - y0, slope };
   });
 }
 
-/** Groups lines whose vertical centres are within half a line height of each other into rows, top to bottom, each left to right. */
+/**
+ * Chains lines into rows left to right: a line's right neighbour is the nearest line after it whose
+ * centre lies within half a line height of the line's own baseline extended (its local slope, so
+ * perspective and residual skew do not break long table rows). Rows come back top to bottom.
+ */
 export function groupRows(placed: PlacedLine[]): PlacedLine[][] {
-  const sorted = placed.slice().sort((a, b) => a.cy - b.cy);
-  const rows: Array<{ lines: PlacedLine[]; cy: number; height: number }> = [];
-  for (const line of sorted) {
-    const row = rows[rows.length - 1];
-    if (row && Math.abs(line.cy - row.cy) < 0.5 * Math.min(line.height, row.height)) {
-      row.lines.push(line);
-      row.cy = row.lines.reduce((s, l) => s + l.cy, 0) / row.lines.length;
-      row.height = Math.max(row.height, line.height);
-    } else {
-      rows.push({ lines: [line], cy: line.cy, height: line.height });
+  const byX = placed.slice().sort((a, b) => a.x0 - b.x0);
+  // Every plausible (left, right) pair, best first: short gaps and small baseline deviations win.
+  const pairs: Array<{ left: PlacedLine; right: PlacedLine; cost: number }> = [];
+  for (const left of byX) {
+    const slope = left.x1 - left.x0 > 3 * left.height ? left.slope : 0;
+    for (const right of byX) {
+      if (right === left || right.x0 < left.x1 - 0.3 * left.height) continue;
+      const expected = left.cy + slope * ((right.x0 + right.x1) / 2 - (left.x0 + left.x1) / 2);
+      const deviation = Math.abs(right.cy - expected);
+      const tolerance = 0.5 * Math.min(left.height, right.height);
+      if (deviation > tolerance) continue;
+      pairs.push({ left, right, cost: Math.max(0, right.x0 - left.x1) + 4 * deviation });
     }
   }
-  return rows.map((r) => r.lines.sort((a, b) => a.x0 - b.x0));
+  pairs.sort((a, b) => a.cost - b.cost);
+  const next = new Map<PlacedLine, PlacedLine>();
+  const hasLeft = new Set<PlacedLine>();
+  for (const { left, right } of pairs) {
+    if (next.has(left) || hasLeft.has(right)) continue;
+    next.set(left, right);
+    hasLeft.add(right);
+  }
+  const rows: PlacedLine[][] = [];
+  for (const start of byX) {
+    if (hasLeft.has(start)) continue;
+    const row = [start];
+    for (let at = next.get(start); at; at = next.get(at)) row.push(at);
+    rows.push(row);
+  }
+  const middle = (row: PlacedLine[]): number => row.reduce((s, l) => s + l.cy, 0) / row.length;
+  const top = (row: PlacedLine[]): number => Math.min(...row.map((l) => l.y0));
+  // Rows sharing a band (a wrapped title beside a short label) keep left-to-right order.
+  return rows.sort((a, b) => {
+    const overlap = Math.abs(middle(a) - middle(b)) < 0.5 * Math.min(a[0]!.height, b[0]!.height);
+    return overlap ? a[0]!.x0 - b[0]!.x0 : top(a) - top(b);
+  });
 }
 
 /** Sets the page's skew and sorts its lines into reading order (rows top to bottom, cells left to right). */
@@ -149,7 +180,7 @@ export function tableRows(page: OcrPage): TableRow[] {
       splitX = null;
       const first = tokens.findIndex((t) => t !== null);
       const again = tokens.findIndex((t, i) => i > first + 1 && t === tokens[first]);
-      if (again > 0) splitX = cells[again]!.x0 - 1;
+      if (again > 0) splitX = (cells[again - 1]!.x1 + cells[again]!.x0) / 2;
     } else if (inTable) {
       if (cells.some((c) => ITEM_CELL.test(c.text))) quiet = 0;
       else if (++quiet > 1) {

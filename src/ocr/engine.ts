@@ -3,18 +3,20 @@ import type { Polygon } from '../document/types.js';
 import { MedstructError } from '../errors.js';
 import { orderLines } from '../layout/index.js';
 import { extractBoxes, DEFAULT_DB_OPTIONS } from './db.js';
-import { composeAffine, mapPolygon, quadHeight, quadWidth, rectCorners, roundPolygon, subQuad, type Affine, type RotatedRect } from './geometry.js';
+import { canonicalRect, composeAffine, mapPolygon, quadHeight, quadWidth, rectCorners, roundPolygon, subQuad, type Affine, type RotatedRect } from './geometry.js';
 import { defaultModelFiles, readCharset, type OcrModelFiles } from './models.js';
 import { decodeImage, resizeGray, rotateGray, sampleQuad, type GrayImage } from './raster.js';
 import type { OcrChar, OcrEngineOptions, OcrLine, OcrPage, ReadOptions } from './types.js';
 
 const REC_HEIGHT = 48;
 const REC_MAX_WIDTH = 1600;
-const REC_BATCH = 8;
+const REC_BATCH = Number(process.env.REC_BATCH ?? 8);
 const CLS_WIDTH = 192;
 const CLS_SAMPLES = 16;
-/** A gap wider than this many line heights between two characters splits the line (table cells). */
-const CELL_GAP = 1.1;
+/** Glyph size relative to a detected box's height (boxes include the detector's unclip margin). */
+const EM_PER_BOX_HEIGHT = 0.55;
+/** A gap wider than this many ems between two glyphs splits the line into cells. */
+const CELL_GAP = 1.2;
 const DET_MEAN = [0.485, 0.456, 0.406];
 const DET_STD = [0.229, 0.224, 0.225];
 
@@ -76,11 +78,13 @@ export class OcrEngine {
     const scale = width / work.width;
     let quarter = 0;
     let raster = work;
-    let rects = await this.detect(raster);
+    const detected = await this.detect(raster);
+    let rects = detected;
     if (options.orientation !== false && this.mostlyVertical(rects)) {
+      // Turn the page a quarter clockwise; the boxes turn with it (detection need not run again).
       quarter = 1;
       raster = rotateGray(work, 1);
-      rects = await this.detect(raster);
+      rects = detected.map((r) => canonicalRect({ cx: work.height - r.cy, cy: r.cx, width: r.width, height: r.height, angle: r.angle + Math.PI / 2 }));
     }
     let quads = rects.map((r) => rectCorners(this.horizontal(r)));
     if (options.orientation !== false && quads.length > 0 && (await this.upsideDown(raster, quads))) {
@@ -236,7 +240,8 @@ export class OcrEngine {
     while (runs.length > 0 && runs[runs.length - 1]!.char === ' ') runs.pop();
     // CJK glyphs are about as wide as the line is high, Latin letters and digits about half that.
     const centres = runs.map((r) => ((r.first + r.last + 1) / 2) * stepU);
-    const halves = runs.map((r) => (isWide(r.char) ? 0.48 : r.char === ' ' ? 0.15 : 0.27) * heightU);
+    const em = EM_PER_BOX_HEIGHT * heightU;
+    const halves = runs.map((r) => (isWide(r.char) ? 0.5 : r.char === ' ' ? 0.15 : 0.3) * em);
     const chars = runs.map((r, i) => {
       const left = Math.max(centres[i]! - halves[i]!, i > 0 ? (centres[i - 1]! + centres[i]!) / 2 : 0, 0);
       const right = Math.min(centres[i]! + halves[i]!, i + 1 < runs.length ? (centres[i]! + centres[i + 1]!) / 2 : 1, 1);
@@ -245,14 +250,14 @@ export class OcrEngine {
     return { text: chars.map((c) => c.char).join(''), chars };
   }
 
-  /** Splits a recognised line where the gap between two glyphs exceeds CELL_GAP line heights. */
+  /** Splits a recognised line where the gap between two glyphs exceeds CELL_GAP ems. */
   private splitCells(line: RawLine): Array<{ chars: RawLine['chars'] }> {
-    const heightU = quadHeight(line.quad) / Math.max(1, quadWidth(line.quad));
+    const em = (EM_PER_BOX_HEIGHT * quadHeight(line.quad)) / Math.max(1, quadWidth(line.quad));
     const pieces: Array<{ chars: RawLine['chars'] }> = [];
     let current: RawLine['chars'] = [];
     for (const c of line.chars) {
       const last = current.findLast((k) => k.char !== ' ');
-      if (last && c.char !== ' ' && c.u0 - last.u1 > CELL_GAP * heightU) {
+      if (last && c.char !== ' ' && c.u0 - last.u1 > CELL_GAP * em) {
         pieces.push({ chars: current });
         current = [];
       }

@@ -78,6 +78,15 @@ function patientNumbers(p: Obj, info: Obj): void {
   info.BedNo = f('bed');
 }
 
+/** Coords of a lab item from OCR/PDF input: the box around its name, result, flag, unit and range. */
+function itemCoords(item: Obj): { Coords?: ReturnType<typeof coords> } {
+  const corners = ['name', 'result', 'flag', 'unit', 'range'].flatMap((k) => asFv(item[k])?.polygon ?? []);
+  if (corners.length === 0) return {};
+  const xs = corners.map((p) => p[0]), ys = corners.map((p) => p[1]);
+  const [x0, y0, x1, y1] = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  return { Coords: coords([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]) };
+}
+
 function indicator(fields: Obj): Obj {
   const items = (fields.items as Array<Obj> | undefined) ?? [];
   return {
@@ -97,6 +106,7 @@ function indicator(fields: Obj): Obj {
         InferNormal: item.abnormal === null ? '' : item.abnormal === true ? (direction === 'L' ? '↓' : direction === 'H' ? '↑' : '异常') : '正常',
         ItemString: asFv(item.name)?.src ?? '',
         Id: i + 1,
+        ...itemCoords(item),
       };
     }),
   };

@@ -3,6 +3,7 @@ import { isReportType, REPORT_TYPES, type ReportType } from '../../classify/type
 import { MedDocument } from '../../document/document.js';
 import { MedstructError } from '../../errors.js';
 import { parseCustomFields, type CustomFieldSpec } from '../../fields/index.js';
+import { detectMedia } from '../../ingest/media.js';
 import { structureDocument, toTencentResponse } from '../../structure/index.js';
 import { assertKnownOptions, choiceOption, parseArgs, stringOption } from '../args.js';
 import { decodeText, isFile, readJsonl, readTextArgument, writeLine } from '../io.js';
@@ -10,8 +11,13 @@ import type { Command } from '../main.js';
 
 const FORMATS = ['native', 'tencent'] as const;
 
-/** The document a command argument names: TEXT, - (standard input) or a FILE. */
+/** The document a command argument names: TEXT, - (standard input) or a FILE (text, image or PDF). */
 async function documentFromArgument(arg: string | undefined): Promise<MedDocument> {
+  if (arg !== undefined && arg !== '-' && isFile(arg)) {
+    const bytes = readFileSync(arg);
+    // Images and PDFs go through OCR / the PDF text layer; loaded lazily so text input stays light.
+    if (detectMedia(bytes, { filename: arg }) !== 'text') return (await import('../../ingest/index.js')).ingestFile(bytes, { filename: arg });
+  }
   return new MedDocument(await readTextArgument(arg));
 }
 
@@ -38,6 +44,7 @@ const command: Command = {
   summary: [
     'medstruct structure [TEXT | - | FILE] [--type auto|KEY] [--format native|tencent] [--fields FILE]',
     'medstruct structure --jsonl FILE [--type auto|KEY] [--fields FILE]   one native object per input line ({"text": …})',
+    'FILE may be text, an image (JPEG, PNG, WebP, TIFF) or a PDF; images and scanned pages are OCRed, fields then carry page and polygon.',
     `Types: ${REPORT_TYPES.join(', ')}`,
   ].join('\n'),
   async run(argv) {
