@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MedDocument } from '../src/document/document.js';
-import { FeatureExtractor, FEATURE_SLOTS, FEATURE_VERSION } from '../src/entities/features.js';
+import { FeatureExtractor, FEATURE_VERSION } from '../src/entities/features.js';
 import { Gazetteer } from '../src/entities/gazetteer.js';
 import { writeModel, type ModelHeader } from '../src/entities/model.js';
 import { Decoder, tagCount, tagsOf, type TagSpan } from '../src/entities/tags.js';
@@ -18,7 +18,7 @@ import { modelPath, PACKAGE_ROOT } from '../src/resources.js';
 
 interface Sentence {
   n: number;
-  /** Feature indices, FEATURE_SLOTS per position, −1 = absent or pruned. */
+  /** Feature indices, `slots` per position, −1 = absent or pruned. */
   features: Int32Array;
   /** Gold tags per layer. */
   gold: Int32Array[];
@@ -41,35 +41,66 @@ function layerSpans(spans: Array<{ start: number; end: number; type: string }>, 
   return chosen;
 }
 
-function prepare(scheme: string, layers: LayerSpec[], extractor: FeatureExtractor, minCount: number): { sentences: Sentence[]; keys: Int32Array; chars: number } {
-  const docs = readDocs(join(PACKAGE_ROOT, 'data', 'ner', scheme, 'train.jsonl'));
+/** Folds for the jackknifed lexicon: each fold's lexicon features come from the other folds' entities. */
+const LEXICON_FOLDS = 5;
+
+interface Prepared { sentences: Sentence[]; keys: Int32Array; chars: number; slots: number; lexicon: Array<[string, number]> }
+
+function lexiconOf(docs: Array<{ spans: Array<{ term: string; type: string }> }>, labels: string[]): Array<[string, number]> {
+  const masks = new Map<string, number>();
+  for (const d of docs) {
+    for (const s of d.spans) {
+      const bit = labels.indexOf(s.type);
+      if (bit < 0 || Array.from(s.term).length < 2) continue;
+      masks.set(s.term, (masks.get(s.term) ?? 0) | (1 << bit));
+    }
+  }
+  return [...masks.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+function prepare(scheme: string, layers: LayerSpec[], gazetteer: Gazetteer, minCount: number): Prepared {
+  const rows = readDocs(join(PACKAGE_ROOT, 'data', 'ner', scheme, 'train.jsonl'));
+  const labels = layers.flatMap((l) => l.labels);
+  const docs = rows.map((row) => {
+    const doc = new MedDocument(row.text);
+    const spans = row.entities
+      .map((e) => ({ ...doc.toNorm(e.start, e.end), type: e.type }))
+      .filter((s) => s.end > s.start)
+      .map((s) => ({ ...s, term: doc.norm.chars.slice(s.start, s.end).join('').toLowerCase() }));
+    return { doc, spans };
+  });
   const raw: Array<{ keys: Int32Array; n: number; gold: Int32Array[] }> = [];
   const counts = new Map<number, number>();
   let chars = 0;
-  for (const row of docs) {
-    const doc = new MedDocument(row.text);
-    const normSpans = row.entities.map((e) => ({ ...doc.toNorm(e.start, e.end), type: e.type })).filter((s) => s.end > s.start);
-    for (const sentence of doc.sentences) {
-      const n = extractor.extract(doc.norm.chars, sentence.normStart, sentence.normEnd);
-      if (n === 0) continue;
-      chars += n;
-      const keys = extractor.features.slice(0, n * FEATURE_SLOTS);
-      for (const k of keys) if (k !== 0) counts.set(k, (counts.get(k) ?? 0) + 1);
-      const inside = normSpans
-        .filter((s) => s.start >= sentence.normStart && s.end <= sentence.normEnd)
-        .map((s) => ({ start: s.start - sentence.normStart, end: s.end - sentence.normStart, type: s.type }));
-      const gold = layers.map((layer) => {
-        const tags = new Int32Array(n);
-        tagsOf(layerSpans(inside, layer), n, tags);
-        return tags;
-      });
-      raw.push({ keys, n, gold });
-    }
+  let slots = 0;
+  for (let fold = 0; fold < LEXICON_FOLDS; fold++) {
+    const lexicon = Gazetteer.fromEntries(lexiconOf(docs.filter((_, i) => i % LEXICON_FOLDS !== fold), labels), labels.length);
+    const extractor = new FeatureExtractor(gazetteer, lexicon);
+    slots = extractor.slots;
+    docs.forEach(({ doc, spans }, di) => {
+      if (di % LEXICON_FOLDS !== fold) return;
+      for (const sentence of doc.sentences) {
+        const n = extractor.extract(doc.norm.chars, sentence.normStart, sentence.normEnd);
+        if (n === 0) continue;
+        chars += n;
+        const keys = extractor.features.slice(0, n * slots);
+        for (const k of keys) if (k !== 0) counts.set(k, (counts.get(k) ?? 0) + 1);
+        const inside = spans
+          .filter((s) => s.start >= sentence.normStart && s.end <= sentence.normEnd)
+          .map((s) => ({ start: s.start - sentence.normStart, end: s.end - sentence.normStart, type: s.type }));
+        const gold = layers.map((layer) => {
+          const tags = new Int32Array(n);
+          tagsOf(layerSpans(inside, layer), n, tags);
+          return tags;
+        });
+        raw.push({ keys, n, gold });
+      }
+    });
   }
   const kept = [...counts.entries()].filter(([, c]) => c >= minCount).map(([k]) => k);
   const index = new Map<number, number>(kept.map((k, i) => [k, i]));
   const sentences = raw.map((r) => ({ n: r.n, gold: r.gold, features: Int32Array.from(r.keys, (k) => (k === 0 ? -1 : index.get(k) ?? -1)) }));
-  return { sentences, keys: Int32Array.from(kept), chars };
+  return { sentences, keys: Int32Array.from(kept), chars, slots, lexicon: lexiconOf(docs, labels) };
 }
 
 /** Deterministic shuffle (LCG), so a re-run trains the same model. */
@@ -89,8 +120,7 @@ function train(scheme: string, options: Options): void {
   if (!spec) throw new Error(`No model spec for ${scheme}`);
   const started = performance.now();
   const gazetteer = Gazetteer.load(modelPath('ner', 'gazetteer.tsv'));
-  const extractor = new FeatureExtractor(gazetteer);
-  const { sentences, keys, chars } = prepare(scheme, spec.layers, extractor, options.minCount);
+  const { sentences, keys, chars, slots, lexicon } = prepare(scheme, spec.layers, gazetteer, options.minCount);
   const F = keys.length;
   const tagCounts = spec.layers.map((l) => tagCount(l.labels.length));
   const offsets = tagCounts.map((_, i) => tagCounts.slice(0, i).reduce((a, b) => a + b, 0));
@@ -112,8 +142,8 @@ function train(scheme: string, options: Options): void {
       if (scores.length < n * S) { scores = new Float32Array(n * S * 2); path = new Int32Array(n * 2); }
       scores.fill(0, 0, n * S);
       for (let i = 0; i < n; i++) {
-        for (let s = 0; s < FEATURE_SLOTS; s++) {
-          const f = features[i * FEATURE_SLOTS + s]!;
+        for (let s = 0; s < slots; s++) {
+          const f = features[i * slots + s]!;
           if (f < 0) continue;
           const row = f * S;
           for (let t = 0; t < S; t++) scores[i * S + t] += w[row + t]!;
@@ -123,7 +153,7 @@ function train(scheme: string, options: Options): void {
         const T = tagCounts[li]!;
         const off = offsets[li]!;
         const g = gold[li]!;
-        decoders[li]!.decode(scores, off, S, n, trans[li]!, path);
+        decoders[li]!.decode(scores, off, S, n, trans[li]!, path, false);
         tokens += n;
         let wrong = false;
         for (let i = 0; i < n; i++) if (path[i] !== g[i]) { wrong = true; errors++; }
@@ -138,8 +168,8 @@ function train(scheme: string, options: Options): void {
             tr[pp * T + path[i]!] -= 1; ta[pp * T + path[i]!] -= c;
           }
           if (g[i] === path[i]) continue;
-          for (let s = 0; s < FEATURE_SLOTS; s++) {
-            const f = features[i * FEATURE_SLOTS + s]!;
+          for (let s = 0; s < slots; s++) {
+            const f = features[i * slots + s]!;
             if (f < 0) continue;
             const a = f * S + off + g[i]!;
             const b = f * S + off + path[i]!;
@@ -184,6 +214,7 @@ function train(scheme: string, options: Options): void {
     features: keptKeys.length,
     nnz: tagList.length,
     scale,
+    lexicon,
     training: { data: `data/ner/${scheme}/train.jsonl`, sentences: sentences.length, characters: chars, epochs: options.epochs, minCount: options.minCount, prune: options.prune, seconds, date: new Date().toISOString().slice(0, 10) },
   };
   const size = writeModel(modelPath('ner', `${scheme}.bin`), header, {
@@ -205,7 +236,7 @@ function main(): void {
   const schemes = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && argv[i - 1]!.startsWith('--')));
   for (const scheme of schemes.length > 0 ? schemes : Object.keys(NER_MODELS)) {
     const spec = NER_MODELS[scheme]!;
-    train(scheme, { epochs: option('epochs', spec.epochs), minCount: option('min-count', spec.minCount), prune: option('prune', 0.05) });
+    train(scheme, { epochs: option('epochs', spec.epochs), minCount: option('min-count', spec.minCount), prune: option('prune', spec.prune) });
   }
 }
 

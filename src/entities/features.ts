@@ -4,15 +4,16 @@ import { GAZETTEER_TYPES, foldKey, type Gazetteer } from './gazetteer.js';
 import { finish, mix } from './hash.js';
 
 /**
- * Feature extraction shared by training and inference. Every position gets FEATURE_SLOTS integer
+ * Feature extraction shared by training and inference. Every position gets `slots` integer
  * features (0 = absent), each a hash of a template id and the code points or classes it looks at:
- * character n-grams in a ±2 window, character classes, jieba word position/identity, and the
- * position's role in dictionary matches per dictionary type.
+ * character n-grams in a ±2 window, character classes, jieba word position/identity and neighbouring
+ * words, the position's role in dictionary matches per dictionary type, and (when the model has one)
+ * its role in matches of the model's own lexicon of training entities per label.
  */
-const BASE_SLOTS = 19;
-export const FEATURE_SLOTS = BASE_SLOTS + GAZETTEER_TYPES.length;
+const BASE_SLOTS = 21;
+const GAZETTEER_SLOTS = BASE_SLOTS + GAZETTEER_TYPES.length;
 /** Bumped whenever the templates change, so a model trained on other templates is refused. */
-export const FEATURE_VERSION = 1;
+export const FEATURE_VERSION = 2;
 
 const PAD_LEFT = 0x110001;
 const PAD_RIGHT = 0x110002;
@@ -55,17 +56,26 @@ const t3 = (slot: number, a: number, b: number, c: number): number => finish(mix
 /** Reusable buffers, grown on demand, so extracting a sentence allocates little. */
 export class FeatureExtractor {
   private readonly gazetteer: Gazetteer | null;
+  private readonly lexicon: Gazetteer | null;
+  /** Features per position. */
+  readonly slots: number;
+  private lexiconRoles = new Uint8Array(0);
   private keys = new Int32Array(256);
   private grams = new Int32Array(256 + 4);
   private classes = new Int32Array(256 + 4);
   private wordPos = new Uint8Array(256);
   private wordHash = new Int32Array(256);
   private wordLen = new Uint8Array(256);
+  private wordStart = new Int32Array(256);
   private roles = new Uint8Array(256 * GAZETTEER_TYPES.length);
-  features = new Int32Array(256 * FEATURE_SLOTS);
+  features = new Int32Array(0);
 
-  constructor(gazetteer: Gazetteer | null) {
+  constructor(gazetteer: Gazetteer | null, lexicon: Gazetteer | null = null) {
     this.gazetteer = gazetteer;
+    this.lexicon = lexicon;
+    this.slots = GAZETTEER_SLOTS + (lexicon?.types ?? 0);
+    this.features = new Int32Array(256 * this.slots);
+    this.lexiconRoles = new Uint8Array(256 * (lexicon?.types ?? 0));
   }
 
   private ensure(n: number): void {
@@ -77,18 +87,21 @@ export class FeatureExtractor {
     this.wordPos = new Uint8Array(size);
     this.wordHash = new Int32Array(size);
     this.wordLen = new Uint8Array(size);
+    this.wordStart = new Int32Array(size);
     this.roles = new Uint8Array(size * GAZETTEER_TYPES.length);
-    this.features = new Int32Array(size * FEATURE_SLOTS);
+    this.lexiconRoles = new Uint8Array(size * (this.lexicon?.types ?? 0));
+    this.features = new Int32Array(size * this.slots);
   }
 
   /**
    * Fills `features` for the sentence `chars[start, end)` (normalized code points as strings) and
-   * returns its length. Position i's features are features[i*FEATURE_SLOTS …].
+   * returns its length. Position i's features are features[i*slots …].
    */
   extract(chars: readonly string[], start: number, end: number): number {
     const n = end - start;
     this.ensure(n);
-    const { keys, grams, classes, wordPos, wordHash, wordLen, roles, features } = this;
+    const { keys, grams, classes, wordPos, wordHash, wordLen, wordStart, roles, lexiconRoles, features } = this;
+    const S = this.slots;
     for (let i = 0; i < n; i++) {
       const cp = chars[start + i]!.codePointAt(0)!;
       keys[i] = foldKey(cp);
@@ -103,10 +116,12 @@ export class FeatureExtractor {
     const types = GAZETTEER_TYPES.length;
     if (this.gazetteer) this.gazetteer.roles(keys, n, roles);
     else roles.fill(0, 0, n * types);
+    const lexTypes = this.lexicon?.types ?? 0;
+    if (this.lexicon) this.lexicon.roles(keys, n, lexiconRoles);
     for (let i = 0; i < n; i++) {
       const g = i + 2;
       const c0 = grams[g]!, l1 = grams[g - 1]!, l2 = grams[g - 2]!, r1 = grams[g + 1]!, r2 = grams[g + 2]!;
-      const o = i * FEATURE_SLOTS;
+      const o = i * S;
       const pos = wordPos[i]!;
       features[o] = t1(0, 1);
       features[o + 1] = t1(1, c0);
@@ -127,9 +142,18 @@ export class FeatureExtractor {
       features[o + 16] = wordLen[i]! <= 6 ? t2(16, pos, wordHash[i]!) : 0;
       features[o + 17] = t2(17, pos, Math.min(wordLen[i]!, 6));
       features[o + 18] = t3(18, i > 0 ? wordPos[i - 1]! : 9, pos, i + 1 < n ? wordPos[i + 1]! : 9);
+      // The words just before and after the jieba word holding this position.
+      const ws = wordStart[i]!;
+      features[o + 19] = ws > 0 ? t2(19, pos, wordHash[ws - 1]!) : t2(19, pos, PAD_LEFT);
+      const we = ws + wordLen[i]!;
+      features[o + 20] = we < n ? t2(20, pos, wordHash[we]!) : t2(20, pos, PAD_RIGHT);
       for (let t = 0; t < types; t++) {
         const role = roles[i * types + t]!;
         features[o + BASE_SLOTS + t] = role === 0 ? 0 : t2(BASE_SLOTS + t, role, 0);
+      }
+      for (let t = 0; t < lexTypes; t++) {
+        const role = lexiconRoles[i * lexTypes + t]!;
+        features[o + GAZETTEER_SLOTS + t] = role === 0 ? 0 : t2(100 + t, role, 0);
       }
     }
     return n;
@@ -155,9 +179,10 @@ export class FeatureExtractor {
         this.wordPos[i + k] = len === 1 ? 4 : k === 0 ? 1 : k === len - 1 ? 3 : 2;
         this.wordHash[i + k] = h;
         this.wordLen[i + k] = Math.min(len, 255);
+        this.wordStart[i + k] = i;
       }
       i += len;
     }
-    for (; i < n; i++) { this.wordPos[i] = 4; this.wordHash[i] = 0; this.wordLen[i] = 1; }
+    for (; i < n; i++) { this.wordPos[i] = 4; this.wordHash[i] = 0; this.wordLen[i] = 1; this.wordStart[i] = i; }
   }
 }

@@ -8,7 +8,6 @@ export type GazetteerType = (typeof GAZETTEER_TYPES)[number];
 
 /** Flag on a prefix entry: some longer term continues it. */
 const CONTINUES = 1 << 30;
-const TYPE_BITS = (1 << GAZETTEER_TYPES.length) - 1;
 
 /** Folds a code point the way dictionary keys are stored: ASCII letters lower-cased. */
 export function foldKey(cp: number): number {
@@ -25,17 +24,23 @@ export class Gazetteer {
   private readonly masks: Int32Array;
   readonly size: number;
   readonly maxLength: number;
+  /** Number of type bits in the masks. */
+  readonly types: number;
+  private readonly typeBits: number;
+  private longest = new Int32Array(0);
 
-  private constructor(table: IntTable, checks: Int32Array, masks: Int32Array, size: number, maxLength: number) {
+  private constructor(table: IntTable, checks: Int32Array, masks: Int32Array, size: number, maxLength: number, types: number) {
     this.table = table;
     this.checks = checks;
     this.masks = masks;
     this.size = size;
     this.maxLength = maxLength;
+    this.types = types;
+    this.typeBits = (1 << types) - 1;
   }
 
-  /** Builds from (term, type mask) pairs. */
-  static fromEntries(entries: Iterable<[string, number]>): Gazetteer {
+  /** Builds from (term, type mask) pairs; masks use the low `types` bits. */
+  static fromEntries(entries: Iterable<[string, number]>, types: number = GAZETTEER_TYPES.length): Gazetteer {
     const list = [...entries];
     let prefixes = 0;
     let maxLength = 0;
@@ -65,10 +70,10 @@ export class Gazetteer {
         } else if (checks[index] !== check) {
           continue; // a 32-bit collision between different prefixes: keep the first
         }
-        masks[index] = masks[index]! | (k === cps.length - 1 ? mask & TYPE_BITS : CONTINUES);
+        masks[index] = masks[index]! | (k === cps.length - 1 ? mask & ((1 << types) - 1) : CONTINUES);
       }
     }
-    return new Gazetteer(table, checks, masks, list.length, maxLength);
+    return new Gazetteer(table, checks, masks, list.length, maxLength, types);
   }
 
   /** Loads the compiled `term\tmask` file. */
@@ -104,7 +109,7 @@ export class Gazetteer {
         const index = this.table.get(finish(a ^ k));
         if (index < 0 || this.checks[index] !== finish(b ^ k)) break;
         const mask = this.masks[index]!;
-        if ((mask & TYPE_BITS) !== 0) found(i, j + 1, mask & TYPE_BITS);
+        if ((mask & this.typeBits) !== 0) found(i, j + 1, mask & this.typeBits);
         if ((mask & CONTINUES) === 0) break;
       }
     }
@@ -112,16 +117,21 @@ export class Gazetteer {
 
   /**
    * Per position and dictionary type, the role of the position in that type's greedy longest-match
-   * segmentation: 0 none, 1 begin, 2 inside, 3 end. `out` has n × GAZETTEER_TYPES.length entries.
+   * segmentation: 0 none, 1 begin, 2 inside, 3 end. `out` has n × types entries.
    */
   roles(cps: Int32Array, n: number, out: Uint8Array): void {
-    const types = GAZETTEER_TYPES.length;
+    const types = this.types;
     out.fill(0, 0, n * types);
-    const longest = new Int32Array(n * types);
+    if (this.longest.length < n * types) this.longest = new Int32Array(n * types * 2);
+    const longest = this.longest;
+    longest.fill(0, 0, n * types);
+    let seen = 0;
     this.scan(cps, n, (start, end, mask) => {
+      seen |= mask;
       for (let t = 0; t < types; t++) if (mask & (1 << t)) longest[start * types + t] = end - start;
     });
     for (let t = 0; t < types; t++) {
+      if ((seen & (1 << t)) === 0) continue;
       let i = 0;
       while (i < n) {
         const len = longest[i * types + t]!;

@@ -41,11 +41,11 @@ export function loadEntityStage(scheme: SchemeName): Stage {
   if (cached) return cached;
   let stage: Stage;
   if (scheme === 'native') {
-    const extractor = new FeatureExtractor(loadGazetteer());
-    stage = new EntityStage(loadModel(NATIVE_BASE_SCHEME), extractor, nativeLabel, nativeLayers(loadGazetteer()));
+    const model = loadModel(NATIVE_BASE_SCHEME);
+    stage = new EntityStage(model, new FeatureExtractor(loadGazetteer(), model.lexicon), nativeLabel, nativeLayers(loadGazetteer()));
   } else {
-    const extractor = new FeatureExtractor(loadGazetteer());
-    stage = new EntityStage(loadModel(scheme), extractor, (label) => toNative(scheme, label));
+    const model = loadModel(scheme);
+    stage = new EntityStage(model, new FeatureExtractor(loadGazetteer(), model.lexicon), (label) => toNative(scheme, label));
   }
   stages.set(scheme, stage);
   return stage;

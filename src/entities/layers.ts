@@ -10,18 +10,21 @@ export interface ModelSpec {
   epochs: number;
   /** Features seen fewer times in training are dropped. */
   minCount: number;
+  /** Averaged weights of smaller magnitude are dropped (they grow with the number of updates, so with the corpus). */
+  prune: number;
 }
 
 export const NER_MODELS: Record<string, ModelSpec> = {
-  yidu: { layers: [{ name: 'main', labels: ['疾病和诊断', '影像检查', '实验室检验', '手术', '药物', '解剖部位'] }], epochs: 10, minCount: 1 },
+  yidu: { layers: [{ name: 'main', labels: ['疾病和诊断', '影像检查', '实验室检验', '手术', '药物', '解剖部位'] }], epochs: 12, minCount: 1, prune: 0.5 },
   cmeee: {
     layers: [
       { name: 'symptom', labels: ['sym'] },
       { name: 'main', labels: ['dis', 'pro', 'equ', 'dru', 'ite', 'bod', 'dep', 'mic'] },
     ],
-    epochs: 8,
+    epochs: 12,
     minCount: 2,
+    prune: 2,
   },
-  ccks2017: { layers: [{ name: 'main', labels: ['身体部位', '症状和体征', '检查和检验', '治疗', '疾病和诊断'] }], epochs: 10, minCount: 1 },
-  cmedqa: { layers: [{ name: 'main', labels: ['disease', 'symptom', 'body', 'treatment', 'test', 'drug', 'crowd', 'time', 'department', 'feature', 'physiology'] }], epochs: 10, minCount: 1 },
+  ccks2017: { layers: [{ name: 'main', labels: ['身体部位', '症状和体征', '检查和检验', '治疗', '疾病和诊断'] }], epochs: 12, minCount: 1, prune: 0.5 },
+  cmedqa: { layers: [{ name: 'main', labels: ['disease', 'symptom', 'body', 'treatment', 'test', 'drug', 'crowd', 'time', 'department', 'feature', 'physiology'] }], epochs: 12, minCount: 1, prune: 0.5 },
 };

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { MedstructError } from '../errors.js';
-import { FEATURE_SLOTS, FEATURE_VERSION } from './features.js';
-import { IntTable } from './hash.js';
+import { FEATURE_VERSION } from './features.js';
+import { Gazetteer } from './gazetteer.js';
 import { Decoder, spansOf, tagCount } from './tags.js';
 
 const MAGIC = 'MSNER001';
@@ -17,6 +17,11 @@ export interface ModelHeader {
   nnz: number;
   /** Quantization step of the int16 weights. */
   scale: number;
+  /**
+   * Entity strings seen in training with a bit per label (labels of all layers, in order); matches
+   * are features. Training used jackknifed copies, so the features are as reliable as on new text.
+   */
+  lexicon: Array<[string, number]>;
   training?: Record<string, unknown>;
 }
 
@@ -56,6 +61,11 @@ export function writeModel(path: string, header: ModelHeader, arrays: ModelArray
   return size;
 }
 
+/** Number of lexicon type bits: one per label over all layers. */
+export function lexiconTypes(header: Pick<ModelHeader, 'layers'>): number {
+  return header.layers.reduce((sum, l) => sum + l.labels.length, 0);
+}
+
 /** A decoded entity span in sentence positions. */
 export interface ModelSpan {
   layer: number;
@@ -71,22 +81,36 @@ interface Layer { name: string; labels: string[]; offset: number; decoder: Decod
 /** A trained tagger: sparse int16 weights per hashed feature, plus one constrained Viterbi per layer. */
 export class SequenceModel {
   readonly header: ModelHeader;
-  private readonly table: IntTable;
-  private readonly rowStart: Uint32Array;
-  private readonly tags: Uint8Array;
-  private readonly weights: Int16Array;
+  /** Open-addressing table, three ints per slot: feature key, first and past-last row entry. */
+  private readonly slots: Int32Array;
+  private readonly slotMask: number;
+  /** Row entries: tag << 16 | int16 weight, so one read gives both. */
+  private readonly entries: Int32Array;
   private readonly layers: Layer[];
   private readonly stride: number;
+  /** The model's lexicon of training entities, for the feature extractor. */
+  readonly lexicon: Gazetteer;
   private scores = new Float32Array(0);
   private path = new Int32Array(0);
 
   private constructor(header: ModelHeader, arrays: ModelArrays) {
     this.header = header;
-    this.rowStart = arrays.rowStart;
-    this.tags = arrays.tags;
-    this.weights = arrays.weights;
-    this.table = new IntTable(arrays.keys.length);
-    for (let f = 0; f < arrays.keys.length; f++) this.table.set(arrays.keys[f]!, f);
+    // Key and row bounds share a cache line, and a row is one contiguous run: scoring a feature
+    // touches two cache lines, which is what bounds throughput.
+    let size = 1024;
+    while (size < arrays.keys.length * 2) size *= 2;
+    this.slotMask = size - 1;
+    this.slots = new Int32Array(size * 3);
+    for (let f = 0; f < arrays.keys.length; f++) {
+      const key = arrays.keys[f]!;
+      let slot = key & this.slotMask;
+      while (this.slots[slot * 3] !== 0) slot = (slot + 1) & this.slotMask;
+      this.slots[slot * 3] = key;
+      this.slots[slot * 3 + 1] = arrays.rowStart[f]!;
+      this.slots[slot * 3 + 2] = arrays.rowStart[f + 1]!;
+    }
+    this.entries = new Int32Array(arrays.tags.length);
+    for (let r = 0; r < arrays.tags.length; r++) this.entries[r] = (arrays.tags[r]! << 16) | (arrays.weights[r]! & 0xffff);
     let offset = 0;
     this.layers = header.layers.map((l, i) => {
       const layer = { name: l.name, labels: l.labels, offset, decoder: new Decoder(l.labels.length), transitions: arrays.transitions[i]! };
@@ -94,6 +118,7 @@ export class SequenceModel {
       return layer;
     });
     this.stride = offset;
+    this.lexicon = Gazetteer.fromEntries(header.lexicon, lexiconTypes(header));
   }
 
   static load(path: string): SequenceModel {
@@ -131,23 +156,28 @@ export class SequenceModel {
     return this.layers.map((l) => l.name);
   }
 
-  /** Decodes one sentence from its features (FEATURE_SLOTS per position) into spans of every layer. */
-  decode(features: Int32Array, n: number): ModelSpan[] {
+  /** Decodes one sentence from its features (`slots` per position) into spans of every layer. */
+  decode(features: Int32Array, n: number, featureSlots: number): ModelSpan[] {
     if (n === 0) return [];
     const S = this.stride;
     if (this.scores.length < n * S) { this.scores = new Float32Array(n * S * 2); this.path = new Int32Array(n * 2); }
-    const { scores, table, rowStart, tags, weights, path } = this;
+    const { scores, slots, slotMask, entries, path } = this;
     scores.fill(0, 0, n * S);
     const scale = this.header.scale;
     for (let i = 0; i < n; i++) {
       const base = i * S;
-      const fo = i * FEATURE_SLOTS;
-      for (let s = 0; s < FEATURE_SLOTS; s++) {
+      const fo = i * featureSlots;
+      for (let s = 0; s < featureSlots; s++) {
         const key = features[fo + s]!;
         if (key === 0) continue;
-        const f = table.get(key);
-        if (f < 0) continue;
-        for (let r = rowStart[f]!, end = rowStart[f + 1]!; r < end; r++) scores[base + tags[r]!] += weights[r]!;
+        let slot = key & slotMask;
+        let k = slots[slot * 3]!;
+        while (k !== key && k !== 0) { slot = (slot + 1) & slotMask; k = slots[slot * 3]!; }
+        if (k === 0) continue;
+        for (let r = slots[slot * 3 + 1]!, end = slots[slot * 3 + 2]!; r < end; r++) {
+          const v = entries[r]!;
+          scores[base + (v >>> 16)] += (v << 16) >> 16;
+        }
       }
     }
     for (let k = 0; k < n * S; k++) scores[k] = scores[k]! * scale;

@@ -35,7 +35,7 @@ export class EntityStage implements Stage {
     const chars = doc.norm.chars;
     for (const sentence of doc.sentences) {
       const n = this.extractor.extract(chars, sentence.normStart, sentence.normEnd);
-      for (const span of this.model.decode(this.extractor.features, n)) {
+      for (const span of this.model.decode(this.extractor.features, n, this.extractor.slots)) {
         const normStart = sentence.normStart + span.start;
         const normEnd = sentence.normStart + span.end;
         const type = this.mapLabel(span.label, chars.slice(normStart, normEnd).join(''));

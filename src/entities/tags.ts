@@ -73,21 +73,49 @@ export function tagsOf(spans: readonly TagSpan[], n: number, out: Int32Array): v
 export class Decoder {
   readonly labels: number;
   readonly tags: number;
-  private readonly preds: Int32Array[];
-  private delta = new Float64Array(0);
+  /** Predecessors of every tag, flattened: tag t's are predList[predStart[t] … predStart[t+1]). */
+  private readonly predList: Int32Array;
+  private readonly predStart: Int32Array;
+  private delta = new Float32Array(0);
   private back = new Int32Array(0);
+  private local = new Float32Array(0);
 
   constructor(labels: number) {
     this.labels = labels;
     this.tags = tagCount(labels);
-    this.preds = predecessors(labels);
+    const preds = predecessors(labels);
+    this.predStart = new Int32Array(this.tags + 1);
+    for (let t = 0; t < this.tags; t++) this.predStart[t + 1] = this.predStart[t]! + preds[t]!.length;
+    this.predList = new Int32Array(this.predStart[this.tags]!);
+    for (let t = 0; t < this.tags; t++) this.predList.set(preds[t]!, this.predStart[t]!);
   }
 
-  decode(scores: Float32Array | Float64Array, offset: number, stride: number, n: number, transitions: Float32Array | Float64Array, path: Int32Array): void {
+  /**
+   * Transition weights laid out in predecessor order per tag (so the inner loop reads them
+   * sequentially); computed once per transition matrix and cached by identity.
+   */
+  private arranged: { source: Float32Array | Float64Array; local: Float32Array } | null = null;
+
+  private arrange(transitions: Float32Array | Float64Array): Float32Array {
+    if (this.arranged?.source === transitions) return this.arranged.local;
+    const T = this.tags;
+    const local = new Float32Array(this.predList.length);
+    for (let t = 0; t < T; t++) {
+      for (let k = this.predStart[t]!; k < this.predStart[t + 1]!; k++) local[k] = transitions[this.predList[k]! * T + t]!;
+    }
+    this.arranged = { source: transitions, local };
+    return local;
+  }
+
+  decode(scores: Float32Array | Float64Array, offset: number, stride: number, n: number, transitions: Float32Array | Float64Array, path: Int32Array, cacheTransitions = true): void {
     const T = this.tags;
     if (n === 0) return;
-    if (this.delta.length < n * T) { this.delta = new Float64Array(n * T * 2); this.back = new Int32Array(n * T * 2); }
-    const { delta, back, preds } = this;
+    if (this.delta.length < n * T) { this.delta = new Float32Array(n * T * 2); this.back = new Int32Array(n * T * 2); }
+    // Training changes the matrix in place between calls, so it must not use the cached layout.
+    if (!cacheTransitions) this.arranged = null;
+    const trans = this.arrange(transitions);
+    if (!cacheTransitions) this.arranged = null;
+    const { delta, back, predList, predStart } = this;
     for (let t = 0; t < T; t++) {
       const r = roleOf(t);
       delta[t] = r === 2 || r === 3 ? -Infinity : scores[offset + t]! + transitions[T * T + t]!;
@@ -98,12 +126,11 @@ export class Decoder {
       const prevBase = base - T;
       const e = i * stride + offset;
       for (let t = 0; t < T; t++) {
-        const list = preds[t]!;
         let best = -Infinity;
         let arg = 0;
-        for (let k = 0; k < list.length; k++) {
-          const p = list[k]!;
-          const v = delta[prevBase + p]! + transitions[p * T + t]!;
+        for (let k = predStart[t]!, end = predStart[t + 1]!; k < end; k++) {
+          const p = predList[k]!;
+          const v = delta[prevBase + p]! + trans[k]!;
           if (v > best) { best = v; arg = p; }
         }
         delta[base + t] = best + scores[e + t]!;

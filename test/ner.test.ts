@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { MedDocument } from '../src/document/document.js';
+import { loadEntityStage } from '../src/entities/index.js';
+import type { Entity } from '../src/document/types.js';
+
+function recognize(text: string, scheme: Parameters<typeof loadEntityStage>[0] = 'native'): { doc: MedDocument; entities: Entity[] } {
+  const doc = new MedDocument(text);
+  loadEntityStage(scheme).process(doc);
+  return { doc, entities: doc.entities };
+}
+
+const find = (entities: Entity[], text: string, type?: string): Entity | undefined =>
+  entities.find((e) => e.text === text && (type === undefined || e.type === type));
+
+describe('native entity recognition (committed model)', () => {
+  it('finds symptoms, time, anatomy, lab tests, drugs and diseases in an admission note', () => {
+    const { entities } = recognize('患者3天前无明显诱因出现发热、咳嗽，伴咳黄痰。查血常规示白细胞升高，诊断为社区获得性肺炎，予头孢曲松抗感染治疗。');
+    expect(find(entities, '发热', 'symptom')).toBeDefined();
+    expect(find(entities, '咳嗽', 'symptom')).toBeDefined();
+    expect(find(entities, '3天前', 'time')).toBeDefined();
+    expect(find(entities, '社区获得性肺炎', 'disease')).toBeDefined();
+    expect(find(entities, '头孢曲松', 'drug')).toBeDefined();
+    for (const e of entities) {
+      expect(e.confidence).toBeGreaterThan(0);
+      expect(e.confidence).toBeLessThanOrEqual(1);
+      expect(e.id).toMatch(/^T\d+$/);
+    }
+  });
+
+  it('adds rule entities: hospital, department, age, date, measurements, population', () => {
+    const { entities } = recognize('患儿，男，5岁，2023-01-05因发热就诊于浙江大学医学院附属儿童医院小儿内科，体温39.2℃，血压100/60mmHg，胸片示右肺下叶斑片影2.0×1.5cm。');
+    expect(find(entities, '5岁', 'age')).toBeDefined();
+    expect(find(entities, '2023-01-05', 'time')).toBeDefined();
+    expect(entities.some((e) => e.type === 'hospital' && e.text.endsWith('儿童医院'))).toBe(true);
+    expect(entities.some((e) => e.type === 'department' && e.text.endsWith('内科'))).toBe(true);
+    expect(find(entities, '39.2℃', 'measurement')).toBeDefined();
+    expect(find(entities, '100/60mmHg', 'measurement')).toBeDefined();
+    expect(find(entities, '2.0×1.5cm', 'measurement')).toBeDefined();
+    const caution = recognize('孕妇及儿童慎用本品。').entities;
+    expect(find(caution, '孕妇', 'population')).toBeDefined();
+    expect(find(caution, '儿童', 'population')).toBeDefined();
+  });
+
+  it('nests anatomy and its laterality inside a symptom (parent/children)', () => {
+    const { entities } = recognize('右下腹疼痛2天，左侧腰部酸胀。');
+    const byId = new Map(entities.map((e) => [e.id, e]));
+    const nested = entities.filter((e) => e.type === 'anatomy' && e.parent !== null);
+    expect(nested.length).toBeGreaterThan(0);
+    for (const child of nested) {
+      const parent = byId.get(child.parent!)!;
+      expect(parent.start).toBeLessThanOrEqual(child.start);
+      expect(parent.end).toBeGreaterThanOrEqual(child.end);
+      expect(parent.children).toContain(child.id);
+    }
+    const location = entities.find((e) => e.type === 'location');
+    expect(location).toBeDefined();
+    expect(['右下', '左侧', '右']).toContain(location!.text);
+    expect(byId.get(location!.parent!)?.type).toBe('anatomy');
+  });
+
+  it('keeps offsets in code points of the original text when astral characters and full-width forms precede', () => {
+    const prefix = '𠮷😀 ';
+    const { doc, entities } = recognize(`${prefix}患者出现发热，ＣＴ示右肺炎症。`);
+    const fever = find(entities, '发热', 'symptom');
+    expect(fever).toBeDefined();
+    expect(fever!.start).toBe(Array.from(prefix).length + 4);
+    expect(doc.slice(fever!.start, fever!.end)).toBe('发热');
+  });
+
+  it('processes a long input in sentence windows with global offsets', () => {
+    const sentence = '患者3天前出现发热、咳嗽，伴胸痛。';
+    const text = sentence.repeat(700);
+    expect(text.length).toBeGreaterThan(10_000);
+    const { doc, entities } = recognize(text);
+    const fevers = entities.filter((e) => e.text === '发热' && e.type === 'symptom');
+    expect(fevers.length).toBe(700);
+    expect(fevers[699]!.start).toBe(699 * sentence.length + 7);
+    for (const e of entities) expect(doc.slice(e.start, e.end)).toBe(e.text);
+  });
+
+  it('does not crash on empty, whitespace-only or garbage input', () => {
+    for (const text of ['', '   \n\t ', '@@@###!!!', '\u0000\u0001\uffff', 'a'.repeat(5000), '。。。，，，', '\ud800']) {
+      expect(() => recognize(text)).not.toThrow();
+    }
+    expect(recognize('').entities).toEqual([]);
+  });
+
+  it('labels entities in a corpus scheme with that scheme\'s own labels', () => {
+    const yidu = recognize('患者行直肠癌根治术，术后病理示直肠腺癌，予奥沙利铂化疗。', 'yidu').entities;
+    expect(yidu.some((e) => e.label === '手术' && e.type === 'procedure')).toBe(true);
+    expect(yidu.some((e) => e.label === '疾病和诊断' && e.text.includes('腺癌'))).toBe(true);
+    expect(yidu.some((e) => e.label === '药物' && e.text === '奥沙利铂')).toBe(true);
+    const ccks = recognize('患者双下肢水肿，查血常规正常。', 'ccks2017').entities;
+    expect(ccks.some((e) => e.label === '症状和体征')).toBe(true);
+  });
+});
