@@ -7,10 +7,13 @@
  *
  * Writes `tune.jsonl` (templates the rules were developed against), `test.jsonl` (held-out templates,
  * looked at once after the first evaluation) and `final.jsonl` (templates written after the rules were
- * frozen, evaluated only). Deterministic for a seed.
+ * frozen, evaluated only), plus `images/` with lab-sheet images (planted PHI, a barcode and a QR code)
+ * and `images.jsonl` listing each image with its PHI and clinical strings. Deterministic for a seed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { idCheckChar } from '../src/deid/idcard.js';
 import type { PhiType } from '../src/deid/types.js';
 
@@ -19,7 +22,7 @@ function argValue(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-let state = Number(argValue('seed', '7')) >>> 0;
+let state = 7;
 function rand(): number {
   state = (state + 0x6d2b79f5) >>> 0;
   let t = state;
@@ -293,16 +296,108 @@ const FINAL: Record<string, Template> = {
   },
 };
 
-const count = Number(argValue('count', '300'));
-const outDir = argValue('out', 'data/deid');
-mkdirSync(outDir, { recursive: true });
-for (const [split, templates] of [['tune', TUNE], ['test', HELD_OUT], ['final', FINAL]] as const) {
-  const names = Object.keys(templates);
-  const rows: Row[] = [];
-  for (let i = 0; i < count; i++) {
-    const template = names[i % names.length]!;
-    rows.push(build(`${split}-${i}`, template, templates[template]!()));
+/** Bars of a 1D code (widths 2–8 px) and the modules of a 21×21 QR-like matrix with its three finder squares. */
+function codeShapes(barX: number, barY: number, qrX: number, qrY: number): string {
+  const parts: string[] = [];
+  for (let x = barX; x < barX + 300;) {
+    const w = 2 + int(0, 3) * 2;
+    if (rand() < 0.55) parts.push(`<rect x="${x}" y="${barY}" width="${w}" height="70" fill="#000"/>`);
+    x += w;
   }
-  writeFileSync(join(outDir, `${split}.jsonl`), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  console.log(`${split}: ${rows.length} records from ${names.length} templates → ${join(outDir, `${split}.jsonl`)}`);
+  const m = 6;
+  for (let r = 0; r < 21; r++) {
+    for (let c = 0; c < 21; c++) {
+      const finder = (r < 7 && c < 7) || (r < 7 && c > 13) || (r > 13 && c < 7);
+      let on = rand() < 0.5;
+      if (finder) {
+        const fr = r > 13 ? r - 14 : r, fc = c > 13 ? c - 14 : c;
+        on = fr === 0 || fr === 6 || fc === 0 || fc === 6 || (fr >= 2 && fr <= 4 && fc >= 2 && fc <= 4);
+      }
+      if (on) parts.push(`<rect x="${qrX + c * m}" y="${qrY + r * m}" width="${m}" height="${m}" fill="#000"/>`);
+    }
+  }
+  return parts.join('');
 }
+
+const escapeXml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export interface DeidSheet {
+  png: Buffer;
+  jpeg: Buffer;
+  width: number;
+  height: number;
+  /** Identifiers written on the sheet; none may be readable after masking. */
+  phi: string[];
+  /** Clinical strings that must stay readable. */
+  clinical: string[];
+}
+
+const LAB_ROWS: Array<[string, string, string, string]> = [
+  ['白细胞计数', '11.2', '10^9/L', '3.5-9.5'], ['血红蛋白', '128', 'g/L', '130-175'], ['血小板计数', '236', '10^9/L', '125-350'],
+  ['谷丙转氨酶', '56', 'U/L', '9-50'], ['肌酐', '88', 'μmol/L', '57-111'], ['葡萄糖', '6.8', 'mmol/L', '3.9-6.1'], ['总胆固醇', '5.9', 'mmol/L', '0-5.2'],
+];
+
+/**
+ * A lab-sheet image with planted PHI (hospital, name, record number, ID, phone, staff), a barcode and
+ * a QR code, as PNG (with EXIF) and JPEG. Seed 0 is the fixed sheet the tests use.
+ */
+export async function renderDeidSheet(seed = 0): Promise<DeidSheet> {
+  state = (seed * 7919 + 3) >>> 0;
+  const fixed = seed === 0;
+  const name = fixed ? '欧阳娜娜' : personName();
+  const id = fixed ? '110105194912310021' : idNumber().replace(/ /g, '');
+  const phoneNumber = fixed ? '13800138000' : `1${pick(['3', '5', '8'])}${digits(9)}`;
+  const record = fixed ? 'ZY20230456' : recordNumber('住院号');
+  const hospitalName = fixed ? '北京协和医院' : hospital();
+  const staff = fixed ? ['李明', '王芳'] : [personName(), personName()];
+  const rows = fixed ? LAB_ROWS.slice(0, 3) : [...LAB_ROWS].sort(() => rand() - 0.5).slice(0, 3);
+  const width = 1240, height = 760;
+  const font = 'Noto Sans CJK SC';
+  const text = (x: number, y: number, value: string, size = 28, anchor = ''): string => `<text x="${x}" y="${y}" font-family="${font}" font-size="${size}"${anchor}>${escapeXml(value)}</text>`;
+  const body = [
+    text(620, 110, `${hospitalName}检验报告单`, 40, ' text-anchor="middle"'),
+    text(60, 230, `姓名：${name}`), text(420, 230, `性别：${pick(['男', '女'])}`), text(700, 230, `住院号：${record}`),
+    text(60, 290, `身份证号：${id}`), text(700, 290, `电话：${phoneNumber}`),
+    '<line x1="50" y1="320" x2="1190" y2="320" stroke="#333" stroke-width="2"/>',
+    text(60, 370, '项目名称'), text(460, 370, '结果'), text(700, 370, '单位'), text(940, 370, '参考范围'),
+    ...rows.flatMap((row, i) => row.map((cell, k) => text([60, 460, 700, 940][k]!, 430 + 60 * i, cell))),
+    '<line x1="50" y1="590" x2="1190" y2="590" stroke="#333" stroke-width="2"/>',
+    text(60, 660, `检验者：${staff[0]}`), text(460, 660, `审核者：${staff[1]}`),
+    codeShapes(860, 60, 60, 40),
+  ];
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#fff"/>${body.join('')}</svg>`;
+  const base = sharp(Buffer.from(svg));
+  const png = await base.clone().png().withExif({ IFD0: { ImageDescription: `${name} ${id}`, Artist: 'lab' } }).toBuffer();
+  const jpeg = await base.clone().jpeg({ quality: 92 }).withExif({ IFD0: { ImageDescription: `patient ${name}`, Artist: 'lab' } }).toBuffer();
+  const phi = [name, id, phoneNumber, record, hospitalName, ...staff].map((v) => v.replace(/[·•]/g, ''));
+  return { png, jpeg, width, height, phi, clinical: rows.map((r) => r[0]) };
+}
+
+async function main(): Promise<void> {
+  const count = Number(argValue('count', '300'));
+  const imageCount = Number(argValue('images', '20'));
+  const outDir = argValue('out', 'data/deid');
+  state = Number(argValue('seed', '7')) >>> 0;
+  mkdirSync(join(outDir, 'images'), { recursive: true });
+  for (const [split, templates] of [['tune', TUNE], ['test', HELD_OUT], ['final', FINAL]] as const) {
+    const names = Object.keys(templates);
+    const rows: Row[] = [];
+    for (let i = 0; i < count; i++) {
+      const template = names[i % names.length]!;
+      rows.push(build(`${split}-${i}`, template, templates[template]!()));
+    }
+    writeFileSync(join(outDir, `${split}.jsonl`), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    console.log(`${split}: ${rows.length} records from ${names.length} templates → ${join(outDir, `${split}.jsonl`)}`);
+  }
+  const images: string[] = [];
+  for (let i = 1; i <= imageCount; i++) {
+    const sheet = await renderDeidSheet(i);
+    const file = join(outDir, 'images', `sheet-${i}.${i % 2 ? 'png' : 'jpg'}`);
+    writeFileSync(file, i % 2 ? sheet.png : sheet.jpeg);
+    images.push(JSON.stringify({ file, phi: sheet.phi, clinical: sheet.clinical }));
+  }
+  writeFileSync(join(outDir, 'images.jsonl'), images.join('\n') + '\n');
+  console.log(`images: ${imageCount} lab sheets → ${join(outDir, 'images.jsonl')}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { assertKnownOptions, flag, parseArgs, stringOption } from '../cli/args.js';
 import { readJsonl } from '../cli/io.js';
+import { deidentifyImage } from '../deid/image.js';
 import { detectPhi } from '../deid/text.js';
 import { MedstructError } from '../errors.js';
 import { PRFCounter } from './metrics.js';
@@ -21,9 +23,11 @@ const round = (x: number): number => Math.round(x * 10000) / 10000;
  */
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['errors']);
-  assertKnownOptions(args, ['data', 'errors']);
+  assertKnownOptions(args, ['data', 'images', 'errors']);
+  const images = stringOption(args, 'images');
+  if (images) return runImages(images, flag(args, 'errors'));
   const data = stringOption(args, 'data');
-  if (!data) throw new MedstructError('INVALID_ARGUMENT', 'medstruct eval deid needs --data FILE.jsonl');
+  if (!data) throw new MedstructError('INVALID_ARGUMENT', 'medstruct eval deid needs --data FILE.jsonl or --images FILE.jsonl');
   const rows = readJsonl<GoldRow>(data);
   const showErrors = flag(args, 'errors');
   const counts = new Map<string, TypeCounts>();
@@ -71,5 +75,45 @@ export async function run(argv: string[]): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   console.log(JSON.stringify({ documents: rows.length, characters: chars, seconds: round(seconds), perType, strict: { perType: strict.perLabel(), micro: strict.micro() } }, null, 2));
   console.log(JSON.stringify({ recall, precision, f1, strictF1: strict.micro().f1 }));
+  return 0;
+}
+
+interface ImageRow { file: string; phi: string[]; clinical: string[] }
+
+/**
+ * `medstruct eval deid --images FILE.jsonl`: rows `{file, phi:[…], clinical:[…]}`. Each image is masked
+ * with `deidentifyImage`, then read back by the project's OCR: a PHI string still readable is a leak,
+ * a clinical string no longer readable is a loss. Also counts PHI readable on the original (the ceiling).
+ */
+async function runImages(path: string, showErrors: boolean): Promise<number> {
+  const { ocrImage } = await import('../ocr/index.js');
+  const rows = readJsonl<ImageRow>(path);
+  const readText = async (bytes: Buffer): Promise<string> => (await ocrImage(bytes)).pages.flatMap((p) => p.lines.map((l) => l.text)).join('\n').replace(/[\s·•]/g, '');
+  let planted = 0, readableBefore = 0, leaked = 0, clinical = 0, kept = 0, codes = 0;
+  const started = performance.now();
+  for (const row of rows) {
+    const bytes = readFileSync(row.file);
+    const before = await readText(bytes);
+    const masked = await deidentifyImage(bytes);
+    const after = await readText(masked.image);
+    codes += masked.spans.filter((s) => s.type === 'barcode').length;
+    for (const phi of row.phi) {
+      planted++;
+      if (before.includes(phi)) readableBefore++;
+      if (after.includes(phi)) {
+        leaked++;
+        if (showErrors) console.log(JSON.stringify({ leak: phi, file: row.file }));
+      }
+    }
+    for (const item of row.clinical) {
+      clinical++;
+      if (after.includes(item)) kept++;
+      else if (showErrors) console.log(JSON.stringify({ lost: item, file: row.file }));
+    }
+  }
+  const seconds = round((performance.now() - started) / 1000);
+  const summary = { images: rows.length, phiPlanted: planted, phiReadableBefore: readableBefore, phiReadableAfter: leaked, clinicalStrings: clinical, clinicalReadableAfter: kept, barcodeRegionsCovered: codes, seconds };
+  console.log(JSON.stringify(summary, null, 2));
+  console.log(JSON.stringify({ phiLeakRate: planted ? round(leaked / planted) : 0, clinicalKeptRate: clinical ? round(kept / clinical) : 0 }));
   return 0;
 }
