@@ -14,7 +14,9 @@ const ASTRAL = 0xffff;
  * runs collapsed to one `0`, whitespace runs to one space. Long documents keep their head and tail only.
  */
 export function classifierCodes(text: string): number[] {
-  const chars = Array.from(text);
+  // Slice by UTF-16 units first (generously) so a huge input is not split into code points whole.
+  const bound = (HEAD_CHARS + TAIL_CHARS) * 2;
+  const chars = Array.from(text.length > bound * 2 ? `${text.slice(0, bound)}${text.slice(text.length - bound)}` : text);
   const picked = chars.length > HEAD_CHARS + TAIL_CHARS
     ? [...chars.slice(0, HEAD_CHARS), ' ', ...chars.slice(chars.length - TAIL_CHARS)]
     : chars;

@@ -57,10 +57,16 @@ export function loadCueRules(): CueRules {
   return cached;
 }
 
+/** Longest stretch the cues read: the head and tail of a very long document decide its type. */
+const CUE_HEAD_CHARS = 8000;
+const CUE_TAIL_CHARS = 2000;
+
 /** The text the cue patterns read: half-width, lower-case, no whitespace (OCR spaces titles apart). */
 export function cueView(text: string): string {
+  const limit = CUE_HEAD_CHARS + CUE_TAIL_CHARS;
+  const source = text.length > limit * 2 ? `${text.slice(0, CUE_HEAD_CHARS)}\n${text.slice(text.length - CUE_TAIL_CHARS)}` : text;
   const out: string[] = [];
-  for (const raw of text) {
+  for (const raw of source) {
     const ch = foldChar(raw);
     if (ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t' || ch === '\u3000') continue;
     out.push(ch >= 'A' && ch <= 'Z' ? ch.toLowerCase() : ch);
