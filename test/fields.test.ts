@@ -18,6 +18,7 @@ beforeAll(() => {
   };
   setEnrichers({
     lookupLabAnalyte: (name) => analytes[name] ?? null,
+    linkDisease: () => [],
     linkDiagnoses: (text) => (text.startsWith('高血压3级') ? [{ id: 'icd10:I10xx05', name: '高血压3级', type: 'disease', codes: { icd10: 'I10xx05' }, score: 1 }] : []),
     linkProcedure: (text) => (text === '腹腔镜下胆囊切除术' ? [{ id: 'icd9cm3:51.2300', name: '腹腔镜下胆囊切除术', type: 'procedure', codes: { icd9cm3: '51.2300' }, score: 1 }] : []),
   });

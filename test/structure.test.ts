@@ -18,6 +18,7 @@ const noModel = new Pipeline([]);
 beforeAll(() => {
   setEnrichers({
     lookupLabAnalyte: (name) => (name === '白细胞计数' ? { standardName: '白细胞计数', code: 'WBC', abbreviation: 'WBC' } : null),
+    linkDisease: () => [],
     linkDiagnoses: () => [],
     linkProcedure: () => [],
   });

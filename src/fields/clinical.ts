@@ -43,7 +43,10 @@ function linksOf(src: Source, start: number, end: number, kind: 'disease' | 'pro
   const entity = src.doc.entities.find((x) => x.start === s && x.end === e && x.type === kind && x.link !== null);
   if (entity) return linkOut([entity.link!]);
   const text = src.text.slice(start, end);
-  return linkOut(kind === 'disease' ? enrichers().linkDiagnoses(text) : enrichers().linkProcedure(text));
+  if (kind === 'procedure') return linkOut(enrichers().linkProcedure(text));
+  // One diagnosis per item usually; the splitting linker (several times dearer) only when one concept does not fit.
+  const single = enrichers().linkDisease(text);
+  return linkOut(single.length > 0 ? single.slice(0, 1) : enrichers().linkDiagnoses(text));
 }
 
 /** Splits a diagnosis list (1.胃癌术后 2.高血压3级；糖尿病) into items, each linked to ICD-10 when the linker is present. */

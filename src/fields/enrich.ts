@@ -26,6 +26,9 @@ export interface ConceptLink {
  */
 export interface Enrichers {
   lookupLabAnalyte(name: string): LabAnalyteInfo | null;
+  /** Candidates for one diagnosis (best first). */
+  linkDisease(text: string): ConceptLink[];
+  /** Candidates for a text that may hold several diagnoses (胃癌术后；高血压3级). */
   linkDiagnoses(text: string): ConceptLink[];
   linkProcedure(text: string): ConceptLink[];
   assertSpan(doc: MedDocument, start: number, end: number): Assertion | null;
@@ -33,6 +36,7 @@ export interface Enrichers {
 
 const none: Enrichers = {
   lookupLabAnalyte: () => null,
+  linkDisease: () => [],
   linkDiagnoses: () => [],
   linkProcedure: () => [],
   assertSpan: () => null,

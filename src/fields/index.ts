@@ -41,6 +41,7 @@ export const CLINICAL_TYPES: readonly ReportType[] = ['admission', 'discharge', 
 // The knowledge graph and the assertion model enrich fields; both load lazily on first use.
 setEnrichers({
   lookupLabAnalyte: (name) => getLinker().lookupLabAnalyte(name),
+  linkDisease: (text) => getLinker().link(text, 'disease'),
   linkDiagnoses: (text) => [...getLinker().linkDiagnoses(text)].sort((a, b) => b.score - a.score),
   linkProcedure: (text) => getLinker().link(text, 'procedure'),
   assertSpan: (doc, start, end) => assertText(doc, start, end),

@@ -141,7 +141,10 @@ export function lines(src: Source, region: Region): Region[] {
 /** Every match of `re` (global) within a region, with absolute UTF-16 offsets. */
 export function* matchAll(src: Source, region: Region, re: RegExp): Generator<RegExpExecArray & { pos: number }> {
   const text = src.text.slice(region.start, region.end);
-  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
+  // Module-level patterns are global already: reuse them (compiling per call dominated extraction time).
+  // A caller must not nest two iterations over the same pattern object.
+  const g = re.global ? re : new RegExp(re.source, re.flags + 'g');
+  g.lastIndex = 0;
   for (let m = g.exec(text); m !== null; m = g.exec(text)) {
     if (m[0].length === 0) { g.lastIndex++; continue; }
     yield Object.assign(m, { pos: region.start + m.index });
