@@ -54,7 +54,7 @@ describe('medstruct ocr', () => {
     writeFileSync(file, sheet.png);
     const r = medstruct('structure', file, '--format', 'tencent');
     expect(r.status, r.stderr).toBe(0);
-    type Indicator = { Name: string; Result: string; Coords?: Array<{ Points: Array<{ X: number; Y: number }> }> };
+    type Indicator = { Name: string; Result: string; Coords?: { X: number; Y: number; Width: number; Height: number } };
     const indicators: Indicator[] = [];
     const walk = (value: unknown): void => {
       if (Array.isArray(value)) value.forEach(walk);
@@ -70,7 +70,9 @@ describe('medstruct ocr', () => {
       const found = indicators.find((i) => i.Name === item.name);
       expect(found, item.name).toBeDefined();
       expect(found!.Result).toBe(item.result);
-      expect(found!.Coords![0]!.Points).toHaveLength(4);
+      // MRS IndicatorItem.Coords is a Coordinate box {X, Y, Width, Height}.
+      expect(found!.Coords!.Width).toBeGreaterThan(0);
+      expect(found!.Coords!.Height).toBeGreaterThan(0);
     }
   });
 });

@@ -78,13 +78,16 @@ function patientNumbers(p: Obj, info: Obj): void {
   info.BedNo = f('bed');
 }
 
-/** Coords of a lab item from OCR/PDF input: the box around its name, result, flag, unit and range. */
-function itemCoords(item: Obj): { Coords?: ReturnType<typeof coords> } {
+/**
+ * Coords of a lab item from OCR/PDF input: the box around its name, result, flag, unit and range, as MRS's
+ * IndicatorItem `Coordinate` {X, Y, Width, Height}.
+ */
+function itemCoords(item: Obj): { Coords?: { X: number; Y: number; Width: number; Height: number } } {
   const corners = ['name', 'result', 'flag', 'unit', 'range'].flatMap((k) => asFv(item[k])?.polygon ?? []);
   if (corners.length === 0) return {};
   const xs = corners.map((p) => p[0]), ys = corners.map((p) => p[1]);
   const [x0, y0, x1, y1] = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-  return { Coords: coords([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]) };
+  return { Coords: { X: Math.round(x0), Y: Math.round(y0), Width: Math.round(x1 - x0), Height: Math.round(y1 - y0) } };
 }
 
 function indicator(fields: Obj): Obj {
