@@ -4,6 +4,8 @@ import { deidentifyImage } from '../src/deid/index.js';
 import { isMedstructError } from '../src/errors.js';
 import { OcrEngine } from '../src/ocr/index.js';
 import { renderDeidSheet } from '../scripts/make-deid-testset.js';
+import { renderPdfPages } from '../src/deid/pdf.js';
+import { makePdf } from './fixtures/ocr/pdf.js';
 
 let engine: OcrEngine;
 let sheet: Awaited<ReturnType<typeof renderDeidSheet>>;
@@ -45,13 +47,32 @@ describe('image de-identification', () => {
     expect((await sharp(sheet.png).metadata()).exif).toBeDefined();
   });
 
+  it('masks a PDF page by page into a PDF of page images without the original text layer', async () => {
+    const ocr = async (bytes: Buffer) => ({ pages: [await engine.read(bytes)] });
+    const pdf = makePdf([
+      { texts: [{ x: 60, y: 80, size: 16, text: '检验报告单' }, { x: 60, y: 120, size: 14, text: '姓名：欧阳娜娜  住院号：ZY20230456' }, { x: 60, y: 160, size: 14, text: '白细胞计数 11.2' }] },
+      { texts: [{ x: 60, y: 80, size: 14, text: '检验者：李明  电话：13800138000' }] },
+    ]);
+    const result = await deidentifyImage(pdf, { ocr, dpi: 110 });
+    expect(result.mime).toBe('application/pdf');
+    expect(result.spans.map((s) => [s.page, s.type, s.text])).toEqual([
+      [1, 'patient_name', '欧阳娜娜'], [1, 'record_number', 'ZY20230456'], [2, 'staff_name', '李明'], [2, 'phone', '13800138000'],
+    ]);
+    expect(result.image.includes('STSong')).toBe(false);
+    const pages = await renderPdfPages(result.image, { dpi: 110 });
+    expect(pages).toHaveLength(2);
+    const text = (await Promise.all(pages.map((p) => engine.read(p)))).flatMap((p) => p.lines.map((l) => l.text)).join('');
+    for (const phi of ['欧阳娜娜', 'ZY20230456', '李明', '13800138000']) expect(text).not.toContain(phi);
+    for (const kept of ['检验报告单', '白细胞计数', '姓名', '检验者']) expect(text).toContain(kept);
+  });
+
   it('keeps JPEG as JPEG and rejects corrupt images and PDFs with stable codes', async () => {
     const ocr = async (bytes: Buffer) => ({ pages: [await engine.read(bytes)] });
     const jpeg = await deidentifyImage(sheet.jpeg, { ocr, mask: ['patient'] });
     expect(jpeg.mime).toBe('image/jpeg');
     expect((await sharp(jpeg.image).metadata()).exif).toBeUndefined();
     expect(jpeg.spans.some((s) => s.type === 'staff_name' || s.type === 'barcode')).toBe(false);
-    for (const [bytes, code] of [[Buffer.from('not an image at all'), 'CORRUPT_IMAGE'], [Buffer.from('%PDF-1.4\n%%EOF'), 'UNSUPPORTED_MEDIA']] as const) {
+    for (const [bytes, code] of [[Buffer.from('not an image at all'), 'CORRUPT_IMAGE'], [Buffer.from('%PDF-1.4\n%%EOF'), 'CORRUPT_PDF'], [makePdf([{ texts: [] }], { encrypt: true }), 'ENCRYPTED_PDF']] as const) {
       const error = await deidentifyImage(bytes).catch((e: unknown) => e);
       expect(isMedstructError(error) && error.code).toBe(code);
     }

@@ -3,6 +3,7 @@ import type { Polygon } from '../document/types.js';
 import { MedstructError } from '../errors.js';
 import type { OcrLine, OcrPage, OcrResult } from '../ocr/index.js';
 import { findBarcodes, type Box } from './barcode.js';
+import { imagesToPdf, onPage, renderPdfPages } from './pdf.js';
 import { detectPhi, resolveMaskFlags } from './text.js';
 import { categoryOf, type DeidOptions, type PhiSpan } from './types.js';
 
@@ -11,6 +12,10 @@ export interface ImageDeidOptions extends DeidOptions {
   ocr?: (bytes: Buffer) => Promise<OcrResult>;
   /** Box colour, `#rrggbb` (default black). */
   fill?: string;
+  /** PDFs: resolution the pages are rendered at (default 150 dpi). */
+  dpi?: number;
+  /** PDFs: refuse files with more pages (default 100). */
+  maxPages?: number;
 }
 
 const KEEP_FORMATS = ['jpeg', 'png', 'webp', 'tiff', 'avif'] as const;
@@ -86,14 +91,31 @@ function parseFill(fill: string | undefined): [number, number, number] {
 }
 
 /**
- * Masks PHI on an image: OCR reads it, the text detector finds PHI, and filled boxes cover exactly
+ * A PDF page by page: each page rendered, masked like an image, and written into a new PDF of page
+ * images, so no text layer or metadata of the original survives. Spans carry their page number.
+ */
+async function deidentifyPdf(bytes: Buffer, options: ImageDeidOptions): Promise<{ image: Buffer; mime: string; spans: PhiSpan[] }> {
+  const dpi = options.dpi ?? 150;
+  const pages = await renderPdfPages(bytes, { dpi, maxPages: options.maxPages });
+  const masked: Buffer[] = [];
+  const spans: PhiSpan[] = [];
+  for (const [i, page] of pages.entries()) {
+    const result = await deidentifyImage(page, options);
+    masked.push(result.image);
+    spans.push(...onPage(result.spans, i + 1));
+  }
+  return { image: await imagesToPdf(masked, dpi), mime: 'application/pdf', spans };
+}
+
+/**
+ * Masks PHI on an image (PDFs page by page, see deidentifyPdf): OCR reads it, the text detector finds PHI, and filled boxes cover exactly
  * those characters; barcodes and QR codes are covered too (flag `barcode`). The image is returned
  * upright (EXIF orientation applied) without any metadata, in its own format (JPEG, PNG, WebP, TIFF,
  * AVIF) or else as PNG. Spans carry the page text offsets and the covered polygons.
  */
 export async function deidentifyImage(bytes: Buffer, options: ImageDeidOptions = {}): Promise<{ image: Buffer; mime: string; spans: PhiSpan[] }> {
   if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new MedstructError('EMPTY_INPUT');
-  if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') throw new MedstructError('UNSUPPORTED_MEDIA', 'De-identification of PDFs is not supported yet; convert the pages to images');
+  if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') return deidentifyPdf(bytes, options);
   let format: string;
   try {
     format = (await sharp(bytes).metadata()).format ?? '';

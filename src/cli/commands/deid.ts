@@ -38,7 +38,8 @@ const command: Command = {
   summary: [
     'medstruct deid [--mode mask|tag|surrogate] [--mask patient,doctor,hospital,barcode,…] [--seed N] [--ner] [--kg] [--json] [--out FILE] [TEXT | - | FILE]',
     '  Text: prints the de-identified text (--out writes it to FILE; --json prints {text, spans}).',
-    '  Image (PNG/JPEG/WebP/TIFF…): --out FILE is required; writes the image with PHI boxed out and metadata stripped.',
+    '  Image (PNG/JPEG/WebP/TIFF…) or PDF: --out FILE is required; writes the image with PHI boxed out and metadata',
+    '  stripped (a PDF becomes a PDF of masked page images, without its text layer).',
     '  Mask flags: patient, doctor, hospital, barcode, name, relative, staff, id, passport, phone, email, contact, address,',
     '  record_number, insurance, plate, date, age, all (default: all). --ner adds the NER model\'s person entities;',
     '  --kg checks hospitals against the knowledge graph and finds nicknames (协和, 湘雅).',
