@@ -88,7 +88,7 @@ function main(): void {
     ...readTumourReports(),
     ...readOtherTexts(1200),
   ];
-  const { docs: synthetic, writer } = syntheticDocs(260, 7);
+  const { docs: synthetic, writer } = syntheticDocs(400, 7);
   const framed = real.filter((d) => ['ct', 'mri', 'ultrasound', 'xray', 'mammography', 'endoscopy'].includes(d.type) && rng() < 0.5)
     .map((d) => frameImaging(d, writer)).filter((d): d is LabelledDoc => d !== null);
 

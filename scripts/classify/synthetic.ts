@@ -127,6 +127,19 @@ const GENERATORS: Partial<Record<ReportType, Generator[]>> = {
     const foot = `${w.pick(['采样时间', '采集时间', '接收时间'])}${w.colon()}${w.time()}  报告时间${w.colon()}${w.time()}  ${w.pick(['检验者', '检验医师'])}${w.colon()}${w.name()}  审核者${w.colon()}${w.name()}`;
     const table = rows.join('\n');
     return { text: `${head}\n${columns}\n${table}\n${w.chance(0.7) ? foot : ''}`, parts: [table, rows.slice(0, 3).join('\n')] };
+  }, (w) => {
+    // Qualitative panels (serology, urinalysis, infection screens): results are 阴性/阳性/+ rather than numbers.
+    const panel = w.pick([
+      ['乙肝五项', ['HBsAg 乙肝表面抗原', '抗-HBs 乙肝表面抗体', 'HBeAg 乙肝e抗原', '抗-HBe 乙肝e抗体', '抗-HBc 乙肝核心抗体']],
+      ['尿常规', ['尿蛋白 PRO', '尿糖 GLU', '尿酮体 KET', '尿潜血 BLD', '亚硝酸盐 NIT', '白细胞酯酶 LEU', '尿胆原 URO']],
+      ['术前四项', ['乙肝表面抗原', '丙肝抗体', '梅毒螺旋体抗体', 'HIV抗体']],
+      ['粪便常规', ['颜色', '性状', '隐血试验 OB', '红细胞', '白细胞', '寄生虫卵']],
+      ['呼吸道病原体', ['甲型流感病毒抗原', '乙型流感病毒抗原', '肺炎支原体抗体IgM', '新型冠状病毒核酸']],
+    ] as Array<[string, string[]]>);
+    const rows = panel[1].map((item) => `${item}${w.pick([' ', '：', '  '])}${w.pick(['阴性(-)', '阴性', '阳性(+)', '+', '++', '-', '弱阳性', '未检出', '0.01 COI'])}${w.pick(['', '  阴性', '  参考值：阴性'])}`);
+    const table = rows.join(w.pick(['\n', '，', '；']));
+    const text = `${w.chance(0.5) ? `${w.pick(['检验报告单', '检验报告', '化验单'])}\n` : ''}${panel[0]}${w.pick(['：', '\n', ' '])}${table}`;
+    return { text, parts: [] };
   }],
   outpatient: [(w) => {
     const d = w.disease();
@@ -177,6 +190,9 @@ const GENERATORS: Partial<Record<ReportType, Generator[]>> = {
     return { text, parts: [note] };
   }, (w) => {
     const note = `${w.pick(['今日查房', '查房时', '今日'])}${w.pick(['，', ''])}患者${w.pick(['一般情况可', '神志清，精神可', '诉' + w.symptom() + '较前减轻', '诉夜间睡眠差', '仍有' + w.symptom()])}，${w.some(STATUS_NEG, 1, 3).join('，')}。${w.pick(['查体：', '查体示'])}${w.pick(['生命体征平稳', '双肺呼吸音清', '切口干燥无渗出', '腹软，无压痛', '双下肢水肿较前消退'])}。${w.pick(['今日复查' + w.pick(w.v.checks) + '，结果回报正常', '继续目前治疗方案', '予停用' + w.drug().generic, '密切观察病情变化', '嘱患者下床活动', '拟明日出院'])}。`;
+    return { text: note, parts: [] };
+  }, (w) => {
+    const note = `患者${w.pick(['今日', '昨日', '今晨', '入院第' + w.int(2, 9) + '天，'])}${w.pick(['体温' + (36 + w.rng() * 3).toFixed(1) + '℃', '精神好转', '诉' + w.symptom() + '较前' + w.pick(['减轻', '加重', '好转'])])}，${w.some(STATUS_NEG, 1, 2).join('，')}。${w.pick(['复查', '今日回报'])}${w.pick(w.v.checks)}${w.pick(['：', '示'])}${w.pick(['较前好转', '正常', '仍偏高', `${w.int(3, 15)}.${w.int(0, 9)}×10^9/L`])}。${w.pick(['继续', '调整为', '加用'])}${w.drug().generic}${w.pick(['治疗', '抗感染治疗', '对症治疗'])}，${w.pick(['明日复查' + w.pick(['胸片', '血常规', '肝肾功能', '腹部彩超']), '注意观察病情变化', '请示上级医师后执行', '继续观察'])}。`;
     return { text: note, parts: [] };
   }],
   front_sheet: [(w) => {
@@ -231,6 +247,18 @@ const GENERATORS: Partial<Record<ReportType, Generator[]>> = {
     const normal = w.some(organs, 1, 4).join('、') + w.pick(['未发现明显异常', '未见明显异常', '未见异常']);
     const line = w.chance(0.5) ? `${found.join(w.pick(['', '，', ' ', '；']))}${w.pick(['', ' ', '，'])}${normal}` : `${w.pick(organs)}:${found[0]}${w.pick(organs)}:${found[found.length - 1]}${normal}`;
     return { text: line, parts: [] };
+  }, (w) => {
+    const h = w.int(150, 185);
+    const kg = w.int(45, 95);
+    const lines = [
+      `一般检查${w.colon()}身高${h}cm 体重${kg}kg BMI ${(kg / ((h / 100) ** 2)).toFixed(1)} 血压${w.int(100, 160)}/${w.int(60, 100)}mmHg`,
+      `内科${w.colon()}${w.pick(['未见异常', '心肺听诊未见异常', '肝脾未触及'])}`,
+      `外科${w.colon()}${w.pick(['未见异常', '甲状腺未触及结节', '脊柱四肢未见异常'])}`,
+      `${w.pick(['眼科', '耳鼻喉科', '口腔科', '妇科'])}${w.colon()}${w.pick(['未见异常', '双眼屈光不正', '慢性咽炎', '牙结石'])}`,
+      `${w.pick(['结论', '体检结论', '总检结论', '综合评估'])}${w.colon()}${w.pick(['超重', '血压偏高', '血脂异常', '未见明显异常'])}，${w.pick(['建议控制体重，定期复查。', '建议低盐低脂饮食，定期监测血压。', '建议每年体检一次。'])}`,
+    ];
+    const kept = lines.filter((_, i) => i === 0 || i === lines.length - 1 || w.chance(0.7));
+    return { text: `${w.chance(0.4) ? `${w.pick(['健康体检报告', '体检报告'])}\n` : ''}${kept.join('\n')}`, parts: [kept.slice(0, 2).join('\n')] };
   }],
   drug_leaflet: [(w) => {
     const d = w.drug();
