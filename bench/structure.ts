@@ -5,11 +5,13 @@
  * time per document (CPU time is what one dedicated core spends when other processes share the machine).
  *
  *   npx tsx bench/structure.ts [--seconds 10]
+ *   npx tsx bench/structure.ts --stages      CPU time of each pipeline stage alone, per document
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { MedDocument } from '../src/document/document.js';
+import { buildPipeline } from '../src/pipeline/default.js';
 import { PACKAGE_ROOT } from '../src/resources.js';
 import { structureDocument } from '../src/structure/index.js';
 
@@ -23,10 +25,32 @@ function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[i]! * 100) / 100;
 }
 
+/** CPU milliseconds per document of each stage of the report pipeline, each stage timed alone. */
+function stageProfile(texts: string[], rounds: number): Record<string, number> {
+  const stages = buildPipeline({ report: true }).stages;
+  const totals = new Map<string, number>();
+  for (let round = 0; round < rounds + 10; round++) {
+    for (const text of texts) {
+      const doc = new MedDocument(text);
+      for (const stage of stages) {
+        const c0 = process.cpuUsage();
+        stage.process(doc);
+        const c = process.cpuUsage(c0);
+        if (round >= 10) totals.set(stage.name, (totals.get(stage.name) ?? 0) + (c.user + c.system) / 1000);
+      }
+    }
+  }
+  return Object.fromEntries([...totals].map(([name, ms]) => [name, Math.round((ms / (rounds * texts.length)) * 100) / 100]));
+}
+
 function main(): void {
   const seconds = Number(option('seconds', '10'));
   const dir = join(PACKAGE_ROOT, 'bench', 'fixtures');
   const reports = readdirSync(dir).filter((f) => f.endsWith('-1000.txt')).sort().map((f) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') }));
+  if (process.argv.includes('--stages')) {
+    console.log(JSON.stringify({ date: new Date().toISOString(), cpuMsPerDocument: stageProfile(reports.map((r) => r.text), 50) }, null, 2));
+    return;
+  }
   const loadStart = performance.now();
   for (const r of reports) structureDocument(new MedDocument(r.text));
   const firstPassMs = performance.now() - loadStart;
