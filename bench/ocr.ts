@@ -5,7 +5,7 @@
  *
  *   npm run bench:ocr [-- --limit N] [-- --no-tesseract]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -65,8 +65,8 @@ function itemKey(i: { name: string; result: string; unit: string | null; range: 
   return [squash(i.name), squash(i.result), squash(i.unit ?? ''), squash(i.range ?? ''), i.flag ?? ''].join('|');
 }
 
-interface Tally { distance: number; length: number; items: number; structured: number; inLine: number; seconds: number; images: number }
-const empty = (): Tally => ({ distance: 0, length: 0, items: 0, structured: 0, inLine: 0, seconds: 0, images: 0 });
+interface Tally { distance: number; length: number; items: number; structured: number; inLine: number; seconds: number; cpuSeconds: number; images: number }
+const empty = (): Tally => ({ distance: 0, length: 0, items: 0, structured: 0, inLine: 0, seconds: 0, cpuSeconds: 0, images: 0 });
 const tallies = new Map<string, Tally>();
 function tally(engine: string, group: string): Tally {
   const key = `${engine}\t${group}`;
@@ -74,7 +74,7 @@ function tally(engine: string, group: string): Tally {
   return tallies.get(key)!;
 }
 
-function record(engine: string, c: TestCase, text: string, lines: string[], structured: Set<string> | null, seconds: number): void {
+function record(engine: string, c: TestCase, text: string, lines: string[], structured: Set<string> | null, seconds: number, cpuSeconds: number): void {
   const truth = [...squash(c.text)];
   const distance = editDistance(truth, [...squash(text)]);
   const found = c.items.filter((item) => lines.some((line) => itemInLine(item, line))).length;
@@ -87,6 +87,7 @@ function record(engine: string, c: TestCase, text: string, lines: string[], stru
     t.inLine += found;
     t.structured += right;
     t.seconds += seconds;
+    t.cpuSeconds += cpuSeconds;
     t.images++;
   }
 }
@@ -98,18 +99,23 @@ const failures: string[] = [];
 for (const c of cases) {
   const bytes = readFileSync(join(dir, c.file));
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const page: OcrPage = await engine.read(bytes);
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const rows = tableRows(page).map((r) => squash(r.cells.map((cell) => cell.text).join('')));
   const structured = new Set(labRows(page).map((r) => itemKey(r)));
-  record('medstruct', c, page.lines.map((l) => l.text).join('\n'), rows, structured, seconds);
+  record('medstruct', c, page.lines.map((l) => l.text).join('\n'), rows, structured, seconds, (cpu.user + cpu.system) / 1e6);
   for (const item of c.items) if (!structured.has(itemKey(item))) failures.push(`${c.file}: expected ${itemKey(item)}`);
   if (hasTesseract) {
     const t0 = performance.now();
-    const out = execFileSync('tesseract', [join(dir, c.file), 'stdout', '-l', 'chi_sim', '--psm', '1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    // bash's `time` reports the child's CPU seconds (user, system) on stderr.
+    const run = spawnSync('bash', ['-c', 'TIMEFORMAT="%3U %3S"; time tesseract "$0" stdout -l chi_sim --psm 1 2>/dev/null', join(dir, c.file)], { encoding: 'utf8' });
     const tSeconds = (performance.now() - t0) / 1000;
-    record('tesseract', c, out, out.split('\n').map(squash), null, tSeconds);
+    const [user, system] = run.stderr.trim().split(/\s+/).slice(-2).map(Number);
+    const out = run.stdout;
+    record('tesseract', c, out, out.split('\n').map(squash), null, tSeconds, (user ?? 0) + (system ?? 0));
   }
 }
 
@@ -129,11 +135,11 @@ peakRss = Math.max(peakRss, process.memoryUsage().rss);
 const percent = (n: number, d: number): string => (d === 0 ? '–' : `${((100 * n) / d).toFixed(1)}%`);
 console.log(`OCR benchmark — ${cases.length} images, ${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 console.log('');
-console.log('| engine | images | CER | lab items fully right (structured rows) | lab items found in one text line | s/image |');
-console.log('|---|---|---|---|---|---|');
+console.log('| engine | images | CER | lab items fully right (structured rows) | lab items found in one text line | wall s/image | CPU s/image |');
+console.log('|---|---|---|---|---|---|---|');
 for (const [key, t] of [...tallies.entries()].sort()) {
   const [name, group] = key.split('\t');
-  console.log(`| ${name} (${group}) | ${t.images} | ${percent(t.distance, t.length)} | ${name === 'medstruct' ? `${percent(t.structured, t.items)} (${t.structured}/${t.items})` : '–'} | ${percent(t.inLine, t.items)} (${t.inLine}/${t.items}) | ${(t.seconds / t.images).toFixed(2)} |`);
+  console.log(`| ${name} (${group}) | ${t.images} | ${percent(t.distance, t.length)} | ${name === 'medstruct' ? `${percent(t.structured, t.items)} (${t.structured}/${t.items})` : '–'} | ${percent(t.inLine, t.items)} (${t.inLine}/${t.items}) | ${(t.seconds / t.images).toFixed(2)} | ${(t.cpuSeconds / t.images).toFixed(2)} |`);
 }
 console.log('');
 console.log(`Digital PDF: ${msPerPdfPage.toFixed(1)} ms per page (text layer, 20-page PDF, warm). Peak RSS with OCR loaded: ${(peakRss / 1048576).toFixed(0)} MB.`);

@@ -150,7 +150,8 @@ function headerToken(text: string): string | null {
   return null;
 }
 
-const ITEM_CELL = /^[<>≤≥]?\s*[-+]?\d|^[↑↓]$|^[HL]$|阴性|阳性|\d\s*[-~～]\s*\d/;
+/** Cells that only lab items have: a bare number (with a flag), a reference range, a flag, a qualitative result. */
+const ITEM_CELL = /^[<>≤≥]?\s*[-+]?\d+(?:\.\d+)?\s*[↑↓HL]?$|^[<>≤≥]?\s*\d+(?:\.\d+)?\s*[-~～—–]{1,2}\s*\d+(?:\.\d+)?$|^[↑↓HL]$|阴性|阳性/;
 
 /**
  * Rebuilds the page's tables into rows of cells. A header row that repeats its column titles side by
@@ -159,45 +160,38 @@ const ITEM_CELL = /^[<>≤≥]?\s*[-+]?\d|^[↑↓]$|^[HL]$|阴性|阳性|\d\s*[
  * come back as single-column rows in reading order.
  */
 export function tableRows(page: OcrPage): TableRow[] {
-  const rows = groupRows(placeLines(page));
+  const rows = groupRows(placeLines(page)).map((row) => row.map((p) => ({ text: p.line.text, line: p.index, x0: p.x0, x1: p.x1 })));
+  const tokens = rows.map((cells) => cells.map((c) => headerToken(c.text)));
+  const isHeader = tokens.map((t) => t.filter((x) => x !== null).length >= 2);
+  const isItem = rows.map((cells, i) => !isHeader[i] && cells.some((c) => ITEM_CELL.test(c.text)));
   const out: TableRow[] = [];
-  let splitX: number | null = null;
-  let inTable = false;
-  let quiet = 0;
-  let right: TableRow[] = [];
-  const flushRight = (): void => {
+  let i = 0;
+  while (i < rows.length) {
+    if (!isHeader[i]) {
+      out.push({ cells: rows[i]!, column: 0, header: false, inTable: false });
+      i++;
+      continue;
+    }
+    // The table runs to its last item row; one non-item row between items (a wrapped name) stays inside.
+    let end = i;
+    for (let k = i + 1; k < rows.length && !isHeader[k]; k++) {
+      if (isItem[k]) end = k;
+      else if (!isItem[k + 1]) break;
+    }
+    const header = rows[i]!;
+    const first = tokens[i]!.findIndex((t) => t !== null);
+    const again = tokens[i]!.findIndex((t, k) => k > first + 1 && t === tokens[i]![first]);
+    const splitX = again > 0 ? (header[again - 1]!.x1 + header[again]!.x0) / 2 : null;
+    const right: TableRow[] = [];
+    for (let k = i; k <= end; k++) {
+      const cells = rows[k]!;
+      const left = splitX === null ? cells : cells.filter((c) => c.x0 < splitX);
+      const rest = splitX === null ? [] : cells.filter((c) => c.x0 >= splitX);
+      if (left.length > 0) out.push({ cells: left, column: 0, header: k === i, inTable: true });
+      if (rest.length > 0) right.push({ cells: rest, column: 1, header: k === i, inTable: true });
+    }
     out.push(...right);
-    right = [];
-  };
-  for (const row of rows) {
-    const cells = row.map((p) => ({ text: p.line.text, line: p.index, x0: p.x0, x1: p.x1 }));
-    const tokens = cells.map((c) => headerToken(c.text));
-    const isHeader = tokens.filter((t) => t !== null).length >= 2;
-    if (isHeader) {
-      flushRight();
-      inTable = true;
-      quiet = 0;
-      splitX = null;
-      const first = tokens.findIndex((t) => t !== null);
-      const again = tokens.findIndex((t, i) => i > first + 1 && t === tokens[first]);
-      if (again > 0) splitX = (cells[again - 1]!.x1 + cells[again]!.x0) / 2;
-    } else if (inTable) {
-      if (cells.some((c) => ITEM_CELL.test(c.text))) quiet = 0;
-      else if (++quiet > 1) {
-        inTable = false;
-        splitX = null;
-        flushRight();
-      }
-    }
-    if (splitX !== null && inTable) {
-      const leftCells = cells.filter((c) => c.x0 < splitX!);
-      const rightCells = cells.filter((c) => c.x0 >= splitX!);
-      if (leftCells.length > 0) out.push({ cells: leftCells, column: 0, header: isHeader, inTable });
-      if (rightCells.length > 0) right.push({ cells: rightCells, column: 1, header: isHeader, inTable });
-    } else {
-      out.push({ cells, column: 0, header: isHeader, inTable });
-    }
+    i = end + 1;
   }
-  flushRight();
   return out;
 }

@@ -91,6 +91,9 @@ export function parseLabRow(row: TableRow): LabRow | null {
     }
     // A lone symbol between result and unit is a flag mark the OCR could not read; the range decides it.
     if (flag === null && unit === null && /^[^\p{L}\p{N}%]$/u.test(text)) continue;
+    // So is a lone glyph followed by another unit-like cell (↑ misread as 个).
+    const following = cells[i + 1];
+    if (flag === null && unit === null && Array.from(text).length === 1 && following !== undefined && !RANGE.test(following)) continue;
     if (unit === null && !rangeMatch) { unit = text.replace(/\s+/g, ''); continue; }
   }
   if (name === null || result === null) return null;

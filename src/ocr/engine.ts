@@ -10,7 +10,7 @@ import type { OcrChar, OcrEngineOptions, OcrLine, OcrPage, ReadOptions } from '.
 
 const REC_HEIGHT = 48;
 const REC_MAX_WIDTH = 1600;
-const REC_BATCH = Number(process.env.REC_BATCH ?? 8);
+const REC_BATCH = 8;
 const CLS_WIDTH = 192;
 const CLS_SAMPLES = 16;
 /** Glyph size relative to a detected box's height (boxes include the detector's unclip margin). */
