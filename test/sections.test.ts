@@ -82,6 +82,14 @@ T 36.5℃ P 92次/分 R 18次/分 BP 110/70mmHg，贫血貌，上腹部轻压痛
     expect(s.storage).toBe('密封保存。');
   });
 
+  it('keeps a quoted exam result inside the history it is quoted in', () => {
+    const text = '主诉：颈部肿物1月。\n现病史：患者1月前发现颈部肿物，行甲状腺彩超检查，超声提示：甲状腺右叶结节，TI-RADS 4a类。术后病理示：甲状腺乳头状癌。\n既往史：体健。';
+    const s = sectionsOf(text, 'admission');
+    expect(Object.keys(s)).toEqual(['chief_complaint', 'present_illness', 'past_history']);
+    expect(s.present_illness).toContain('超声提示：甲状腺右叶结节');
+    expect(s.present_illness).toContain('术后病理示：甲状腺乳头状癌。');
+  });
+
   it('does not take a header word inside a sentence for a header', () => {
     const s = sectionsOf('患者诉诊断明确后规律服药，建议定期复查。', 'outpatient');
     expect(s).toEqual({});

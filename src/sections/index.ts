@@ -15,6 +15,7 @@ export * from './keys.js';
 interface HeaderFile {
   keys: Record<string, { description: string; headers: string[] }>;
   byType: Record<string, Record<string, string>>;
+  quotedIn: { types: Record<string, string[]> };
   implicit: {
     splitTypes: string[];
     wholeText: Record<string, string>;
@@ -29,6 +30,7 @@ interface HeaderRules {
   pattern: RegExp;
   keyOf: Map<string, SectionKey>;
   byType: Map<string, Map<string, SectionKey>>;
+  quotedIn: Map<string, Set<SectionKey>>;
   splitTypes: Set<string>;
   wholeText: Map<string, SectionKey>;
   conclusion: RegExp;
@@ -77,6 +79,7 @@ export function loadHeaderRules(): HeaderRules {
     pattern: new RegExp(`${atBoundary}|${anywhere}`, 'giu'),
     keyOf,
     byType,
+    quotedIn: new Map(Object.entries(file.quotedIn.types).map(([type, keys]) => [type, new Set(keys.map((k) => checkedKey(k, 'sections/headers.json quotedIn')))])),
     splitTypes: new Set(file.implicit.splitTypes),
     wholeText: new Map(Object.entries(file.implicit.wholeText).map(([type, key]) => [type, checkedKey(key, 'sections/headers.json implicit')])),
     conclusion: new RegExp(file.implicit.conclusionCues, 'iu'),
@@ -238,7 +241,8 @@ export function detectSections(doc: MedDocument, type: ReportType | null = class
   const rules = loadHeaderRules();
   const renames = type ? rules.byType.get(type) : undefined;
   const rename = (key: SectionKey): SectionKey => renames?.get(key) ?? key;
-  const hits = findHeaders(doc.norm.text, rules);
+  const quoted = type ? rules.quotedIn.get(type) : undefined;
+  const hits = findHeaders(doc.norm.text, rules).filter((hit) => !quoted?.has(hit.key));
   const sections: Section[] = [];
   hits.forEach((hit, i) => {
     const next = hits[i + 1]?.headerStart ?? doc.norm.chars.length;
