@@ -69,12 +69,12 @@ describe('HTTP service on the embedded store', () => {
     const ct = await server.call('POST', '/v1/classify', { key, body: { text: '胸部CT平扫：双肺纹理清晰，未见明显实质性病变。纵隔居中。诊断意见：胸部CT平扫未见明显异常。' } });
     expect(ct.status).toBe(200);
     expect(ct.body).toMatchObject({ type: 'ct', code: 347 });
-    const linked = await server.call('POST', '/v1/link', { key, body: { text: '心梗', type: 'disease' } });
+    const linked = await server.call('POST', '/v1/link', { key, body: { text: '急性心肌梗死', type: 'disease' } });
     expect(linked.status).toBe(200);
-    expect(linked.body.candidates[0].name).toContain('心肌梗');
+    expect(linked.body.candidates[0]).toMatchObject({ name: '急性心肌梗死', codes: { icd10: expect.stringMatching(/^I21/) } });
     const diagnoses = await server.call('POST', '/v1/link', { key, body: { text: '高血压3级；2型糖尿病', diagnoses: true } });
     expect(diagnoses.body.candidates.length).toBeGreaterThanOrEqual(2);
-    const badType = await server.call('POST', '/v1/link', { key, body: { text: '心梗', type: 'organ' } });
+    const badType = await server.call('POST', '/v1/link', { key, body: { text: '急性心肌梗死', type: 'organ' } });
     expect([badType.status, badType.body.error.code]).toEqual([400, 'INVALID_ARGUMENT']);
   });
 

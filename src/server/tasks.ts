@@ -3,10 +3,30 @@ import type { EntityType } from '../taxonomy/taxonomy.js';
 /** The calls the HTTP thread hands to the worker pool (plain data: it crosses a thread boundary). */
 export type NerFormat = 'native' | 'aliyun' | 'nocode';
 
+/** A document to read: text, file bytes (text, image or PDF), or MRS OcrInfoList (bring-your-own OCR). */
+export interface DocumentInput {
+  text?: string;
+  bytes?: Uint8Array;
+  /** The bytes as base64, for inputs persisted in a job row. */
+  base64?: string;
+  filename?: string;
+  mime?: string;
+  /** The kind the caller promised; other bytes are refused as a corrupt image/PDF. */
+  expect?: 'image' | 'pdf';
+  ocrInfo?: unknown[];
+  maxPages: number;
+}
+
 export type WorkerTask =
   | { op: 'ready' }
   | { op: 'ner'; text: string; format: NerFormat; dropNegated?: boolean }
   | { op: 'classify'; text: string }
   | { op: 'link'; mention: string; type?: EntityType; diagnoses?: boolean; limit: number }
   /** An image or PDF: its pages as OCR lines; charged per page. */
-  | { op: 'ocr'; bytes: Uint8Array; filename?: string; mime?: string; maxPages: number };
+  | { op: 'ocr'; bytes: Uint8Array; filename?: string; mime?: string; maxPages: number }
+  /** Structure result (native) or MRS `{Template, TextTypeList}` (+ `Block` for PDFs); charged per page. */
+  | { op: 'structure'; input: DocumentInput; type: string; format: 'native' | 'tencent' }
+  | { op: 'deidentifyText'; text: string; mode: 'mask' | 'tag' | 'surrogate'; mask?: string[] }
+  | { op: 'deidentifyImage'; bytes: Uint8Array; mask?: string[] }
+  /** MRS TextTypeList of a text or of each image. */
+  | { op: 'textTypes'; text?: string; images?: Uint8Array[] };

@@ -3,20 +3,54 @@
  * thread only parses, authenticates and meters. Results and errors come back as plain data
  * (`{ ok, value | error }`) because class instances do not survive the thread boundary.
  */
-import { classifyText } from '../classify/index.js';
+import { classifyText, isReportType, type Classification } from '../classify/index.js';
 import { MedDocument } from '../document/document.js';
-import { isMedstructError } from '../errors.js';
-import { ingestPages } from '../ingest/index.js';
+import { deidentifyImage, deidentifyText } from '../deid/index.js';
+import { isMedstructError, MedstructError } from '../errors.js';
+import { detectMedia, documentFromOcrLines, ingestFile, ingestPages, type MrsOcrInfo } from '../ingest/index.js';
 import { getLinker } from '../linking/index.js';
 import { toAliyunData } from '../output/aliyun.js';
 import { toNativeNer } from '../output/native.js';
 import { toNocode } from '../output/nocode.js';
 import { buildPipeline } from '../pipeline/default.js';
-import type { WorkerTask } from './tasks.js';
+import { readJsonResource } from '../resources.js';
+import { structureDocument, toTencentResponse } from '../structure/index.js';
+import type { DocumentInput, WorkerTask } from './tasks.js';
 
 export type WorkerReply = { ok: true; value: unknown; units?: number } | { ok: false; error: { code: string; message: string; status: number } };
 
 const round = (x: number): number => Math.round(x * 10000) / 10000;
+
+let parents: Record<string, Array<{ Id: number; Name: string }>> | null = null;
+
+/** MRS multi-level TextTypeList of a classification (the same parents as the TextToObject reply). */
+function textTypeList(c: Classification): Array<{ Id: number; Level: number; Name: string }> {
+  parents ??= readJsonResource<{ parents: Record<string, Array<{ Id: number; Name: string }>> }>('fields', 'tencent.json').parents;
+  return [...(parents[c.type] ?? []), { Id: c.code, Name: c.name }].map((t, i) => ({ Id: t.Id, Level: i + 1, Name: t.Name }));
+}
+
+async function documentOf(input: DocumentInput): Promise<MedDocument> {
+  if (input.text !== undefined) return new MedDocument(input.text);
+  if (input.ocrInfo !== undefined) return documentFromOcrLines({ OcrInfoList: input.ocrInfo as MrsOcrInfo[] });
+  const bytes = input.base64 !== undefined ? Buffer.from(input.base64, 'base64') : Buffer.from(input.bytes ?? []);
+  if (input.expect) {
+    const kind = detectMedia(bytes, { filename: input.filename, mime: input.mime });
+    if (kind !== input.expect) throw new MedstructError(input.expect === 'image' ? 'CORRUPT_IMAGE' : 'CORRUPT_PDF', `The data is not ${input.expect === 'image' ? 'an image' : 'a PDF'}`);
+  }
+  return ingestFile(bytes, { filename: input.filename, mime: input.mime, maxPages: input.maxPages });
+}
+
+/** MRS `Block`: each Template section as a list whose items carry the page they start on. */
+function blockOf(template: Record<string, unknown>, doc: MedDocument, textTypes: unknown): Record<string, unknown> {
+  const page = doc.pages.length > 0 ? 1 : 0;
+  const block: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(template)) {
+    if (value === null || typeof value !== 'object' || ['PatientInfo', 'ReportInfo'].includes(name)) continue;
+    block[name] = Array.isArray(value) ? value.map((item) => ({ ...(item as object), Page: page })) : [{ ...(value as object), Page: page }];
+  }
+  block.TextTypeListBlocks = [{ TextTypeList: textTypes, Page: page }];
+  return block;
+}
 
 async function run(task: WorkerTask): Promise<{ value: unknown; units?: number }> {
   switch (task.op) {
@@ -39,6 +73,32 @@ async function run(task: WorkerTask): Promise<{ value: unknown; units?: number }
     case 'ocr': {
       const { kind, pages } = await ingestPages(Buffer.from(task.bytes), { filename: task.filename, mime: task.mime, maxPages: task.maxPages });
       return { value: { kind, pages }, units: pages.length };
+    }
+    case 'structure': {
+      const doc = await documentOf(task.input);
+      if (doc.text.trim() === '') throw new MedstructError('EMPTY_INPUT', 'The document has no text');
+      const type = task.type === 'auto' || !isReportType(task.type) ? 'auto' : task.type;
+      const result = structureDocument(doc, { type });
+      const units = Math.max(1, doc.pages.length);
+      if (task.format === 'native') return { value: result, units };
+      const response = toTencentResponse(result, doc) as { Template: Record<string, unknown>; TextTypeList: unknown };
+      if (task.input.expect !== 'pdf') return { value: response, units };
+      return { value: { ...response, Block: blockOf(response.Template, doc, response.TextTypeList), IsBlock: true }, units };
+    }
+    case 'deidentifyText':
+      return { value: deidentifyText(task.text, { mode: task.mode, mask: task.mask }) };
+    case 'deidentifyImage': {
+      const { image, mime, spans } = await deidentifyImage(Buffer.from(task.bytes), { mask: task.mask });
+      return { value: { image: image.toString('base64'), mime, spans } };
+    }
+    case 'textTypes': {
+      if (task.text !== undefined) return { value: textTypeList(classifyText(task.text)) };
+      const lists = [];
+      for (const bytes of task.images ?? []) {
+        const doc = await documentOf({ bytes, expect: 'image', maxPages: 1 });
+        lists.push(...textTypeList(classifyText(doc.text)));
+      }
+      return { value: lists };
     }
   }
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MedstructError } from '../../errors.js';
 import { authenticate, billable, type ServerContext } from '../context.js';
 import { SurfaceError } from '../surfaces.js';
-import { tencentCall } from './tencent.js';
+import { TENCENT_ACTIONS, tencentCall } from './tencent.js';
 
 const ACTION = 'GetNerChMedical';
 
@@ -33,7 +33,8 @@ async function getNerChMedical(ctx: ServerContext, request: FastifyRequest): Pro
 export function registerAliyunRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const schema = {
     tags: ['aliyun'],
-    summary: 'Alibaba GetNerChMedical (Action=GetNerChMedical&ServiceCode=alinlp&Text=…); POST / with X-TC-Action is Tencent MRS',
+    summary: 'Alibaba GetNerChMedical (Action=GetNerChMedical&ServiceCode=alinlp&Text=…)',
+    description: `POST / with an X-TC-Action header is Tencent MRS (API 3.0, JSON body, {"Response": …}); actions: ${TENCENT_ACTIONS.join(', ')}.`,
     querystring: { type: 'object', properties: { Action: { type: 'string' }, ServiceCode: { type: 'string' }, Text: { type: 'string' } } },
   };
   app.get('/', { config: { surface: 'aliyun' }, schema }, async (request) => getNerChMedical(ctx, request));

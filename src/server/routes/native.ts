@@ -5,7 +5,8 @@ import { MedstructError } from '../../errors.js';
 import { createJob, getJob, type Job, type JobInput } from '../../jobs/store.js';
 import { authenticate, billable, fingerprint, storedReply, type Idempotency, type ServerContext } from '../context.js';
 import { ENTITY_TYPES, type EntityType } from '../../taxonomy/taxonomy.js';
-import { checkText, readFileInput } from '../input.js';
+import { REPORT_TYPES } from '../../classify/types.js';
+import { checkText, decodeBase64, readFileInput, type FileInput } from '../input.js';
 import type { NerFormat, WorkerTask } from '../tasks.js';
 
 const errorSchema = {
@@ -56,8 +57,40 @@ function taskOf(ctx: ServerContext, action: string, body: Record<string, unknown
       return { op: 'ner', text: checkText(body.text, ctx.config.textLimit), format: (body.format as NerFormat | undefined) ?? 'native', dropNegated: body.dropNegated === true };
     case 'classify':
       return { op: 'classify', text: checkText(body.text, ctx.config.textLimit) };
+    case 'structure': {
+      const type = body.type ?? 'auto';
+      if (typeof type !== 'string' || (type !== 'auto' && !(REPORT_TYPES as readonly string[]).includes(type))) {
+        throw new MedstructError('INVALID_ARGUMENT', `type must be auto or one of ${REPORT_TYPES.join(', ')}`);
+      }
+      const format = body.format ?? 'native';
+      if (format !== 'native' && format !== 'tencent') throw new MedstructError('INVALID_ARGUMENT', 'format must be native or tencent');
+      const input = body.text !== undefined
+        ? { text: checkText(body.text, ctx.config.textLimit), maxPages: 1 }
+        : { base64: decodeBase64(body.file, 'file').toString('base64'), filename: optionalString(body, 'filename'), mime: optionalString(body, 'mime'), maxPages: ctx.config.maxPdfPages };
+      return { op: 'structure', input, type, format };
+    }
   }
   throw new MedstructError('INVALID_ARGUMENT', `Action ${action} cannot run as a job`);
+}
+
+function optionalString(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value !== undefined && typeof value !== 'string') throw new MedstructError('INVALID_ARGUMENT', `${name} must be a string`);
+  return value as string | undefined;
+}
+
+/** The fields of an upload as a request body: text fields as given, the file as base64. */
+function uploadBody(upload: FileInput): Record<string, unknown> {
+  const { file: _file, image: _image, pdf: _pdf, ...fields } = upload.fields;
+  return { ...fields, file: upload.bytes.toString('base64'), filename: upload.filename, mime: upload.mime };
+}
+
+/** The body of a route that takes text or a base64 file as JSON, or a multipart upload. */
+async function textOrFile(request: FastifyRequest): Promise<Record<string, unknown>> {
+  if (request.isMultipart()) return uploadBody(await readFileInput(request));
+  const body = request.body;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new MedstructError('INVALID_ARGUMENT', 'Send JSON {"text"} or {"file": "<base64>"}, or a multipart upload');
+  return body as Record<string, unknown>;
 }
 
 /** A batch item's task; a bad item refuses the whole batch, naming the item. */
@@ -70,7 +103,7 @@ function itemTask(ctx: ServerContext, action: string, item: Record<string, unkno
   }
 }
 
-export const JOB_ACTIONS = ['ner', 'classify'] as const;
+export const JOB_ACTIONS = ['ner', 'classify', 'structure'] as const;
 
 function jobView(job: Job): Record<string, unknown> {
   return {
@@ -158,6 +191,58 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: ServerContext): 
       { op: 'ocr', bytes, filename: input.filename, mime: input.mime, maxPages: ctx.config.maxPdfPages },
       ctx.config.requestTimeoutMs, [bytes.buffer as ArrayBuffer],
     ));
+  });
+
+  app.post('/v1/structure', {
+    config,
+    validatorCompiler: () => () => true,
+    schema: {
+      tags: ['native'], summary: 'Report type, sections, entities and the type\'s fields with evidence; text, base64 image/PDF, or multipart upload (charged per page)',
+      headers: IDEMPOTENCY_HEADER, consumes: ['application/json', 'multipart/form-data'],
+      body: {
+        type: 'object',
+        properties: {
+          text: { type: 'string' }, file: { type: 'string', description: 'Base64 image or PDF (instead of text)' }, filename: { type: 'string' }, mime: { type: 'string' },
+          type: { type: 'string', enum: ['auto', ...REPORT_TYPES], default: 'auto' },
+          format: { type: 'string', enum: ['native', 'tencent'], default: 'native', description: 'tencent: the MRS {Template, TextTypeList}' },
+        },
+      },
+      response: errorResponses,
+    },
+  }, async (request, reply) => {
+    const task = taskOf(ctx, 'structure', await textOrFile(request));
+    return nativeCall(ctx, request, reply, 'structure', async () => ctx.pool.run(task, ctx.config.requestTimeoutMs));
+  });
+
+  app.post('/v1/deidentify', {
+    config,
+    validatorCompiler: () => () => true,
+    schema: {
+      tags: ['native'], summary: 'Masks, tags or replaces personal information in a text, or boxes it out of an image (base64 or multipart)',
+      headers: IDEMPOTENCY_HEADER, consumes: ['application/json', 'multipart/form-data'],
+      body: {
+        type: 'object',
+        properties: {
+          text: { type: 'string' }, file: { type: 'string', description: 'Base64 image (instead of text); the reply has the masked image as base64' },
+          mode: { type: 'string', enum: ['mask', 'tag', 'surrogate'], default: 'mask' },
+          mask: { type: 'array', items: { type: 'string' }, description: 'Mask flags (patient, doctor, hospital, barcode, name, id, phone, …); default: all personal data' },
+        },
+      },
+      response: errorResponses,
+    },
+  }, async (request, reply) => {
+    const body = await textOrFile(request);
+    const mask = typeof body.mask === 'string' ? body.mask.split(',') : body.mask;
+    if (mask !== undefined && (!Array.isArray(mask) || mask.some((m) => typeof m !== 'string'))) throw new MedstructError('INVALID_ARGUMENT', 'mask must be a list of flags');
+    let task: WorkerTask;
+    if (body.text !== undefined) {
+      const mode = body.mode ?? 'mask';
+      if (mode !== 'mask' && mode !== 'tag' && mode !== 'surrogate') throw new MedstructError('INVALID_ARGUMENT', 'mode must be mask, tag or surrogate');
+      task = { op: 'deidentifyText', text: checkText(body.text, ctx.config.textLimit), mode, mask: mask as string[] | undefined };
+    } else {
+      task = { op: 'deidentifyImage', bytes: new Uint8Array(decodeBase64(body.file, 'file')), mask: mask as string[] | undefined };
+    }
+    return nativeCall(ctx, request, reply, 'deidentify', async () => ctx.pool.run(task, ctx.config.requestTimeoutMs));
   });
 
   app.post('/v1/jobs', {
