@@ -7,14 +7,16 @@
  *
  * Writes `tune.jsonl` (templates the rules were developed against), `test.jsonl` (held-out templates,
  * looked at once after the first evaluation) and `final.jsonl` (templates written after the rules were
- * frozen, evaluated only), plus `images/` with lab-sheet images (planted PHI, a barcode and a QR code)
- * and `images.jsonl` listing each image with its PHI and clinical strings. Deterministic for a seed.
+ * frozen, evaluated only), plus `images/` with lab-sheet images (planted PHI, a barcode and a QR code):
+ * `images.jsonl` (clean renders) and `photos.jsonl` (the sheets photographed: tilt, keystone, shadow,
+ * blur, JPEG), each image with its PHI and clinical strings. Deterministic for a seed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { idCheckChar } from '../src/deid/idcard.js';
+import { photograph } from './make-ocr-testset.js';
 import type { PhiType } from '../src/deid/types.js';
 
 function argValue(name: string, fallback: string): string {
@@ -376,6 +378,7 @@ export async function renderDeidSheet(seed = 0): Promise<DeidSheet> {
 async function main(): Promise<void> {
   const count = Number(argValue('count', '300'));
   const imageCount = Number(argValue('images', '20'));
+  const photoCount = Number(argValue('photos', '10'));
   const outDir = argValue('out', 'data/deid');
   state = Number(argValue('seed', '7')) >>> 0;
   mkdirSync(join(outDir, 'images'), { recursive: true });
@@ -398,6 +401,17 @@ async function main(): Promise<void> {
   }
   writeFileSync(join(outDir, 'images.jsonl'), images.join('\n') + '\n');
   console.log(`images: ${imageCount} lab sheets → ${join(outDir, 'images.jsonl')}`);
+  const photos: string[] = [];
+  for (let i = 1; i <= photoCount; i++) {
+    const sheet = await renderDeidSheet(100 + i);
+    const page = { kind: 'lab' as const, png: sheet.png, width: sheet.width, height: sheet.height, lines: [], items: [] };
+    const photo = await photograph(page, { rotation: 0, skew: (rand() - 0.5) * 4, perspective: 0.02 + rand() * 0.02, blur: 0.4 + rand() * 0.5, jpegQuality: 75 + int(0, 15), seed: i });
+    const file = join(outDir, 'images', `photo-${i}.jpg`);
+    writeFileSync(file, photo);
+    photos.push(JSON.stringify({ file, phi: sheet.phi, clinical: sheet.clinical }));
+  }
+  writeFileSync(join(outDir, 'photos.jsonl'), photos.join('\n') + '\n');
+  console.log(`photos: ${photoCount} photographed lab sheets → ${join(outDir, 'photos.jsonl')}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -56,6 +56,11 @@ interface Compiled {
   hospitalSuffixRe: RegExp;
   hospitalTriggers: string[];
   hospitalGeneric: Set<string>;
+  nameRightWord: RegExp;
+  nameRightChar: Set<string>;
+  notInNames: Set<string>;
+  singleSurnameTitles: Set<string>;
+  aliasContext: RegExp;
 }
 
 let compiled: Compiled | null = null;
@@ -82,6 +87,11 @@ function compile(): Compiled {
     hospitalSuffixRe: new RegExp(`(?:${alternation(res.hospitals.suffixes)})`, 'g'),
     hospitalTriggers: [...res.hospitals.left_triggers].sort((a, b) => b.length - a.length),
     hospitalGeneric: new Set(res.hospitals.generic),
+    nameRightWord: new RegExp(`^(?:${alternation(res.labels.name_right_words)})`),
+    nameRightChar: new Set(res.labels.name_right_chars),
+    notInNames: new Set(res.labels.not_in_names),
+    singleSurnameTitles: new Set(res.labels.single_surname_titles),
+    aliasContext: new RegExp(`(?:${alternation(res.hospitals.alias_left)})(\\p{Script=Han}{2,6}?)(?=${alternation(res.hospitals.alias_right)}|[,.;，。；])`, 'gu'),
   };
   return compiled;
 }
@@ -149,19 +159,15 @@ function isNonName(c: Compiled, name: string): boolean {
   return false;
 }
 
-/** What may directly follow a name in running text (患者王伟因胸痛…, 其子张强代诉…), strongest first. */
+/** Punctuation that may directly follow a name in running text (the strongest ending). */
 const NAME_RIGHT_PUNCT = /^(?:[,.;:、!?()\s"“”'<>[\]【】《》]|$)/;
-const NAME_RIGHT_WORD = /^(?:主诉|代诉|自诉|诉说|陪同|陪诊|陪护|陪伴|照顾|签字|签名|同意|电话|手机|联系|表示|要求|家属|本人|先生|女士|之子|之女|之妻|之夫)/;
-const NAME_RIGHT_CHAR = /^[因于来入以今自在男女陪签述称的等均已对之及和与为是现年拒诉]/;
 
-/** Characters that do not occur in given names but do follow a surname-like word (于床旁, 向左侧). */
-const NOT_IN_NAMES = /[床旁昨侧左右后前内外次个位处种些们日时分秒岁年月周科室诊]/;
-
-function rightContextRank(s: string, end: number): number {
+/** How well the text at `end` ends a name: 3 punctuation, 2 a known following word (代诉), 1 a following character (因), 0 none. */
+function rightContextRank(c: Compiled, s: string, end: number): number {
   const next = s.slice(end, end + 3);
   if (NAME_RIGHT_PUNCT.test(next)) return 3;
-  if (NAME_RIGHT_WORD.test(next)) return 2;
-  return NAME_RIGHT_CHAR.test(next) ? 1 : 0;
+  if (c.nameRightWord.test(next)) return 2;
+  return c.nameRightChar.has(next[0] ?? '') ? 1 : 0;
 }
 
 /**
@@ -178,9 +184,9 @@ function readContextName(c: Compiled, s: string, p: number, strict: boolean): nu
   for (const given of [2, 1]) {
     const end = p + sl + given;
     let ok = true;
-    for (let k = p + sl; k < end; k++) if (!isHan(s[k]) || NOT_IN_NAMES.test(s[k]!)) ok = false;
+    for (let k = p + sl; k < end; k++) if (!isHan(s[k]) || c.notInNames.has(s[k]!)) ok = false;
     if (!ok) continue;
-    const rank = rightContextRank(s, end);
+    const rank = rightContextRank(c, s, end);
     if (rank <= bestRank) continue;
     const name = s.slice(p, end);
     if (isNonName(c, name) || touchesException(c, s, p, end) || isCommonWord(name)) continue;
@@ -278,7 +284,7 @@ function detectLabeled(c: Compiled, s: string, out: Candidate[]): void {
       let end = colon ? readLabeledName(c, s, p) : readContextName(c, s, p, true);
       if (end < 0 && !colon) {
         const loose = readContextName(c, s, p, false);
-        const rank = loose > 0 ? rightContextRank(s, loose) : 0;
+        const rank = loose > 0 ? rightContextRank(c, s, loose) : 0;
         if (rank === 3 || (rank === 2 && hasNameToken(s.slice(p, loose)))) end = loose;
       }
       if (end < 0) continue;
@@ -350,7 +356,7 @@ function detectTitled(c: Compiled, s: string, out: Candidate[]): void {
   for (let m = c.titleRe.exec(s); m; m = c.titleRe.exec(s)) {
     const at = m.index;
     if (/^[ \t]*[:：]/.test(s.slice(at + m[0].length, at + m[0].length + 3))) continue;
-    const single = /^(?:主任|医生|大夫|护士|教授|院长|护士长)$/.test(m[0]);
+    const single = c.singleSurnameTitles.has(m[0]);
     const foreign = /\p{Script=Han}{1,8}[·•・]\p{Script=Han}{1,10}$/u.exec(s.slice(Math.max(0, at - 20), at));
     if (foreign) {
       let start = at - foreign[0].length;
@@ -367,7 +373,7 @@ function detectTitled(c: Compiled, s: string, out: Candidate[]): void {
       const sl = surnameAt(c, s, start, k === 1 || !afterWord);
       if (sl === 0 || sl > k || (k - sl > 2)) continue;
       let allHan = true;
-      for (let i = start + sl; i < at; i++) if (!isHan(s[i]) || NOT_IN_NAMES.test(s[i]!)) allHan = false;
+      for (let i = start + sl; i < at; i++) if (!isHan(s[i]) || c.notInNames.has(s[i]!)) allHan = false;
       if (!allHan || !(afterWord || start === 0 || !isHan(s[start - 1]))) continue;
       const name = s.slice(start, at);
       if (isNonName(c, name) || touchesException(c, s, start, at) || (k > 1 && isCommonWord(name))) continue;
@@ -415,13 +421,10 @@ function detectAddresses(c: Compiled, s: string, out: Candidate[]): void {
   }
 }
 
-/** Words after which a short name is where the patient was treated (在湘雅就诊, 转至华西). */
-const ALIAS_CONTEXT = /(?:就诊于|转至|转入|转往|来自|在|于|至|赴)(\p{Script=Han}{2,6}?)(?=就诊|住院|治疗|手术|复查|检查|诊断|门诊|急诊|会诊|求治|随访|[,.;，。；])/gu;
-
-/** Hospital nicknames (协和, 湘雅, 浙一) the knowledge graph knows, in the places a hospital is named. */
-function detectHospitalAliases(s: string, out: Candidate[], hospitalScore: (name: string) => number): void {
-  ALIAS_CONTEXT.lastIndex = 0;
-  for (let m = ALIAS_CONTEXT.exec(s); m; m = ALIAS_CONTEXT.exec(s)) {
+/** Hospital nicknames (协和, 湘雅, 浙一) the knowledge graph knows, where a hospital is named (在湘雅就诊, 转至华西). */
+function detectHospitalAliases(c: Compiled, s: string, out: Candidate[], hospitalScore: (name: string) => number): void {
+  c.aliasContext.lastIndex = 0;
+  for (let m = c.aliasContext.exec(s); m; m = c.aliasContext.exec(s)) {
     const name = m[1]!;
     const start = m.index + m[0].length - name.length;
     if (hospitalScore(name) >= 0.9) out.push({ start, end: start + name.length, type: 'hospital', priority: 57, source: 'knowledge-graph' });
@@ -464,7 +467,7 @@ function detectGenericNameLabels(c: Compiled, s: string, out: Candidate[]): void
     const p = m.index + m[0].length;
     const personLabel = /(?:人|者|师|医生|员|属|护士|对象)$/.test(label);
     const end = readContextName(c, s, p, !personLabel);
-    if (end < 0 || rightContextRank(s, end) < 3) continue;
+    if (end < 0 || rightContextRank(c, s, end) < 3) continue;
     if (!personLabel && (end - p > 3 || isCommonWord(s.slice(p + 1, end)))) continue;
     const type: PhiType = /医|师|护|技|药|经办|审|检/.test(label) ? 'staff_name' : /家属|亲|联系|监护|代理|配偶/.test(label) ? 'relative_name' : 'patient_name';
     out.push({ start: p, end, type, priority: 68, source: 'label' });
@@ -519,7 +522,7 @@ export function detectPhiUtf16(text: string, options: DetectOptions = {}): Candi
   detectGenericNameLabels(c, s, out);
   detectAddresses(c, s, out);
   detectHospitals(c, s, out, options.hospitalScore);
-  if (options.hospitalScore) detectHospitalAliases(s, out, options.hospitalScore);
+  if (options.hospitalScore) detectHospitalAliases(c, s, out, options.hospitalScore);
   for (const p of options.personSpans ?? []) {
     const name = s.slice(p.start, p.end);
     if (name.length < 2 || name.length > 5 || surnameAt(c, s, p.start, true) === 0) continue;
