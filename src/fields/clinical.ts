@@ -26,6 +26,8 @@ const TRANSFUSION_RE = new RegExp(schema.transfusionPattern, 'dg');
 const DURATION_RE = new RegExp(schema.durationPattern, 'dg');
 const DISEASE_IN_HISTORY = /(?:有|患|诊断为?|发现)?(?<name>[\u4e00-\u9fa5A-Za-z0-9]{2,16}?)(?:病史|史|\d+余?年|多年)/dg;
 
+const MAX_DIAGNOSIS_LENGTH = 40;
+
 export interface Diagnosis {
   text: FieldValue;
   links: Array<{ id: string; name: string; codes: Record<string, string> }>;
@@ -50,7 +52,7 @@ function linksOf(src: Source, start: number, end: number, kind: 'disease' | 'pro
 }
 
 /** Splits a diagnosis list (1.胃癌术后 2.高血压3级；糖尿病) into items, each linked to ICD-10 when the linker is present. */
-export function splitDiagnoses(src: Source, region: Region): Diagnosis[] {
+export function splitDiagnoses(src: Source, region: Region, link = true): Diagnosis[] {
   const out: Diagnosis[] = [];
   // Item boundaries: numbering (1. 2、 (3) ①), semicolons, line breaks; commas only between short items.
   const text = src.text.slice(region.start, region.end);
@@ -74,7 +76,8 @@ export function splitDiagnoses(src: Source, region: Region): Diagnosis[] {
       offset += part.length + 1;
       if (ps.end <= ps.start) continue;
       const value = src.text.slice(ps.start, ps.end);
-      const links = linksOf(src, ps.start, ps.end, 'disease');
+      // A diagnosis is a short phrase; a long piece is prose the linker cannot place.
+      const links = link && value.length <= MAX_DIAGNOSIS_LENGTH ? linksOf(src, ps.start, ps.end, 'disease') : [];
       out.push({ text: fieldValue(src, ps.start, ps.end, links[0]?.name ?? value, region), links });
     }
   }

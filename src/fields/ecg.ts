@@ -47,7 +47,7 @@ export function extractEcg(src: Source): Record<string, unknown> {
   if (conclusionRegions.length === 0) {
     for (const m of matchAll(src, whole, CONCLUSION_ANCHOR)) conclusionRegions = [{ start: m.pos + m[0].length, end: src.text.length }];
   }
-  const conclusions = conclusionRegions.flatMap((r) => splitDiagnoses(src, r)).map((d) => d.text);
+  const conclusions = conclusionRegions.flatMap((r) => splitDiagnoses(src, r, false)).map((d) => d.text);
   let rhythm: FieldValue | null = null;
   for (const region of [...conclusionRegions, whole]) {
     for (const m of matchAll(src, region, RHYTHM_RE)) { rhythm = fieldValue(src, m.pos, m.pos + m[0].length, m[0], region); break; }
