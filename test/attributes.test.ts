@@ -63,6 +63,18 @@ describe('negation', () => {
     expect(certainties('大小便正常，无尿频、尿急。', [['尿频'], ['尿急']])).toEqual(['negative', 'negative']);
   });
 
+  it('reads a cue that recognition took into the span, but not a word that only looks like one', () => {
+    expect(certainties('纵隔内未见肿大淋巴结，两肺门不大。', [['纵隔内未见肿大淋巴结'], ['两肺门不大']])).toEqual(['negative', 'negative']);
+    expect(certainties('动脉导管未闭，右肺中叶肺不张，二尖瓣关闭不全。', [['动脉导管未闭', 'disease'], ['肺不张', 'disease'], ['二尖瓣关闭不全', 'disease']]))
+      .toEqual(['positive', 'positive', 'positive']);
+    expect(certainties('左肾见一无回声区，考虑肾囊肿。', [['无回声区'], ['肾囊肿', 'disease']])).toEqual(['positive', 'possible']);
+  });
+
+  it('keeps a cue inside one finding from reaching the finding before it', () => {
+    expect(certainties('室间隔增厚，左室壁节段性运动未见异常。', [['室间隔增厚'], ['左室壁节段性运动未见异常']])).toEqual(['positive', 'negative']);
+    expect(certainties('胸腔积液 左室壁运动未见异常', [['胸腔积液'], ['左室壁运动未见异常']])).toEqual(['positive', 'negative']);
+  });
+
   it('negates a finding by a trailing negative result', () => {
     expect(certainties('肿瘤标志物阴性，CEA(-)，尿糖(+)。', [['肿瘤标志物', 'lab_test'], ['CEA', 'lab_test'], ['尿糖', 'lab_test']]))
       .toEqual(['negative', 'negative', 'positive']);

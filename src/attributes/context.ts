@@ -92,15 +92,18 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
   const best = new Map<Axis, Candidate>();
   for (const m of ctx.matches) {
     if (m.cues.length === 0) continue;
-    // A cue inside the finding's words belongs to them (心律不齐, 无力) unless it opens them (不发烧 as one mention).
-    const opens = m.start === start && m.end < end;
-    if (m.end > start && m.start < end && !opens) continue;
+    const inside = m.start >= start && m.end <= end;
+    // A cue within another finding's words is that finding's (左室壁运动未见异常 says nothing about what precedes it).
+    if (!inside && ctx.covered[m.start - ctx.start]) continue;
+    if (!inside && m.end > start && m.start < end) continue;
     for (const cue of m.cues) {
       if (!applies(cue, type)) continue;
       const axis = cue.axis;
       let distance: number;
-      if (opens) {
-        if (cue.direction !== 'pre') continue;
+      if (inside) {
+        // Recognition often takes the cue into the span (纵隔内未见肿大, 不发烧, 高血压病史): a pre-cue
+        // counts when words follow it, a post-cue when it closes the span. Pseudo-cues (心律不齐) never match.
+        if (cue.direction === 'pre' ? m.end >= end : m.end !== end || m.start === start) continue;
         distance = 0;
       } else if (cue.direction === 'pre' && m.end <= start) {
         distance = gap(ctx, m.end, start);
