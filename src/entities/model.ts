@@ -113,7 +113,9 @@ export class SequenceModel {
     for (let r = 0; r < arrays.tags.length; r++) this.entries[r] = (arrays.tags[r]! << 16) | (arrays.weights[r]! & 0xffff);
     let offset = 0;
     this.layers = header.layers.map((l, i) => {
-      const layer = { name: l.name, labels: l.labels, offset, decoder: new Decoder(l.labels.length), transitions: arrays.transitions[i]! };
+      // Emission sums stay in int16 weight units; transitions are brought to the same units.
+      const transitions = Float32Array.from(arrays.transitions[i]!, (v) => v / header.scale);
+      const layer = { name: l.name, labels: l.labels, offset, decoder: new Decoder(l.labels.length), transitions };
       offset += tagCount(l.labels.length);
       return layer;
     });
@@ -163,7 +165,6 @@ export class SequenceModel {
     if (this.scores.length < n * S) { this.scores = new Float32Array(n * S * 2); this.path = new Int32Array(n * 2); }
     const { scores, slots, slotMask, entries, path } = this;
     scores.fill(0, 0, n * S);
-    const scale = this.header.scale;
     for (let i = 0; i < n; i++) {
       const base = i * S;
       const fo = i * featureSlots;
@@ -180,7 +181,6 @@ export class SequenceModel {
         }
       }
     }
-    for (let k = 0; k < n * S; k++) scores[k] = scores[k]! * scale;
     const out: ModelSpan[] = [];
     for (let li = 0; li < this.layers.length; li++) {
       const layer = this.layers[li]!;
@@ -207,6 +207,6 @@ export class SequenceModel {
       for (let t = 0; t < T; t++) if (t !== path[i] && this.scores[base + t]! > other) other = this.scores[base + t]!;
       if (chosen - other < weakest) weakest = chosen - other;
     }
-    return 1 / (1 + Math.exp(-(weakest + 1) / 4));
+    return 1 / (1 + Math.exp(-(weakest * this.header.scale + 1) / 4));
   }
 }
