@@ -241,6 +241,13 @@ describe('ECG, endoscopy, prescription, certificate, checkup and leaflet fields'
     expect(r.f.conclusions.map((c: FieldValue) => c.value)).toEqual(['窦性心动过速', 'ST-T改变', '左心室高电压']);
   });
 
+  it('reads the rate printed with the rhythm and coded findings of run-together checkup conclusions', () => {
+    const doc = new MedDocument('心电图诊断：窦性心动过缓(52次/分)Q波异常(部分导联)部分ST-T改变');
+    const f = structureDocument(doc, { type: 'ecg', pipeline: new Pipeline([]) }).fields as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(f.heartRate.normalized).toBe(52);
+    expect(f.findings.map((x: FieldValue) => x.value)).toEqual(['窦性心动过缓', 'Q波异常', 'ST-T改变']);
+  });
+
   it('reads endoscopy findings, diagnoses, lesion, biopsy site and count, HP test', () => {
     const r = structure('endoscopy', 'endoscopy');
     expect(r.f.diagnoses.map((d: { text: FieldValue }) => d.text.value)).toEqual(['胃窦溃疡（性质待病理）', '慢性非萎缩性胃炎']);

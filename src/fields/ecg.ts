@@ -7,6 +7,8 @@ interface EcgSchema {
   measurements: Record<string, { pattern: string; unit: string }>;
   rhythms: string[];
   combinedQtPattern: string;
+  findings: string[];
+  rateAfterRhythm: string;
 }
 
 const schema = readJsonResource<EcgSchema>('fields', 'ecg.json');
@@ -16,6 +18,8 @@ const MEASURE_RES = Object.entries(schema.measurements).map(([name, m]) => ({
   re: new RegExp(`(?<![A-Za-z])${m.pattern}\\s*[:：=]?\\s*(?:约|为)?\\s*(?<value>[+-]?\\d+(?:\\.\\d+)?)\\s*(?<unit>ms|mV|mv|bpm|次/分钟?|°|度|s)?`, 'dg'),
 }));
 const COMBINED_QT_RE = new RegExp(schema.combinedQtPattern, 'dg');
+const FINDING_RE = new RegExp(`(?:${alternation(schema.findings)})`, 'g');
+const RATE_AFTER_RHYTHM_RE = new RegExp(schema.rateAfterRhythm, 'dg');
 const RHYTHM_RE = new RegExp(`(?:${alternation(schema.rhythms)})`, 'g');
 const CONCLUSION_ANCHOR = /(?:心电图诊断|诊断|结论|印象|提示)\s*[:：]/g;
 
@@ -43,6 +47,14 @@ export function extractEcg(src: Source): Record<string, unknown> {
     }
     break;
   }
+  // 窦性心动过缓(58次/分): the rate printed with the rhythm.
+  if (out.heartRate === null) {
+    for (const m of matchAll(src, whole, RATE_AFTER_RHYTHM_RE)) {
+      const v = m.indices!.groups!.value!;
+      out.heartRate = { ...fieldValue(src, v[0], m.pos + m[0].length, Number(m.groups!.value), { start: m.pos, end: m.pos + m[0].length }), unit: 'bpm' };
+      break;
+    }
+  }
   let conclusionRegions: Region[] = sectionRegions(src, 'impression', 'conclusion', 'diagnosis');
   if (conclusionRegions.length === 0) {
     for (const m of matchAll(src, whole, CONCLUSION_ANCHOR)) conclusionRegions = [{ start: m.pos + m[0].length, end: src.text.length }];
@@ -53,5 +65,7 @@ export function extractEcg(src: Source): Record<string, unknown> {
     for (const m of matchAll(src, region, RHYTHM_RE)) { rhythm = fieldValue(src, m.pos, m.pos + m[0].length, m[0], region); break; }
     if (rhythm) break;
   }
-  return { rhythm, ...out, conclusions };
+  // Coded findings inside the conclusions, which checkup ECGs often print run together (窦性心动过缓ST-T改变…).
+  const findings = (conclusionRegions.length > 0 ? conclusionRegions : [whole]).flatMap((r) => [...matchAll(src, r, FINDING_RE)].map((m) => fieldValue(src, m.pos, m.pos + m[0].length, m[0], r)));
+  return { rhythm, ...out, conclusions, findings };
 }
