@@ -127,6 +127,15 @@ describe('imaging fields', () => {
     expect(r.f.lesions).toHaveLength(2);
   });
 
+  it('keeps anechoic (无回声) nodules and reads sizes written 6mmx4mm', () => {
+    const doc = new MedDocument('超声所见：甲状腺左叶中下段可见一无回声结节，大小约6mmx4mm，边界清晰。右叶未见明显结节。');
+    const lesions = structureDocument(doc, { type: 'ultrasound', pipeline: new Pipeline([]) }).fields.lesions as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(lesions).toHaveLength(1);
+    expect(lesions[0]!.echo.value).toBe('无回声');
+    expect(lesions[0]!.site.subSite.value).toBe('左叶中下段');
+    expect(lesions[0]!.size.mm).toEqual([6, 4]);
+  });
+
   it('reads a CT mass in cm as mm and the tumour attributes as the report words them', () => {
     const r = structure('ct', 'ct');
     const mass = r.f.lesions[0];

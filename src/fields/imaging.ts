@@ -22,7 +22,8 @@ const COUNT_RE = new RegExp(`(?:${alternation(Object.keys(schema.countWords))})`
 const DESCRIPTOR_RES = Object.fromEntries(Object.entries(schema.descriptors).map(([k, words]) => [k, new RegExp(`(?:${alternation(words)})`, 'g')]));
 const GRADE_RE = new RegExp(schema.gradePattern, 'g');
 const METHOD_RE = new RegExp(`(?:${alternation(Object.keys(schema.methods))})`, 'g');
-const NEGATION_BEFORE = /(未见|未发现|未探及|未显示|无明显|无|排除)[^，,]*$/;
+// 无 negates, except in 无回声 (anechoic), which describes a lesion.
+const NEGATION_BEFORE = /(未见|未发现|未探及|未显示|无明显|无(?!回声)|排除)[^，,]*$/;
 const LATERALITY: Record<string, string> = { 左: 'left', 右: 'right', 双: 'bilateral', 两: 'bilateral' };
 
 export interface LesionSite {

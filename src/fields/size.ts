@@ -3,7 +3,8 @@ import { lengthUnit, toMm } from './normalize.js';
 import type { FieldValue } from '../document/types.js';
 
 const NUM = '\\d+(?:\\.\\d+)?';
-const UNIT = '(?:mm|MM|Mm|cm|CM|Cm|毫米|厘米)(?![A-Za-z])';
+// A unit may be followed by the × of the next dimension written as x (10mmx2mm), not by other letters.
+const UNIT = '(?:mm|MM|Mm|cm|CM|Cm|毫米|厘米)(?![A-WYZa-wyz])';
 const TIMES = '\\s*[x×*X]\\s*';
 
 /** 3.8CM×3.3CM, 2.5*3.4CM, 12mm×10mm×8mm, 1.2cm: up to three dimensions with a length unit. */
