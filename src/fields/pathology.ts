@@ -77,12 +77,17 @@ export function extractPathology(src: Source): Record<string, unknown> {
     }
   }
   const all = whole;
-  const typeMatches = diagnosisRegions.flatMap((r) => [...matchAll(src, r, TYPE_RE)].map((m) => fieldValue(src, m.pos, m.pos + m[0].length, m[0], r)));
+  const microscopicRegions = sectionRegions(src, 'microscopic');
+  // The diagnosis names the type; when it does not, the microscopic description, then the whole report.
+  const typeIn = (regions: Region[]): FieldValue[] => regions.flatMap((r) => [...matchAll(src, r, TYPE_RE)].map((m) => fieldValue(src, m.pos, m.pos + m[0].length, m[0], r)));
+  let typeMatches = typeIn(diagnosisRegions);
+  if (typeMatches.length === 0) typeMatches = typeIn(microscopicRegions.length > 0 ? microscopicRegions : whole);
+  if (typeMatches.length === 0) typeMatches = typeIn(whole);
   // The most specific type: the longest name the diagnosis uses.
   const histologicType = typeMatches.sort((a, b) => b.value.length - a.value.length || a.start - b.start)[0] ?? null;
 
   let invasionDepth: FieldValue | null = null;
-  for (const region of or([...diagnosisRegions, ...sectionRegions(src, 'microscopic')])) {
+  for (const region of or([...diagnosisRegions, ...microscopicRegions])) {
     for (const m of matchAll(src, region, INVASION_RE)) {
       const layer = m.indices!.groups!.layer!;
       invasionDepth = fieldValue(src, region.start + layer[0], region.start + layer[1], m.groups!.layer!.replace('粘', '黏'), { start: m.pos, end: m.pos + m[0].length });
@@ -160,7 +165,7 @@ export function extractPathology(src: Source): Record<string, unknown> {
     microscopic: sectionValue(src, 'microscopic'),
     diagnosis: sectionValue(src, 'pathology_diagnosis', 'diagnosis', 'impression', 'conclusion'),
     histologicType,
-    grade: firstMatch(src, diagnosisRegions, GRADE_RE),
+    grade: firstMatch(src, diagnosisRegions, GRADE_RE) ?? firstMatch(src, [...microscopicRegions, ...whole], GRADE_RE),
     size,
     invasionDepth,
     margins,
