@@ -188,15 +188,22 @@ function massSentence(src: Source, region: Region, cancer: string, massRe: RegEx
   if (core === null) return null;
   const side = SIDE.exec(cancer)?.[0] ?? null;
   for (const c of matchAll(src, region, /[^。；;\t\n]+/g)) {
-    const lead = /^[\s\d.、]*/.exec(c[0])![0].length;
-    const m = MASS_SITE_RE.exec(c[0].slice(lead));
-    if (!m) continue;
-    const site = m.groups!.site!;
-    if (!site.includes(core) || (side !== null && (SIDE.exec(site)?.[0] ?? null) !== side)) continue;
-    if (!massRe.test(c[0]) || /术后|缺如/.test(c[0])) continue;
-    if (needsSize && !firstSize(src, { start: c.pos, end: c.pos + c[0].length })) continue;
-    const start = c.pos + lead;
-    return { site: { start, end: start + site.length }, sentence: { start: c.pos, end: c.pos + c[0].length } };
+    // For the size, the site may open any comma clause (右侧胸廓塌陷,右肺下叶见…肿块,大小约…); the site itself is
+    // refined only from a sentence that opens with it.
+    const starts = needsSize ? [0, ...[...c[0].matchAll(/[,，]/g)].map((x) => x.index + 1)] : [0];
+    for (const at of starts) {
+      const rest = c[0].slice(at);
+      const lead = /^[\s\d.、]*/.exec(rest)![0].length;
+      const m = MASS_SITE_RE.exec(rest.slice(lead));
+      if (!m) continue;
+      const site = m.groups!.site!;
+      if (!site.includes(core) || (side !== null && (SIDE.exec(site)?.[0] ?? null) !== side)) continue;
+      if (!massRe.test(rest) || /术后|缺如/.test(rest)) continue;
+      const sentence = { start: c.pos + at, end: c.pos + c[0].length };
+      if (needsSize && !firstSize(src, sentence)) continue;
+      const start = c.pos + at + lead;
+      return { site: { start, end: start + site.length }, sentence };
+    }
   }
   return null;
 }
