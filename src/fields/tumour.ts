@@ -18,6 +18,8 @@ interface TumourSchema {
   descriptionStops: string[];
   boneLesion: string;
   organEnds: string;
+  boneListStop: string;
+  boneListNoise: string[];
   suspectedPattern: string;
   postSurgeryPattern: string;
   notSite: string;
@@ -41,6 +43,8 @@ const SIZE_MASS_RE = new RegExp(`(?:${alternation(schema.sizeMassWords)})`);
 const DESCRIPTION_STOP_RE = new RegExp(`(?:${alternation(schema.descriptionStops)})`);
 const BONE_LESION_RE = new RegExp(schema.boneLesion);
 const ORGAN_END_RE = new RegExp(schema.organEnds);
+const BONE_LIST_STOP_RE = new RegExp(schema.boneListStop);
+const BONE_LIST_NOISE_RE = new RegExp(`^(?:${alternation(schema.boneListNoise)})+`);
 const SITE_PREFIX = `(?<site>[左右双两]?侧?[上下]?[\\u4e00-\\u9fa5]{0,4}?(?:${CORE})(?:[上中下]叶)?(?:[尖前后内外背舌]*(?:基底)?段)?(?:门)?)(?:区|部)?`;
 const SUSPECTED_RE = new RegExp(`${SITE_PREFIX}${schema.suspectedPattern}`, 'dg');
 const POST_SURGERY_RE = new RegExp(schema.postSurgeryPattern, 'dg');
@@ -87,7 +91,7 @@ function primarySites(src: Source, region: Region): FieldValue[] {
 }
 
 /** Site words of a phrase (肝、椎体及右肺门淋巴结), split at list separators and cleaned of qualifiers. */
-function sitesOfPhrase(src: Source, start: number, end: number): Region[] {
+function sitesOfPhrase(src: Source, start: number, end: number, leading: RegExp = LEADING_RE): Region[] {
   const whole = src.text.slice(start, end).replace(/[(（][^)）]*[)）]/g, (s) => ' '.repeat(s.length));
   // 纵隔及膈上淋巴结 stays whole; 肝及椎体 is two sites.
   const bare = whole.replace(TRAILING_RE, '').trim();
@@ -100,7 +104,7 @@ function sitesOfPhrase(src: Source, start: number, end: number): Region[] {
     let s = offset + numbering;
     offset += piece.length + 1;
     let value = piece.slice(numbering).trim();
-    const lead = LEADING_RE.exec(value);
+    const lead = leading.exec(value);
     if (lead) { s += lead[0].length; value = value.slice(lead[0].length); }
     value = value.replace(TRAILING_RE, '').trim();
     if (value !== '' && SITE_RE.test(value) && !NOT_SITE_RE.test(value)) out.push({ start: s, end: s + value.length });
@@ -168,9 +172,10 @@ function metastasisSites(src: Source, region: Region): FieldValue[] {
       if (!BONE_LESION_RE.test(c[0])) continue;
       const lead = /^[\s\d.、]*(?:骨窗示[:：]?)?/.exec(c[0])![0].length;
       const clause = { start: c.pos + lead, end: c.pos + c[0].length };
-      const cut = c[0].slice(lead).search(DESCRIPTION_STOP_RE);
+      // Bone lists keep their qualifiers as written (多发肋骨, 部分胸腰椎椎体).
+      const cut = c[0].slice(lead).search(BONE_LIST_STOP_RE);
       if (cut <= 0) continue;
-      for (const r of sitesOfPhrase(src, clause.start, clause.start + cut)) if (/[骨椎]/.test(text.slice(r.start, r.end))) add(r, clause);
+      for (const r of sitesOfPhrase(src, clause.start, clause.start + cut, BONE_LIST_NOISE_RE)) if (/[骨椎]/.test(text.slice(r.start, r.end))) add(r, clause);
     }
   }
   return out;
