@@ -167,6 +167,8 @@ describe('custom fields', () => {
     expect(code([{ name: 'x', keyword: ['过敏'] }])).toBe('UNKNOWN_FIELD');
     expect(() => parseCustomFields([{ name: 'x', keyword: ['过敏'] }])).toThrow(/unknown key "keyword"/);
     expect(code([{ name: 'x', regex: '([' }])).toBe('INVALID_ARGUMENT');
+    expect(code([{ name: 'x', regex: '(a+)+b' }])).toBe('INVALID_ARGUMENT');
+    expect(code([{ name: 'x', regex: '(\\d+年)' }])).toBe('ok');
     expect(code([{ name: 'x', keywords: ['a'], section: 'nowhere' }])).toBe('INVALID_ARGUMENT');
     expect(code([{ name: 'x', entityType: 'gene' }])).toBe('INVALID_ARGUMENT');
     expect(code([{ name: 'x' }])).toBe('INVALID_ARGUMENT');

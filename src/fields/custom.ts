@@ -23,6 +23,9 @@ export interface CustomFieldSpec {
   description?: string;
 }
 
+const MAX_REGEX_LENGTH = 500;
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,)/;
+
 const KNOWN_KEYS = ['name', 'entityType', 'keywords', 'regex', 'section', 'cardinality', 'description'] as const;
 
 function invalid(index: number, name: unknown, message: string): MedstructError {
@@ -52,6 +55,9 @@ export function parseCustomFields(json: unknown): CustomFieldSpec[] {
     if (regex !== undefined) {
       if (typeof regex !== 'string' || regex === '') throw invalid(index, name, '"regex" must be a non-empty string');
       try { new RegExp(regex, 'u'); } catch (error) { throw invalid(index, name, `"regex" is not a valid regular expression (${(error as Error).message})`); }
+      // Specs may come from API callers: refuse patterns whose matching time can explode.
+      if (regex.length > MAX_REGEX_LENGTH) throw invalid(index, name, `"regex" is longer than ${MAX_REGEX_LENGTH} characters`);
+      if (NESTED_QUANTIFIER.test(regex)) throw invalid(index, name, '"regex" repeats a group that itself repeats (like (a+)+), which can take exponential time');
     }
     if (entityType === undefined && keywords === undefined && regex === undefined) throw invalid(index, name, 'needs "entityType", "keywords" or "regex"');
     const sections = section === undefined ? [] : Array.isArray(section) ? section : [section];
