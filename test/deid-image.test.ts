@@ -4,6 +4,7 @@ import { deidentifyImage } from '../src/deid/index.js';
 import { isMedstructError } from '../src/errors.js';
 import { OcrEngine } from '../src/ocr/index.js';
 import { renderDeidSheet } from '../scripts/make-deid-testset.js';
+import { photograph } from '../scripts/make-ocr-testset.js';
 import { renderPdfPages } from '../src/deid/pdf.js';
 import { makePdf } from './fixtures/ocr/pdf.js';
 
@@ -45,6 +46,17 @@ describe('image de-identification', () => {
     const meta = await sharp(masked.image).metadata();
     expect(meta.exif).toBeUndefined();
     expect((await sharp(sheet.png).metadata()).exif).toBeDefined();
+  });
+
+  it('on a photographed sheet (tilt, keystone, shadow, blur, JPEG) finds the PHI and both codes', async () => {
+    const other = await renderDeidSheet(101);
+    const photo = await photograph({ kind: 'lab', png: other.png, width: other.width, height: other.height, lines: [], items: [] }, { rotation: 0, skew: 1.5, perspective: 0.03, blur: 0.7, jpegQuality: 80, seed: 5 });
+    const ocr = async (bytes: Buffer) => ({ pages: [await engine.read(bytes)] });
+    const result = await deidentifyImage(photo, { ocr });
+    expect(result.mime).toBe('image/jpeg');
+    const found = result.spans.map((s) => s.text.replace(/[·•]/g, ''));
+    for (const phi of other.phi) expect(found).toContain(phi);
+    expect(result.spans.filter((s) => s.type === 'barcode').length).toBeGreaterThanOrEqual(2);
   });
 
   it('masks a PDF page by page into a PDF of page images without the original text layer', async () => {

@@ -6,18 +6,66 @@ export interface Box {
 }
 
 const TILE = 16;
-/** Grey-level step that counts as a bar or module edge. */
-const EDGE = 80;
+const AREA = TILE * TILE;
+const NOT_CODE = 0, CODE_EDGE = 1, CODE = 2;
+
+/**
+ * A tile of a printed code, judged against its own ink and paper levels (so shadows and grey paper in
+ * photographs do not matter): enough contrast, most pixels near one of the two levels (printed, not a
+ * photograph or an ultrasound frame), some ink but not all, and many ink/paper changes along its rows
+ * and columns (bars and modules, not a single edge such as a rule or the border of the paper); or
+ * the stripes of a 1D code, many changes across and almost none along. Returns CODE, CODE_EDGE (one
+ * straight edge: part of a code only beside one) or NOT_CODE.
+ */
+function codeLike(gray: Uint8Array, width: number, x0: number, y0: number): number {
+  let min = 255, max = 0;
+  for (let y = y0; y < y0 + TILE; y++) {
+    for (let x = x0; x < x0 + TILE; x++) {
+      const g = gray[y * width + x]!;
+      if (g < min) min = g;
+      if (g > max) max = g;
+    }
+  }
+  const contrast = max - min;
+  if (contrast < 60) return NOT_CODE;
+  const mid = (min + max) / 2, near = 0.3 * contrast;
+  let dark = 0, extreme = 0, rowChanges = 0, colChanges = 0;
+  for (let y = y0; y < y0 + TILE; y++) {
+    let previous = gray[y * width + x0]! < mid;
+    for (let x = x0; x < x0 + TILE; x++) {
+      const g = gray[y * width + x]!;
+      const ink = g < mid;
+      if (ink) dark++;
+      if (g < min + near || g > max - near) extreme++;
+      if (ink !== previous) rowChanges++;
+      previous = ink;
+    }
+  }
+  for (let x = x0; x < x0 + TILE; x++) {
+    let previous = gray[y0 * width + x]! < mid;
+    for (let y = y0; y < y0 + TILE; y++) {
+      const ink = gray[y * width + x]! < mid;
+      if (ink !== previous) colChanges++;
+      previous = ink;
+    }
+  }
+  if (dark < 0.15 * AREA || dark > 0.95 * AREA) return NOT_CODE;
+  if (extreme >= 0.7 * AREA && rowChanges + colChanges >= 40) return CODE;
+  // Stripes one way, almost nothing the other, even when blur greys the edges: thin bars are a code;
+  // a single edge (a wide bar, but also a rule or the border of the paper) only extends a code next to it.
+  const across = Math.max(rowChanges, colChanges), along = Math.min(rowChanges, colChanges);
+  if (along > 0.15 * across) return NOT_CODE;
+  return across >= 2 * TILE ? CODE : across >= TILE ? CODE_EDGE : NOT_CODE;
+}
 
 function overlaps(a: Box, b: Box): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
 /**
- * Barcodes and QR codes as boxes. The image is cut into 16-pixel tiles; a tile is busy when it is
- * black-and-white (not a photograph or an ultrasound frame), a fifth to almost all dark, and crossed
- * by sharp edges. A solid block of busy tiles that is not recognized text (`textBoxes`) is a code;
- * rules and table borders are too thin to form a block.
+ * Barcodes and QR codes as boxes, by stripe density: the image is cut into 16-pixel tiles, code-like
+ * tiles (see codeLike) that are not recognized text (`textBoxes`) and lie close together form a block,
+ * and a block at least 3×3 tiles, not a long thin line (a rule) and a third filled is a code.
  */
 export function findBarcodes(data: Buffer, width: number, height: number, channels: number, textBoxes: Box[]): Box[] {
   const gray = new Uint8Array(width * height);
@@ -27,30 +75,19 @@ export function findBarcodes(data: Buffer, width: number, height: number, channe
   const cols = Math.floor(width / TILE), rows = Math.floor(height / TILE);
   const busy = new Uint8Array(cols * rows);
   const shielded = textBoxes.map((b) => ({ x: b.x - 4, y: b.y - 4, width: b.width + 8, height: b.height + 8 }));
-  const area = TILE * TILE;
   for (let ty = 0; ty < rows; ty++) {
     for (let tx = 0; tx < cols; tx++) {
       const tile = { x: tx * TILE, y: ty * TILE, width: TILE, height: TILE };
       if (shielded.some((b) => overlaps(b, tile))) continue;
-      let edges = 0, dark = 0, extreme = 0;
-      for (let y = tile.y; y < tile.y + TILE; y++) {
-        for (let x = tile.x; x < tile.x + TILE; x++) {
-          const g = gray[y * width + x]!;
-          if (g < 128) dark++;
-          if (g < 70 || g > 185) extreme++;
-          const right = x + 1 < width ? gray[y * width + x + 1]! : g;
-          const below = y + 1 < height ? gray[(y + 1) * width + x]! : g;
-          if (Math.abs(g - right) > EDGE || Math.abs(g - below) > EDGE) edges++;
-        }
-      }
-      if (extreme >= 0.8 * area && dark >= 0.2 * area && dark <= 0.97 * area && edges >= TILE) busy[ty * cols + tx] = 1;
+      busy[ty * cols + tx] = codeLike(gray, width, tile.x, tile.y);
     }
   }
-  // Join busy tiles up to two tiles apart (white runs inside a code), then take connected blocks.
+  // Join code tiles up to two tiles apart (white runs inside a code) into blocks; edge tiles join a
+  // block they touch but do not extend it, so a rule or the paper border does not grow into one.
   const label = new Int32Array(cols * rows).fill(-1);
   const boxes: Box[] = [];
   for (let start = 0; start < busy.length; start++) {
-    if (!busy[start] || label[start]! >= 0) continue;
+    if (busy[start] !== CODE || label[start]! >= 0) continue;
     const stack = [start];
     label[start] = start;
     let minX = cols, minY = rows, maxX = -1, maxY = -1, count = 0;
@@ -59,17 +96,19 @@ export function findBarcodes(data: Buffer, width: number, height: number, channe
       const tx = t % cols, ty = (t - tx) / cols;
       count++;
       minX = Math.min(minX, tx); maxX = Math.max(maxX, tx); minY = Math.min(minY, ty); maxY = Math.max(maxY, ty);
+      if (busy[t] !== CODE) continue;
       for (let dy = -2; dy <= 2; dy++) {
         for (let dx = -2; dx <= 2; dx++) {
           const nx = tx + dx, ny = ty + dy;
           if (nx < 0 || ny < 0 || nx >= cols || ny >= rows) continue;
           const n = ny * cols + nx;
-          if (busy[n] && label[n]! < 0) { label[n] = start; stack.push(n); }
+          const reach = busy[n] === CODE || (busy[n] === CODE_EDGE && Math.abs(dx) <= 1 && Math.abs(dy) <= 1);
+          if (reach && label[n]! < 0) { label[n] = start; stack.push(n); }
         }
       }
     }
     const w = maxX - minX + 1, h = maxY - minY + 1;
-    if (w < 3 || h < 2 || count < 0.3 * w * h) continue;
+    if (w < 3 || h < 3 || w > 12 * h || h > 12 * w || count < 0.3 * w * h) continue;
     const x = Math.max(0, (minX - 1) * TILE), y = Math.max(0, (minY - 1) * TILE);
     boxes.push({ x, y, width: Math.min(width, (maxX + 2) * TILE) - x, height: Math.min(height, (maxY + 2) * TILE) - y });
   }

@@ -144,7 +144,10 @@ export async function deidentifyImage(bytes: Buffer, options: ImageDeidOptions =
     spans.push({ ...span, replacement: '■', source: span.source, page: 1, polygons: covered.map(polygonOf) });
   }
   if (selected.has('barcode')) {
-    const textBoxes = page.lines.filter((l) => l.confidence >= 0.5 && /[\p{Script=Han}A-Za-z0-9]{2}/u.test(l.text)).map((l) => boxOf(l.polygon));
+    // Recognized characters shield their pixels from the code search; bars read as I, l, 1 or | do not.
+    const textBoxes = page.lines
+      .filter((l) => l.confidence >= 0.5)
+      .flatMap((l) => l.chars.filter((c) => !/[\sIl1|!丨]/.test(c.char)).map((c) => boxOf(c.polygon)));
     for (const box of findBarcodes(data, info.width, info.height, info.channels, textBoxes)) {
       const covered = [box, ...humanReadableDigits(page, box)];
       boxes.push(...covered);
