@@ -198,6 +198,14 @@ describe('clinical record fields', () => {
     expect(meds).toEqual([['阿司匹林肠溶片', '100 mg', 'PO', 'QD'], ['阿托伐他汀钙片', '20 mg', 'PO', 'QN']]);
   });
 
+  it('reads menstrual history worded or as the 13 5-7/28-30 formula', () => {
+    const read = (text: string): Record<string, FieldValue> => (structureDocument(new MedDocument(text), { type: 'admission', pipeline: new Pipeline([]) }).fields.menstrualHistory as Record<string, FieldValue>);
+    const worded = read('主诉：下腹痛2天。\n月经史：初潮13岁，经期5-7天，周期28-30天，末次月经2023-04-20。\n婚育史：已婚。');
+    expect([worded.menarcheAge!.normalized, worded.period!.normalized, worded.cycle!.normalized, worded.lastPeriod!.normalized]).toEqual([13, '5-7', '28-30', '2023-04-20']);
+    const formula = read('主诉：下腹痛2天。\n月经史：14 4-5/30 2023-5-2\n婚育史：已婚。');
+    expect([formula.menarcheAge!.normalized, formula.period!.normalized, formula.cycle!.normalized, formula.lastPeriod!.normalized]).toEqual([14, '4-5', '30', '2023-05-02']);
+  });
+
   it('reads a discharge record: both diagnosis lists, the procedure linked to ICD-9-CM-3, orders', () => {
     const r = structure('discharge', 'discharge');
     expect(r.f.diagnoses.discharge.map((d: { text: FieldValue }) => d.text.value)).toEqual(['胆囊结石伴慢性胆囊炎', '脂肪肝']);

@@ -3,6 +3,7 @@ import { readJsonResource } from '../resources.js';
 import { enrichers, type ConceptLink } from './enrich.js';
 import { extractLabelled, type LabelledSchema } from './labelled.js';
 import { findMedications } from './medication.js';
+import { normalizeTime } from './normalize.js';
 import { clauses, cpOf, fieldValue, matchAll, sectionRegions, sectionValue, trimSpan, wholeRegion, type Region, type Source } from './source.js';
 
 interface ClinicalSchema {
@@ -13,6 +14,7 @@ interface ClinicalSchema {
   bloodLossPattern: string;
   transfusionPattern: string;
   durationPattern: string;
+  menstrual: Record<'menarcheAge' | 'period' | 'cycle' | 'lastPeriod' | 'formula', string>;
 }
 
 const schema = readJsonResource<ClinicalSchema>('fields', 'clinical.json');
@@ -24,6 +26,7 @@ const PROCEDURE_RE = new RegExp(schema.procedurePattern, 'dg');
 const BLOOD_LOSS_RE = new RegExp(schema.bloodLossPattern, 'dg');
 const TRANSFUSION_RE = new RegExp(schema.transfusionPattern, 'dg');
 const DURATION_RE = new RegExp(schema.durationPattern, 'dg');
+const MENSTRUAL_RES = Object.fromEntries(Object.entries(schema.menstrual).map(([k, v]) => [k, new RegExp(v, 'dg')]));
 const DISEASE_IN_HISTORY = /(?:有|患|诊断为?|发现)?(?<name>[\u4e00-\u9fa5A-Za-z0-9]{2,16}?)(?:病史|史|\d+余?年|多年)/dg;
 
 const MAX_DIAGNOSIS_LENGTH = 40;
@@ -172,6 +175,39 @@ export function extractVitals(src: Source, regions: Region[]): Record<string, Vi
   return out;
 }
 
+const MENSTRUAL_ITEMS = ['menarcheAge', 'period', 'cycle', 'lastPeriod'] as const;
+
+/** Menstrual history: the text, and menarche age, period days, cycle days and last period, worded or as 13 5-7/28-30 2023-04-20. */
+function menstrualHistory(src: Source): Record<string, FieldValue | null> | null {
+  const text = sectionValue(src, 'menstrual_history');
+  if (!text) return null;
+  const regions = sectionRegions(src, 'menstrual_history');
+  const out: Record<string, FieldValue | null> = { text };
+  const normalizeItem = (key: string, value: string): string | number | null => (key === 'lastPeriod' ? normalizeTime(value) : key === 'menarcheAge' ? Number(value) : value.replace(/\s+/g, '').replace(/[~～]/, '-'));
+  for (const key of MENSTRUAL_ITEMS) {
+    out[key] = null;
+    for (const region of regions) {
+      for (const m of matchAll(src, region, MENSTRUAL_RES[key]!)) {
+        const v = m.indices!.groups!.value!;
+        out[key] = fieldValue(src, region.start + v[0], region.start + v[1], normalizeItem(key, m.groups!.value!), { start: m.pos, end: m.pos + m[0].length });
+        break;
+      }
+    }
+  }
+  if (MENSTRUAL_ITEMS.every((k) => out[k] === null)) {
+    for (const region of regions) {
+      for (const m of matchAll(src, region, MENSTRUAL_RES.formula!)) {
+        for (const key of MENSTRUAL_ITEMS) {
+          const v = m.indices!.groups![key];
+          if (v) out[key] = fieldValue(src, region.start + v[0], region.start + v[1], normalizeItem(key, m.groups![key]!), { start: m.pos, end: m.pos + m[0].length });
+        }
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 function procedures(src: Source, regions: Region[], operationName: FieldValue | null): Diagnosis[] {
   const out: Diagnosis[] = [];
   const seen = new Set<string>();
@@ -238,7 +274,7 @@ export function extractClinical(src: Source, type: string): Record<string, unkno
       smoking: historyItem(src, personalRegions, HISTORY.smoking!),
       alcohol: historyItem(src, personalRegions, HISTORY.alcohol!),
     },
-    menstrualHistory: sectionValue(src, 'menstrual_history'),
+    menstrualHistory: menstrualHistory(src),
     maritalHistory: sectionValue(src, 'marital_history'),
     familyHistory: sectionValue(src, 'family_history'),
     physicalExam: sectionValue(src, 'physical_exam'),

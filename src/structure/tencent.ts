@@ -209,6 +209,7 @@ function medDoc(fields: Obj): Obj {
   const past = (fields.pastHistory as Obj | undefined) ?? {};
   const personal = (fields.personalHistory as Obj | undefined) ?? {};
   const diagnoses = (fields.diagnoses as Obj | undefined) ?? {};
+  const menstrual = (fields.menstrualHistory as Obj | null | undefined) ?? {};
   const t = (k: string): string => src(asFv(fields[k]));
   return {
     Advice: { Text: t('orders') },
@@ -223,7 +224,10 @@ function medDoc(fields: Obj): Obj {
     PersonalMedicalHistory: { BirthPlace: '', LivePlace: '', Job: '', SmokeHistory: src(asFv(personal.smoking)), AlcoholicHistory: src(asFv(personal.alcohol)) },
     ObstericalMedicalHistory: { MarriageHistory: t('maritalHistory'), FertilityHistory: '' },
     FamilyMedicalHistory: { RelativeHistory: t('familyHistory'), RelativeCancerHistory: '', GeneticHistory: '' },
-    MenstrualMedicalHistory: { LastMenstrualPeriod: '', MenstrualFlow: '', MenarcheAge: '', MenstruationOrNot: '', MenstrualCycles: '', MenstrualPeriod: t('menstrualHistory') },
+    MenstrualMedicalHistory: {
+      LastMenstrualPeriod: norm(asFv(menstrual.lastPeriod)), MenstrualFlow: '', MenarcheAge: norm(asFv(menstrual.menarcheAge)),
+      MenstruationOrNot: /绝经|停经/.test(src(asFv(menstrual.text))) ? '否' : menstrual.text ? '是' : '', MenstrualCycles: norm(asFv(menstrual.cycle)), MenstrualPeriod: norm(asFv(menstrual.period)),
+    },
     TreatmentRecord: {
       ChiefComplaint: t('chiefComplaint'), DiseasePresent: t('presentIllness'), BodyExamination: t('physicalExam'),
       AuxiliaryExamination: t('auxiliaryExam'), CheckAndTreatmentProcess: t('treatmentCourse'), DischargeCondition: t('dischargeCondition'),
