@@ -125,6 +125,8 @@ describe('imaging fields', () => {
     expect(r.f.lesions[1].grade.normalized).toBe('C-TIRADS 4b');
     // 左叶未见明显结节 is not a lesion.
     expect(r.f.lesions).toHaveLength(2);
+    // Organ measurements are not lesions, and the nodule's size is not an organ's.
+    expect(r.f.organs.map((o: { subSite: FieldValue; size: { mm: number[] } }) => [o.subSite.value, o.size.mm])).toEqual([['右叶', [45, 18, 16]], ['左叶', [43, 17, 15]], ['峡部', [3]]]);
   });
 
   it('keeps anechoic (无回声) nodules and reads sizes written 6mmx4mm', () => {

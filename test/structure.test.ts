@@ -83,6 +83,7 @@ describe('tencent format', () => {
     const t = toTencentTemplate(structureDocument(doc, { type: 'ultrasound', pipeline: noModel }), doc) as Json;
     expect(t.Check.Desc.Text.startsWith('甲状腺右叶大小约')).toBe(true);
     expect(t.Check.Desc.Organ[0].Part.Value).toBe('甲状腺');
+    expect(t.Check.Desc.Organ[0].Size.map((x: Json) => [x.Name, x.Src])).toEqual([['右叶', '4.5×1.8×1.6cm'], ['左叶', '4.3×1.7×1.5cm'], ['峡部', '0.3cm']]);
     const tuber = t.Check.Desc.Tuber[0];
     expect(tuber.Size[0]).toMatchObject({ Src: '12×9mm', NormSize: { Number: ['12', '9'], Unit: 'mm' } });
     expect(tuber.InnerEcho.Value).toBe('低回声');

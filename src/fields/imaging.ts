@@ -124,6 +124,35 @@ export function extractLesions(src: Source, regions: Region[], lesionRe: RegExp 
   return lesions;
 }
 
+export interface OrganMeasure {
+  organ: FieldValue;
+  subSite: FieldValue | null;
+  size: FieldValue;
+  text: FieldValue;
+}
+
+/** Organ measurements (甲状腺右叶大小约4.5×1.8×1.6cm, 峡部厚约0.3cm): clauses with an organ and a size but no lesion. */
+export function extractOrganMeasures(src: Source, regions: Region[]): OrganMeasure[] {
+  const out: OrganMeasure[] = [];
+  for (const region of regions) {
+    let contextOrgan: FieldValue | null = null;
+    for (const sentence of clauses(src, region)) {
+      // Once a sentence names a lesion, its later sizes are the lesion's (…结节，大小约12×9mm).
+      for (const clause of clauses(src, sentence, /[，,]/)) {
+        const found = organIn(src, clause);
+        if (found) contextOrgan = found.organ;
+        let lesion = false;
+        for (const m of matchAll(src, clause, LESION_RE)) { lesion = m.length > 0; break; }
+        if (lesion) break;
+        const size = contextOrgan ? findSizes(src, clause)[0] : undefined;
+        if (!size) continue;
+        out.push({ organ: found?.organ ?? contextOrgan!, subSite: first(src, clause, SUBSITE_RE), size, text: fieldValue(src, clause.start, clause.end, null, clause) });
+      }
+    }
+  }
+  return out;
+}
+
 export function extractImaging(src: Source, examPartHint: FieldValue | null): Record<string, unknown> {
   const findingsRegions = sectionRegions(src, 'findings');
   const impressionRegions = sectionRegions(src, 'impression', 'conclusion');
@@ -140,6 +169,7 @@ export function extractImaging(src: Source, examPartHint: FieldValue | null): Re
     examMethod: method,
     findings: sectionValue(src, 'findings'),
     impression: sectionValue(src, 'impression', 'conclusion'),
+    organs: extractOrganMeasures(src, findingsRegions.length > 0 ? findingsRegions : bodyRegions),
     lesions: extractLesions(src, bodyRegions),
     grades,
   };

@@ -163,6 +163,12 @@ function check(fields: Obj): Obj {
   const inRegion = (l: Obj, region: Fv): boolean => !!region && asFv(l.text)!.start >= region.start && asFv(l.text)!.end <= region.end;
   const descLesions = findings ? lesions.filter((l) => inRegion(l, findings)) : lesions;
   const organs = new Map<string, Obj>();
+  for (const m of (fields.organs as Obj[] | undefined) ?? []) {
+    const organ = asFv(m.organ)!;
+    const entry = organs.get(organ.value) ?? { Part: part(organ), Size: [], Src: organ.value, Index: [organ.start, organ.end] };
+    (entry.Size as unknown[]).push({ ...size(asFv(m.size)), Name: src(asFv(m.subSite)) || '大小' });
+    organs.set(organ.value, entry);
+  }
   for (const l of descLesions) {
     const organ = asFv((l.site as Obj).organ);
     if (organ && !organs.has(organ.value)) organs.set(organ.value, { Part: part(organ), Size: [], SymDesc: block('描述信息', asFv(l.text)), Src: organ.value, Index: [organ.start, organ.end] });
