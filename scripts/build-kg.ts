@@ -10,13 +10,14 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PACKAGE_ROOT, readJsonResource, resourcePath } from '../src/resources.js';
+import { boostedProbability, fitBoostedTrees } from '../src/linking/boost.js';
 import { FEATURE_NAMES, fitLogistic, logistic, pairFeatures } from '../src/linking/features.js';
 import { hospitalAbbreviations, loadHospitalAbbreviationRules } from '../src/linking/hospital-abbreviations.js';
 import {
-  KG_FILE, KnowledgeGraph, packKg, smoothedPrecision, SURFACE_KINDS,
+  KG_FILE, KnowledgeGraph, packKg, SURFACE_KINDS,
   type CompoundRow, type ConceptRow, type ConceptType, type HospitalRow, type KeywordRow, type KgRows, type LabRow, type ScorerWeights, type SurfaceKind, type SurfaceRow,
 } from '../src/linking/kg.js';
-import { Linker, RERANK_FEATURES } from '../src/linking/linker.js';
+import { chooseDiagnoses, Linker, RERANK_FEATURES } from '../src/linking/linker.js';
 import { normalizeKey, stableHash } from '../src/linking/normalize.js';
 import { sharedDataPath } from './shared-data.js';
 
@@ -27,6 +28,7 @@ const lines = (...p: string[]): string[] => read(...p).split(/\r?\n/).map((l) =>
 const readJson = <T>(...p: string[]): T => JSON.parse(read(...p)) as T;
 const tsvResource = (name: string): string[][] =>
   readFileSync(resourcePath('linking', name), 'utf8').split(/\r?\n/).filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.split('\t'));
+const BOOSTING = { trees: 250, depth: 4, rate: 0.08 };
 const goldNames = (row: CdnRow): string[] => [...new Set(row.normalized_result.split('##').map((n) => n.replace(/^"|"$/g, '').trim()).filter((n) => n && n !== 'O'))];
 
 /** The deterministic split of CHIP-CDN train: 0 = held out (never used), 1 = dev (tuning), else train. */
@@ -444,7 +446,7 @@ function addRewriteSurfaces(b: Builder, rows: CdnRow[], separators: RegExp): voi
   });
 }
 
-function compile(memoryRows: CdnRow[], scorer: ScorerWeights, labelStats = new Map<string, [number, number]>()): KgRows {
+function compile(memoryRows: CdnRow[], scorer: ScorerWeights): KgRows {
   const b = new Builder();
   addIcd10(b);
   addProcedures(b);
@@ -465,10 +467,6 @@ function compile(memoryRows: CdnRow[], scorer: ScorerWeights, labelStats = new M
     compounds: memory.compounds,
     keywords: memory.keywords,
     segments: memory.segments,
-    labelStats: b.concepts.flatMap(([, name], i): Array<[number, number, number]> => {
-      const stat = labelStats.get(name);
-      return stat ? [[i, stat[0], stat[1]]] : [];
-    }),
     scorer,
   };
 }
@@ -511,7 +509,7 @@ function main(): void {
 
   const split = readJsonResource<{ separators: string }>('linking', 'diagnosis-split.json');
   const separators = new RegExp(split.separators, 'u');
-  const rerank = { weights: new Array<number>(RERANK_FEATURES.length).fill(0), bias: 0, threshold: 0.5 };
+  const rerank: ScorerWeights['rerank'] = { weights: new Array<number>(RERANK_FEATURES.length).fill(0), bias: 0, threshold: 0.5, fallback: 1 };
   const scorer: ScorerWeights = { features: [...FEATURE_NAMES], weights: new Array<number>(FEATURE_NAMES.length).fill(0), bias: 0, threshold: 0.3, coverage: 0.3, rerank };
   const trainKg = new KnowledgeGraph(packKg(compile(train, scorer)));
   const trainLinker = new Linker(trainKg);
@@ -522,13 +520,13 @@ function main(): void {
   console.log(`pair scorer: ${pairs.x.length} pairs (${pairs.y.filter((v) => v === 1).length} positive)`);
   console.log(Object.fromEntries(FEATURE_NAMES.map((f, i) => [f, scorer.weights[i]])), 'bias', scorer.bias);
 
-  // The re-ranker learns from out-of-fold candidates: the non-held-out rows split in three, each third linked
-  // by a graph that remembers only the other two, so no row sees its own answer. Its cut-off is the one with
+  // The re-ranker learns from out-of-fold candidates: the non-held-out rows split in five, each fifth linked
+  // by a graph that remembers only the other four, so no row sees its own answer. Its cut-off is the one with
   // the best out-of-fold F1.
   const pool = [...train, ...dev];
-  const FOLDS = 3;
+  const FOLDS = 5;
   const rerankFold = (text: string): number => parseInt(stableHash(`rerank:${text}`), 16) % FOLDS;
-  const examples: Array<{ x: Float64Array[]; y: number[]; names: string[]; gold: Set<string> }> = [];
+  const examples: Array<{ x: Float64Array[]; y: number[]; names: string[]; gold: Set<string>; fold: number }> = [];
   for (let k = 0; k < FOLDS; k++) {
     const kg = new KnowledgeGraph(packKg(compile(pool.filter((r) => rerankFold(r.text) !== k), scorer)));
     const linker = new Linker(kg);
@@ -536,46 +534,56 @@ function main(): void {
       const gold = new Set(goldNames(row));
       const found = linker.diagnosisCandidates(normalizeKey(row.text));
       const concepts = [...found.keys()];
-      examples.push({ x: concepts.map((c) => found.get(c)!), y: concepts.map((c) => (gold.has(kg.names[c]!) ? 1 : 0)), names: concepts.map((c) => kg.names[c]!), gold });
+      examples.push({ x: concepts.map((c) => found.get(c)!), y: concepts.map((c) => (gold.has(kg.names[c]!) ? 1 : 0)), names: concepts.map((c) => kg.names[c]!), gold, fold: k });
     }
     console.log(`re-ranker fold ${k}: ${examples.length} rows so far`);
   }
-  // Each concept's candidate precision, as a feature; for training rows it leaves the row's own vote out.
-  const labelStats = new Map<string, [number, number]>();
-  for (const d of examples) d.names.forEach((name, i) => {
-    const stat = labelStats.get(name) ?? [0, 0];
-    stat[0] += d.y[i]!;
-    stat[1] += 1;
-    labelStats.set(name, stat);
-  });
-  const LABEL_PRECISION = RERANK_FEATURES.indexOf('labelPrecision');
-  for (const d of examples) d.names.forEach((name, i) => {
-    const [hits, total] = labelStats.get(name)!;
-    d.x[i]![LABEL_PRECISION] = smoothedPrecision(hits - d.y[i]!, total - 1);
-  });
   const reachable = examples.reduce((n, d) => n + d.y.reduce((a, b) => a + b, 0), 0) / examples.reduce((n, d) => n + d.gold.size, 0);
   console.log(`re-ranker: ${examples.reduce((n, d) => n + d.x.length, 0)} candidates, ${(100 * reachable).toFixed(1)}% of answers among them`);
-  const model = fitLogistic(examples.flatMap((d) => d.x), examples.flatMap((d) => d.y), {});
-  const f1At = (threshold: number): number => {
-    let tp = 0, fp = 0, fn = 0;
-    for (const d of examples) {
-      const predicted = new Set(d.names.filter((_, i) => logistic(model.weights, model.bias, d.x[i]!) >= threshold));
-      for (const name of [...predicted]) if ([...predicted].some((o) => o !== name && o.includes(name))) predicted.delete(name);
-      for (const p of predicted) if (d.gold.has(p)) tp++; else fp++;
-      for (const g of d.gold) if (!predicted.has(g)) fn++;
-    }
-    return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+  // Two re-rankers, each fitted on the other folds' candidates and scored on its own fold; the one with the
+  // better out-of-fold F1 (at its best cut-off) ships, refitted on all candidates.
+  type Fitted = (x: Float64Array) => number;
+  const fitters: Record<'logistic' | 'trees', (x: Float64Array[], y: number[]) => Fitted> = {
+    logistic: (x, y) => { const m = fitLogistic(x, y); return (v) => logistic(m.weights, m.bias, v); },
+    trees: (x, y) => { const m = fitBoostedTrees(x, y, BOOSTING); return (v) => boostedProbability(m, v); },
   };
-  let best = { cut: 0.5, f1: -1 };
-  for (let cut = 0.2; cut <= 0.75; cut += 0.025) {
-    const score = f1At(cut);
-    if (score > best.f1) best = { cut: Math.round(cut * 1000) / 1000, f1: score };
+  const outcome: Record<string, { cut: number; fallback: number; f1: number }> = {};
+  for (const [kind, fit] of Object.entries(fitters)) {
+    const probabilities = examples.map(() => [] as number[]);
+    for (let k = 0; k < FOLDS; k++) {
+      const rest = examples.filter((d) => d.fold !== k);
+      const predict = fit(rest.flatMap((d) => d.x), rest.flatMap((d) => d.y));
+      examples.forEach((d, e) => { if (d.fold === k) probabilities[e] = d.x.map(predict); });
+    }
+    const f1At = (rule: { threshold: number; fallback: number }): number => {
+      let tp = 0, fp = 0, fn = 0;
+      examples.forEach((d, e) => {
+        const predicted = new Set(chooseDiagnoses(d.names.map((name, i) => ({ name, p: probabilities[e]![i]! })), rule).map((s) => s.name));
+        for (const p of predicted) if (d.gold.has(p)) tp++; else fp++;
+        for (const g of d.gold) if (!predicted.has(g)) fn++;
+      });
+      return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+    };
+    let best = { cut: 0.5, fallback: 1, f1: -1 };
+    for (let step = 0; step <= 16; step++) {
+      const cut = Math.round((0.3 + step * 0.025) * 1000) / 1000;
+      for (const fallback of [0.1, 0.2, 0.3, 1]) {
+        const score = f1At({ threshold: cut, fallback: Math.min(fallback, cut) });
+        if (score > best.f1) best = { cut, fallback: Math.min(fallback, cut), f1: score };
+      }
+    }
+    outcome[kind] = best;
+    console.log(`re-ranker ${kind}: out-of-fold F1 ${best.f1.toFixed(4)} at cut ${best.cut}, fallback ${best.fallback}`);
   }
+  const useTrees = outcome.trees!.f1 > outcome.logistic!.f1;
+  const chosen = useTrees ? outcome.trees! : outcome.logistic!;
+  const model = fitLogistic(examples.flatMap((d) => d.x), examples.flatMap((d) => d.y));
   rerank.weights = model.weights.map((w) => Math.round(w * 1e5) / 1e5);
   rerank.bias = Math.round(model.bias * 1e5) / 1e5;
-  rerank.threshold = best.cut;
-  console.log('re-ranker', Object.fromEntries(RERANK_FEATURES.map((f, i) => [f, rerank.weights[i]])), 'bias', rerank.bias);
-  console.log(`chosen: re-ranker cut ${rerank.threshold}, out-of-fold F1 ${best.f1.toFixed(4)}`);
+  rerank.threshold = chosen.cut;
+  rerank.fallback = chosen.fallback;
+  if (useTrees) rerank.trees = fitBoostedTrees(examples.flatMap((d) => d.x), examples.flatMap((d) => d.y), BOOSTING);
+  console.log(`chosen: ${useTrees ? 'boosted trees' : 'logistic'} re-ranker, cut ${rerank.threshold}, fallback ${rerank.fallback}, out-of-fold F1 ${chosen.f1.toFixed(4)}`);
   if (process.env.KG_DEV_ERRORS) {
     const errors: string[] = [];
     for (const row of dev) {
@@ -594,7 +602,7 @@ function main(): void {
   }
 
   // The shipped graph remembers train + dev; the held-out slice stays out.
-  const final = compile([...train, ...dev], scorer, labelStats);
+  const final = compile([...train, ...dev], scorer);
   mkdirSync(join(PACKAGE_ROOT, 'models', 'kg'), { recursive: true });
   const bytes = gzipSync(JSON.stringify(packKg(final)), { level: 9 });
   writeFileSync(join(PACKAGE_ROOT, 'models', 'kg', KG_FILE), bytes);

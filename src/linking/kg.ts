@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { MedstructError } from '../errors.js';
 import { modelPath } from '../resources.js';
+import type { BoostedTrees } from './boost.js';
 
 /** Concept types in the knowledge graph. */
 export const CONCEPT_TYPES = ['disease', 'symptom', 'drug', 'lab', 'exam', 'procedure', 'department', 'hospital'] as const;
@@ -22,8 +23,6 @@ export type LabRow = [number, string, string, string, string];
 export type HospitalRow = [number, string, string, number];
 /** A diagnosis phrase seen in training and the concepts it was coded as. */
 export type CompoundRow = [string, number[]];
-/** [concept index, times it was a correct diagnosis candidate, times it was a candidate] in out-of-fold training. */
-export type LabelStatRow = [number, number, number];
 /** A character n-gram whose presence in a diagnosis string implies a concept, with its training precision. */
 export type KeywordRow = [string, number, number];
 
@@ -33,8 +32,11 @@ export interface ScorerWeights {
   bias: number;
   /** Least score for a fuzzy candidate to count as a link. */
   threshold: number;
-  /** The diagnosis re-ranker: logistic weights over the linker's RERANK_FEATURES and the least probability kept. */
-  rerank: { weights: number[]; bias: number; threshold: number };
+  /**
+   * The diagnosis re-ranker over the linker's RERANK_FEATURES: boosted trees when fitted (else logistic
+   * weights), the least probability kept, and the fallback for a string where nothing reaches it.
+   */
+  rerank: { weights: number[]; bias: number; trees?: BoostedTrees; threshold: number; fallback: number };
   /** Least share of a diagnosis segment that known terms must cover for them to stand without a fuzzy match. */
   coverage: number;
 }
@@ -50,7 +52,6 @@ export interface KgRows {
   keywords: KeywordRow[];
   /** Every aligned training segment with the answers coded for it, for neighbour votes per segment. */
   segments: CompoundRow[];
-  labelStats: LabelStatRow[];
   scorer: ScorerWeights;
 }
 
@@ -79,17 +80,11 @@ export interface KgFile {
   compounds: CompoundRow[];
   keywords: KeywordRow[];
   segments: CompoundRow[];
-  labelStats: LabelStatRow[];
   scorer: ScorerWeights;
 }
 
 export const KG_FILE = 'kg.json.gz';
-const LABEL_PRIOR_MEAN = 0.2;
 
-/** A concept's candidate precision, pulled towards the mean when it was proposed only a few times. */
-export function smoothedPrecision(hits: number, total: number): number {
-  return (hits + LABEL_PRIOR_MEAN * 4) / (total + 4);
-}
 const SEPARATOR = '\n';
 
 const toBase64 = (a: Int32Array | Uint8Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -158,7 +153,6 @@ export function packKg(rows: KgRows): KgFile {
     compounds: rows.compounds,
     keywords: rows.keywords,
     segments: rows.segments,
-    labelStats: rows.labelStats,
     scorer: rows.scorer,
   };
 }
@@ -181,8 +175,6 @@ export class KnowledgeGraph {
   readonly compounds = new Map<string, number[]>();
   readonly keywords: KeywordRow[];
   readonly segments: CompoundRow[];
-  /** How often each concept was right when proposed as a diagnosis candidate (smoothed towards the mean). */
-  readonly labelPrecision: Float32Array;
   readonly scorer: ScorerWeights;
   readonly maxSurfaceLength: number;
   private readonly alphabet = new Map<number, number>();
@@ -218,8 +210,6 @@ export class KnowledgeGraph {
     for (const [key, concepts] of file.compounds) this.compounds.set(key, concepts);
     this.keywords = file.keywords;
     this.segments = file.segments;
-    this.labelPrecision = new Float32Array(n).fill(LABEL_PRIOR_MEAN);
-    for (const [concept, hits, total] of file.labelStats) this.labelPrecision[concept] = smoothedPrecision(hits, total);
     this.scorer = file.scorer;
   }
 

@@ -1,5 +1,6 @@
 import type { EntityType } from '../taxonomy/taxonomy.js';
 import { readJsonResource } from '../resources.js';
+import { boostedProbability } from './boost.js';
 import { pairFeatures, logistic, FEATURE_NAMES } from './features.js';
 import { KnowledgeGraph, SURFACE_KINDS, type ConceptType } from './kg.js';
 import { normalizeKey } from './normalize.js';
@@ -55,10 +56,25 @@ const NEIGHBORS = 10;
 const FUZZY_CANDIDATES = 3;
 
 /** Features of a candidate diagnosis for the re-ranker, in the order of ScorerWeights.rerank.weights. */
+// How often an answer was coded in training is left out on purpose: the shipped graph remembers more rows
+// than the folds the re-ranker learns on, and count features shift with that and mislead the trees.
 export const RERANK_FEATURES = [
-  'segmentScore', 'segmentExact', 'keyword', 'neighborVote', 'neighborBest', 'nameCharsInText', 'nameInText', 'prior', 'constant',
-  'neighborCount', 'voteTimesChars', 'bestTimesChars', 'segmentTimesChars', 'keywordTimesVote', 'noSegment', 'fuzzyScore', 'coverHit', 'labelPrecision', 'segmentVote', 'segmentBest',
+  'segmentScore', 'segmentExact', 'keyword', 'neighborVote', 'neighborBest', 'nameCharsInText', 'nameInText', 'constant',
+  'neighborCount', 'voteTimesChars', 'bestTimesChars', 'segmentTimesChars', 'keywordTimesVote', 'noSegment', 'fuzzyScore', 'coverHit', 'segmentVote', 'segmentBest',
+  'nameBigramsInText', 'nameLength', 'morphology', 'procedureLike',
 ] as const;
+const F = Object.fromEntries(RERANK_FEATURES.map((name, i) => [name, i])) as Record<(typeof RERANK_FEATURES)[number], number>;
+
+/**
+ * Which scored candidates a diagnosis string is coded as: those at or above the cut-off, or else the best one
+ * when it reaches the fallback; a term contained in another chosen one (癌 beside 鳞状细胞癌) is dropped.
+ */
+export function chooseDiagnoses<T extends { name: string; p: number }>(scored: T[], rule: { threshold: number; fallback: number }): T[] {
+  const sorted = [...scored].sort((a, b) => b.p - a.p);
+  let chosen = sorted.filter((s) => s.p >= rule.threshold);
+  if (chosen.length === 0 && sorted[0] && sorted[0].p >= rule.fallback) chosen = [sorted[0]];
+  return chosen.filter((s) => !chosen.some((o) => o.name !== s.name && o.name.includes(s.name)));
+}
 
 /** Training phrases and their answers, indexed by bigram for nearest-neighbour votes. */
 class PhraseIndex {
@@ -353,33 +369,33 @@ export class Linker {
       for (const { phrase, similarity } of close) {
         for (const concept of this.segmentPhrases.concepts[phrase]!) {
           const f = slot(concept);
-          f[18] = Math.max(f[18]!, similarity / weight);
-          f[19] = Math.max(f[19]!, similarity);
+          f[F.segmentVote] = Math.max(f[F.segmentVote]!, similarity / weight);
+          f[F.segmentBest] = Math.max(f[F.segmentBest]!, similarity);
         }
       }
       const stripped = this.stripQualifiers(segment);
       for (const concept of this.cover(stripped).concepts) slot(concept)[16] = 1;
       for (const { concept, score } of this.rank(stripped, 'disease', accept).slice(0, FUZZY_CANDIDATES)) {
         const f = slot(concept);
-        f[15] = Math.max(f[15]!, score);
+        f[F.fuzzyScore] = Math.max(f[F.fuzzyScore]!, score);
       }
     }
     for (const [concept, score] of segments) {
       const f = slot(concept);
-      f[0] = score;
-      f[1] = score >= 0.95 ? 1 : 0;
+      f[F.segmentScore] = score;
+      f[F.segmentExact] = score >= 0.95 ? 1 : 0;
     }
     for (const [gram, concept, precision] of kg.keywords) {
-      if (key.includes(gram)) { const f = slot(concept); f[2] = Math.max(f[2]!, precision); }
+      if (key.includes(gram)) { const f = slot(concept); f[F.keyword] = Math.max(f[F.keyword]!, precision); }
     }
     const near = this.texts.neighbors(key, NEIGHBORS);
     const total = near.reduce((sum, n) => sum + n.similarity, 0) || 1;
     for (const { phrase, similarity } of near) {
       for (const concept of this.texts.concepts[phrase]!) {
         const f = slot(concept);
-        f[3]! += similarity / total;
-        f[4] = Math.max(f[4]!, similarity);
-        f[9]! += 1 / NEIGHBORS;
+        f[F.neighborVote]! += similarity / total;
+        f[F.neighborBest] = Math.max(f[F.neighborBest]!, similarity);
+        f[F.neighborCount]! += 1 / NEIGHBORS;
       }
     }
     const chars = new Set(key);
@@ -387,16 +403,20 @@ export class Linker {
       const name = normalizeKey(kg.names[concept]!);
       let inside = 0;
       for (const ch of name) if (chars.has(ch)) inside++;
-      f[5] = inside / Math.max(1, name.length);
-      f[6] = key.includes(name) ? 1 : 0;
-      f[7] = Math.log1p(kg.prior[concept]!) / 5;
-      f[8] = 1;
-      f[10] = f[3]! * f[5]!;
-      f[11] = f[4]! * f[5]!;
-      f[12] = f[0]! * f[5]!;
-      f[13] = f[2]! * f[3]!;
-      f[14] = f[0] === 0 ? 1 : 0;
-      f[17] = kg.labelPrecision[concept]!;
+      f[F.nameCharsInText] = inside / Math.max(1, name.length);
+      f[F.nameInText] = key.includes(name) ? 1 : 0;
+      f[F.constant] = 1;
+      f[F.voteTimesChars] = f[F.neighborVote]! * f[F.nameCharsInText]!;
+      f[F.bestTimesChars] = f[F.neighborBest]! * f[F.nameCharsInText]!;
+      f[F.segmentTimesChars] = f[F.segmentScore]! * f[F.nameCharsInText]!;
+      f[F.keywordTimesVote] = f[F.keyword]! * f[F.neighborVote]!;
+      f[F.noSegment] = f[F.segmentScore] === 0 ? 1 : 0;
+      let bigramsInside = 0;
+      for (let i = 0; i + 1 < name.length; i++) if (key.includes(name.slice(i, i + 2))) bigramsInside++;
+      f[F.nameBigramsInText] = name.length > 1 ? bigramsInside / (name.length - 1) : f[F.nameInText]!;
+      f[F.nameLength] = Math.min(name.length, 20) / 20;
+      f[F.morphology] = /^icd10:M[89]/.test(kg.ids[concept]!) ? 1 : 0;
+      f[F.procedureLike] = /治疗|术后|化疗|放疗|状态/.test(name) ? 1 : 0;
     }
     return candidates;
   }
@@ -405,23 +425,12 @@ export class Linker {
   linkDiagnoses(text: string): LinkCandidate[] {
     const key = normalizeKey(text);
     if (key.length === 0 || !/[\p{L}]/u.test(key)) return [];
-    const out = new Map<number, number>();
     const whole = this.kg.compounds.get(key);
-    if (whole) for (const c of whole) out.set(c, 1);
-    else {
-      const { weights, bias, threshold } = this.kg.scorer.rerank;
-      for (const [concept, features] of this.diagnosisCandidates(key)) {
-        const p = logistic(weights, bias, features);
-        if (p >= threshold) out.set(concept, p);
-      }
-    }
-    // 癌 next to 鳞状细胞癌, 呕吐 next to 恶心和呕吐: the longer term already says it.
-    const names = [...out.keys()].map((c) => this.kg.names[c]!);
-    for (const c of [...out.keys()]) {
-      const name = this.kg.names[c]!;
-      if (names.some((other) => other !== name && other.includes(name))) out.delete(c);
-    }
-    return [...out.entries()].sort((a, b) => b[1] - a[1]).map(([c, s]) => this.candidate(c, s));
+    if (whole) return whole.map((c) => this.candidate(c, 1));
+    const { weights, bias, trees } = this.kg.scorer.rerank;
+    const probability = (x: Float64Array): number => (trees ? boostedProbability(trees, x) : logistic(weights, bias, x));
+    const scored = [...this.diagnosisCandidates(key)].map(([concept, features]) => ({ concept, name: this.kg.names[concept]!, p: probability(features) }));
+    return chooseDiagnoses(scored, this.kg.scorer.rerank).map((s) => this.candidate(s.concept, s.p));
   }
 
   /** A lab analyte by abbreviation, Chinese name or report spelling (ALT, 谷丙转氨酶, 丙氨酸氨基转移酶). */
