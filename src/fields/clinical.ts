@@ -40,18 +40,21 @@ const linkOut = (links: ConceptLink[]): Diagnosis['links'] => links.map((l) => (
 
 /**
  * Links of a diagnosis or procedure: the linking stage's link when an entity of that type spans exactly the
- * item (no second look-up), else the knowledge graph's candidates for the item's text.
+ * item (no second look-up), else the knowledge graph's best concept for the item's text.
  */
 function linksOf(src: Source, start: number, end: number, kind: 'disease' | 'procedure'): Diagnosis['links'] {
   const s = cpOf(src, start);
   const e = cpOf(src, end);
   const entity = src.doc.entities.find((x) => x.start === s && x.end === e && x.type === kind && x.link !== null);
-  if (entity) return linkOut([entity.link!]);
   const text = src.text.slice(start, end);
-  if (kind === 'procedure') return linkOut(enrichers().linkProcedure(text));
-  // One diagnosis per item usually; the splitting linker (several times dearer) only when one concept does not fit.
-  const single = enrichers().linkDisease(text);
-  return linkOut(single.length > 0 ? single.slice(0, 1) : enrichers().linkDiagnoses(text));
+  if (kind === 'procedure') return linkOut(entity ? [entity.link!] : enrichers().linkProcedure(text));
+  // One concept that names the whole item is enough; otherwise (高血压3级（很高危）, two diagnoses in one item) the
+  // splitting linker, several times dearer, reads it.
+  const core = text.replace(/[（(][^）)]*[）)]/g, '').replace(/\s+/g, '');
+  const single = entity ? [entity.link!] : enrichers().linkDisease(text);
+  if (single[0] && single[0].score >= 0.9 && single[0].name.length >= core.length * 0.8) return linkOut(single.slice(0, 1));
+  const several = enrichers().linkDiagnoses(text);
+  return linkOut(several.length > 0 ? several : single.slice(0, 1));
 }
 
 /** Splits a diagnosis list (1.胃癌术后 2.高血压3级；糖尿病) into items, each linked to ICD-10 when the linker is present. */
