@@ -332,6 +332,8 @@ export interface DeidSheet {
   phi: string[];
   /** Clinical strings that must stay readable. */
   clinical: string[];
+  /** The barcode and the QR code, `[x, y, width, height]` in pixels. */
+  codes: Array<[number, number, number, number]>;
 }
 
 const LAB_ROWS: Array<[string, string, string, string]> = [
@@ -372,7 +374,7 @@ export async function renderDeidSheet(seed = 0): Promise<DeidSheet> {
   const png = await base.clone().png().withExif({ IFD0: { ImageDescription: `${name} ${id}`, Artist: 'lab' } }).toBuffer();
   const jpeg = await base.clone().jpeg({ quality: 92 }).withExif({ IFD0: { ImageDescription: `patient ${name}`, Artist: 'lab' } }).toBuffer();
   const phi = [name, id, phoneNumber, record, hospitalName, ...staff].map((v) => v.replace(/[·•]/g, ''));
-  return { png, jpeg, width, height, phi, clinical: rows.map((r) => r[0]) };
+  return { png, jpeg, width, height, phi, clinical: rows.map((r) => r[0]), codes: [[860, 60, 300, 70], [60, 40, 126, 126]] };
 }
 
 async function main(): Promise<void> {
@@ -397,7 +399,7 @@ async function main(): Promise<void> {
     const sheet = await renderDeidSheet(i);
     const file = join(outDir, 'images', `sheet-${i}.${i % 2 ? 'png' : 'jpg'}`);
     writeFileSync(file, i % 2 ? sheet.png : sheet.jpeg);
-    images.push(JSON.stringify({ file, phi: sheet.phi, clinical: sheet.clinical }));
+    images.push(JSON.stringify({ file, phi: sheet.phi, clinical: sheet.clinical, codes: sheet.codes }));
   }
   writeFileSync(join(outDir, 'images.jsonl'), images.join('\n') + '\n');
   console.log(`images: ${imageCount} lab sheets → ${join(outDir, 'images.jsonl')}`);

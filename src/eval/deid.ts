@@ -3,6 +3,7 @@ import { assertKnownOptions, flag, parseArgs, stringOption } from '../cli/args.j
 import { readJsonl } from '../cli/io.js';
 import { deidentifyImage } from '../deid/image.js';
 import { detectPhi } from '../deid/text.js';
+import type { PhiSpan } from '../deid/types.js';
 import { MedstructError } from '../errors.js';
 import { PRFCounter } from './metrics.js';
 
@@ -78,25 +79,42 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-interface ImageRow { file: string; phi: string[]; clinical: string[] }
+interface ImageRow { file: string; phi: string[]; clinical: string[]; codes?: Array<[number, number, number, number]> }
+
+/** Share of the box [x, y, w, h] inside the union of the barcode spans' boxes. */
+function coveredShare(box: [number, number, number, number], spans: PhiSpan[]): number {
+  const [x0, y0, w, h] = box;
+  const rects = spans.filter((s) => s.type === 'barcode').flatMap((s) => s.polygons ?? []).map((p) => [p[0][0], p[0][1], p[2][0], p[2][1]] as const);
+  let inside = 0;
+  for (let y = y0; y < y0 + h; y++) {
+    for (let x = x0; x < x0 + w; x++) if (rects.some(([a, b, c, d]) => x >= a && x < c && y >= b && y < d)) inside++;
+  }
+  return inside / (w * h);
+}
 
 /**
  * `medstruct eval deid --images FILE.jsonl`: rows `{file, phi:[…], clinical:[…]}`. Each image is masked
  * with `deidentifyImage`, then read back by the project's OCR: a PHI string still readable is a leak,
- * a clinical string no longer readable is a loss. Also counts PHI readable on the original (the ceiling).
+ * a clinical string no longer readable is a loss. Also counts PHI readable on the original (the ceiling)
+ * and, where rows give `codes` boxes, the codes at least 95 % covered by barcode boxes.
  */
 async function runImages(path: string, showErrors: boolean): Promise<number> {
   const { ocrImage } = await import('../ocr/index.js');
   const rows = readJsonl<ImageRow>(path);
   const readText = async (bytes: Buffer): Promise<string> => (await ocrImage(bytes)).pages.flatMap((p) => p.lines.map((l) => l.text)).join('\n').replace(/[\s·•]/g, '');
-  let planted = 0, readableBefore = 0, leaked = 0, clinical = 0, kept = 0, codes = 0;
+  let planted = 0, readableBefore = 0, leaked = 0, clinical = 0, kept = 0, regions = 0, codes = 0, codesCovered = 0;
   const started = performance.now();
   for (const row of rows) {
     const bytes = readFileSync(row.file);
     const before = await readText(bytes);
     const masked = await deidentifyImage(bytes);
     const after = await readText(masked.image);
-    codes += masked.spans.filter((s) => s.type === 'barcode').length;
+    regions += masked.spans.filter((s) => s.type === 'barcode').length;
+    for (const box of row.codes ?? []) {
+      codes++;
+      if (coveredShare(box, masked.spans) >= 0.95) codesCovered++;
+      else if (showErrors) console.log(JSON.stringify({ codeNotCovered: box, file: row.file }));
+    }
     for (const phi of row.phi) {
       planted++;
       if (before.includes(phi)) readableBefore++;
@@ -112,7 +130,7 @@ async function runImages(path: string, showErrors: boolean): Promise<number> {
     }
   }
   const seconds = round((performance.now() - started) / 1000);
-  const summary = { images: rows.length, phiPlanted: planted, phiReadableBefore: readableBefore, phiReadableAfter: leaked, clinicalStrings: clinical, clinicalReadableAfter: kept, barcodeRegionsCovered: codes, seconds };
+  const summary = { images: rows.length, phiPlanted: planted, phiReadableBefore: readableBefore, phiReadableAfter: leaked, clinicalStrings: clinical, clinicalReadableAfter: kept, barcodeRegions: regions, codesPlanted: codes, codesCovered, seconds };
   console.log(JSON.stringify(summary, null, 2));
   console.log(JSON.stringify({ phiLeakRate: planted ? round(leaked / planted) : 0, clinicalKeptRate: clinical ? round(kept / clinical) : 0 }));
   return 0;
