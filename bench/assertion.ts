@@ -5,7 +5,7 @@
  *
  *   npm run bench:assertion [-- --seconds 10]
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { attributesStage } from '../src/attributes/index.js';
@@ -22,7 +22,7 @@ function option(name: string, fallback: string): string {
 
 function reportTexts(): string[] {
   const texts: string[] = [];
-  for (const file of ['assertion-reports.jsonl', 'assertion-reports-b.jsonl']) {
+  for (const file of readdirSync(join(PACKAGE_ROOT, 'eval')).filter((f) => /^assertion-reports.*\.jsonl$/.test(f)).sort()) {
     for (const line of readFileSync(join(PACKAGE_ROOT, 'eval', file), 'utf8').split('\n')) {
       if (line.trim()) texts.push((JSON.parse(line) as { text: string }).text);
     }

@@ -59,6 +59,13 @@ describe('negation', () => {
     expect(certainties('排除主动脉夹层后给予抗凝治疗。', [['主动脉夹层', 'disease']])).toEqual(['negative']);
   });
 
+  it('reads post-position denials and node counts', () => {
+    expect(certainties('无盗汗，低热否认，听神经瘤可除外，切口感染未发生。', [['盗汗'], ['低热'], ['听神经瘤', 'disease'], ['切口感染', 'disease']]))
+      .toEqual(['negative', 'negative', 'negative', 'negative']);
+    expect(certainties('乳头状癌，淋巴结转移（0/6）。', [['乳头状癌', 'disease'], ['淋巴结转移', 'disease']])).toEqual(['positive', 'negative']);
+    expect(certainties('住院期间未再出现心律失常，结核暂不考虑。', [['心律失常'], ['结核', 'disease']])).toEqual(['negative', 'negative']);
+  });
+
   it('does not let a longer cue swallow the start of a finding (无尿频)', () => {
     expect(certainties('大小便正常，无尿频、尿急。', [['尿频'], ['尿急']])).toEqual(['negative', 'negative']);
   });
@@ -97,6 +104,16 @@ describe('uncertainty', () => {
     expect(certainties('胰腺癌待排，结肠癌不除外。', [['胰腺癌', 'disease'], ['结肠癌', 'disease']])).toEqual(['possible', 'possible']);
     expect(certainties('初步诊断：急性冠脉综合征？', [['急性冠脉综合征', 'disease']])).toEqual(['possible']);
     expect(certainties('疑似急性胰腺炎，倾向于病毒性心肌炎。', [['急性胰腺炎', 'disease'], ['病毒性心肌炎', 'disease']])).toEqual(['possible', 'possible']);
+  });
+
+  it('keeps a hedge on one numbered diagnosis from reaching the others', () => {
+    expect(certainties('出院诊断：1.急性心肌梗死 2.高脂血症 3.肺部感染？', [['急性心肌梗死', 'disease'], ['高脂血症', 'disease'], ['肺部感染', 'disease']]))
+      .toEqual(['positive', 'positive', 'possible']);
+    expect(certainties('右侧第2、第11后肋骨质破坏，不除外转移。', [['骨质破坏'], ['转移', 'disease']])).toEqual(['positive', 'possible']);
+  });
+
+  it('reads pending pathology as possible', () => {
+    expect(certainties('乙状结肠见一隆起性病变，结肠癌待病理。', [['隆起性病变'], ['结肠癌', 'disease']])).toEqual(['positive', 'possible']);
   });
 
   it('treats double negation as possible', () => {

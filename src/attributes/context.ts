@@ -13,6 +13,26 @@ export interface SentenceContext {
   covered: Uint8Array;
   /** Whether the sentence asks a question (computed once, for the certainty model). */
   question?: boolean;
+  /** 1 where a list item number starts (1.高血压 2.糖尿病): scopes end there like at a full stop. */
+  itemStarts: Uint8Array;
+}
+
+const isDigit = (ch: string | undefined): boolean => ch !== undefined && ch >= '0' && ch <= '9';
+
+/** Starts of enumerators such as `2.` `3、` `(4)` inside [start, end); a decimal point (2.5cm) is not one. */
+function listItemStarts(chars: readonly string[], start: number, end: number): Uint8Array {
+  const marks = new Uint8Array(end - start);
+  for (let i = start; i < end; i++) {
+    if (!isDigit(chars[i]) || isDigit(chars[i - 1])) continue;
+    let j = i;
+    while (j < end && isDigit(chars[j])) j++;
+    const after = chars[j];
+    const enumerates = (after === '.' && !isDigit(chars[j + 1])) || after === '、' || after === ')' || after === '）';
+    const before = chars[i - 1];
+    const opens = before === undefined || before === ' ' || before === '(' || before === '（' || !/[A-Za-z0-9.%/第约]/.test(before);
+    if (enumerates && opens && j - i <= 2) marks[i - start] = 1;
+  }
+  return marks;
 }
 
 const CLAUSE_BREAKS = new Set([',', '，']);
@@ -25,9 +45,13 @@ export function sentenceContext(doc: MedDocument, start: number, end: number, fi
   for (const f of findings) {
     for (let i = Math.max(f.start, start); i < Math.min(f.end, end); i++) covered[i - start] = 1;
   }
-  const boundaries = new Set<number>();
-  for (const f of findings) { boundaries.add(f.start); boundaries.add(f.end); }
-  return { start, end, matches: cueLexicon().scan(doc.norm.chars, start, end, boundaries), covered };
+  const boundaries = new Uint8Array(end - start + 1);
+  for (const f of findings) {
+    if (f.start >= start && f.start <= end) boundaries[f.start - start] = 1;
+    if (f.end >= start && f.end <= end) boundaries[f.end - start] = 1;
+  }
+  const chars = doc.norm.chars;
+  return { start, end, matches: cueLexicon().scan(chars, start, end, boundaries), covered, itemStarts: listItemStarts(chars, start, end) };
 }
 
 /** Who a clause is about, when it opens with that before its cue (患者无发热，…). */
@@ -70,7 +94,7 @@ function gap(ctx: SentenceContext, a: number, b: number): number {
 function blocked(chars: readonly string[], ctx: SentenceContext, from: number, to: number, axis: Axis, crossClauses: boolean): boolean {
   for (let i = from; i < to; i++) {
     const ch = chars[i]!;
-    if (HARD_BREAKS.has(ch)) return true;
+    if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return true;
     if (CLAUSE_BREAKS.has(ch) && (!crossClauses || !isListClause(chars, ctx, i + 1))) return true;
   }
   for (const m of ctx.matches) {

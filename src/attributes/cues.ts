@@ -54,11 +54,14 @@ export interface CueLexicon {
   readonly resultOnlyTypes: ReadonlySet<EntityType>;
   readonly defaults: Record<Axis, number>;
   readonly sectionDefaults: CueFile['sectionDefaults'];
+  /** First characters of the certainty cues: text without any of them nearby holds no negation or doubt to learn. */
+  readonly certaintyChars: ReadonlySet<string>;
   /**
    * Non-overlapping matches of `chars[from, to)`, longest first at each position, in order. No match
-   * straddles an offset in `boundaries` (a finding's edge), so 无尿 cannot swallow the 尿 of 无尿频.
+   * straddles an offset marked in `boundaries` (indexed from `from`; a finding's edge), so 无尿 cannot
+   * swallow the 尿 of 无尿频.
    */
-  scan(chars: readonly string[], from: number, to: number, boundaries?: ReadonlySet<number>): CueMatch[];
+  scan(chars: readonly string[], from: number, to: number, boundaries?: Uint8Array): CueMatch[];
 }
 
 interface Entry { text: string; chars: string[]; cues: Cue[]; terminates: CueMatch['terminates'] }
@@ -96,6 +99,7 @@ function compile(file: CueFile): CueLexicon {
     resultOnlyTypes: new Set(file.asserted.resultOnly),
     defaults: file.defaults,
     sectionDefaults: file.sectionDefaults,
+    certaintyChars: new Set(file.cues.filter((g) => g.axis === 'certainty').flatMap((g) => g.texts.map((t) => Array.from(t)[0]!))),
     scan(chars, from, to, boundaries) {
       const out: CueMatch[] = [];
       let i = from;
@@ -107,7 +111,7 @@ function compile(file: CueFile): CueLexicon {
             const n = c.chars.length;
             if (i + n > to) continue;
             let k = 1;
-            while (k < n && chars[i + k] === c.chars[k] && !boundaries?.has(i + k)) k++;
+            while (k < n && chars[i + k] === c.chars[k] && !boundaries?.[i + k - from]) k++;
             if (k === n) { hit = c; break; }
           }
         }

@@ -1,8 +1,8 @@
 import type { Assertion } from '../document/types.js';
 import type { SentenceContext } from './context.js';
 
-const LEFT_WINDOW = 8;
-const RIGHT_WINDOW = 6;
+export const LEFT_WINDOW = 8;
+export const RIGHT_WINDOW = 6;
 const QUESTION = /[?？吗呢么]|有没有|是不是|有无|会不会/;
 
 /**

@@ -3,7 +3,8 @@ import type { MedDocument } from '../document/document.js';
 import type { Assertion, Certainty } from '../document/types.js';
 import { modelPath } from '../resources.js';
 import type { SentenceContext } from './context.js';
-import { contextFeatures } from './features.js';
+import { cueLexicon } from './cues.js';
+import { contextFeatures, LEFT_WINDOW, RIGHT_WINDOW } from './features.js';
 
 export const CERTAINTIES: readonly Certainty[] = ['positive', 'negative', 'possible'];
 
@@ -58,6 +59,7 @@ export function predict(model: CertaintyModel, features: readonly string[]): num
 export function refineCertainty(doc: MedDocument, ctx: SentenceContext, start: number, end: number, rules: Assertion): Assertion {
   const m = certaintyModels();
   if (!m || rules.certainty !== 'positive' || rules.triggers.some((t) => t.axis === 'certainty')) return rules;
+  if (!nearCertaintyWords(doc.norm.chars, ctx, start, end)) return rules;
   const probs = predict(m.sentence, contextFeatures(doc.norm.chars, ctx, start, end, rules));
   const p = (c: Certainty): number => probs[m.sentence.labels.indexOf(c)] ?? 0;
   let best: Certainty = 'positive';
@@ -72,3 +74,12 @@ export function refineCertainty(doc: MedDocument, ctx: SentenceContext, start: n
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** The model's context window; without a character of any certainty cue in it the model has nothing to go on. */
+function nearCertaintyWords(chars: readonly string[], ctx: SentenceContext, start: number, end: number): boolean {
+  const words = cueLexicon().certaintyChars;
+  for (let i = Math.max(ctx.start, start - LEFT_WINDOW); i < Math.min(ctx.end, end + RIGHT_WINDOW); i++) {
+    if (words.has(chars[i]!)) return true;
+  }
+  return false;
+}
