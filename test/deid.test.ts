@@ -86,6 +86,11 @@ describe('PHI detection in clinical text', () => {
     expect(found).toEqual([['hospital', '湘雅', 'knowledge-graph'], ['hospital', '华西', 'knowledge-graph']]);
   });
 
+  it('reads dates with times in the usual forms', () => {
+    expect(typesOf('于2023年3月5日10时30分入院，3月6日8:00复查，2023-03-07 14:20出院，出生日期：19800101。').map(([, t]) => t))
+      .toEqual(['2023年3月5日10时30分', '3月6日8:00', '2023-03-07 14:20', '19800101']);
+  });
+
   it('masks only ages over 89 and keeps generic hospital mentions', () => {
     expect(typesOf('患者，女，67岁，既往于当地医院及上级医院就诊。')).toEqual([]);
     expect(typesOf('患者，男，95岁，转至四川大学华西医院。')).toEqual([['age', '95岁'], ['hospital', '四川大学华西医院']]);

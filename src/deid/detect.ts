@@ -339,12 +339,12 @@ function detectPatterns(s: string, out: Candidate[]): void {
   add(/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, 'email', 80);
   add(/(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·• ]?(?=[A-HJ-NP-Z0-9]*\d)[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])/gu, 'license_plate', 70);
   const time = String.raw`(?:[ T]*\d{1,2}[:时]\d{2}(?:[:分]\d{2}秒?)?分?)?`;
-  add(new RegExp(String.raw`(?<!\d)(?:19|20)\d{2}(?:年\s?\d{1,2}\s?月\s?\d{1,2}\s?[日号]?|-\d{1,2}-\d{1,2}|/\d{1,2}/\d{1,2}|\.\d{1,2}\.\d{1,2})(?!\d)${time}`, 'g'), 'date', 50, (m) => {
+  add(new RegExp(String.raw`(?<!\d)(?:19|20)\d{2}(?:年\s?\d{1,2}\s?月\s?\d{1,2}(?:\s?[日号]|(?!\d))|(?:-\d{1,2}-\d{1,2}|/\d{1,2}/\d{1,2}|\.\d{1,2}\.\d{1,2})(?!\d))${time}`, 'g'), 'date', 50, (m) => {
     const parts = m[0].match(/\d+/g)!.map(Number);
     return parts[1]! >= 1 && parts[1]! <= 12 && parts[2]! >= 1 && parts[2]! <= 31;
   });
   add(/(?<!\d)(?:19|20)\d{2}年\s?(?:1[0-2]|0?[1-9])\s?月(?![\d余多份])/g, 'date', 49);
-  add(new RegExp(String.raw`(?<![\d.年/-])(?:1[0-2]|0?[1-9])月(?:3[01]|[12]\d|0?[1-9])[日号](?!\d)${time}`, 'g'), 'date', 48);
+  add(new RegExp(String.raw`(?<![\d.年/-])(?:1[0-2]|0?[1-9])月(?:3[01]|[12]\d|0?[1-9])[日号]${time}`, 'g'), 'date', 48);
   add(/(?<![\d.])(?:9\d|1[0-4]\d)\s*(?:岁|周岁)/g, 'age', 60);
   add(/(?<![\d.])(?:9\d|1[0-4]\d)\s*(?:Y|y|yrs?|years?)(?![A-Za-z])/g, 'age', 55);
   add(/(?<![\d.A-Za-z-])[加+]?\d{1,3}\+?(?=床(?!旁|边|头|位费|上|下))/g, 'record_number', 45);
