@@ -41,6 +41,10 @@ describe('PHI detection in clinical text', () => {
     expect(found.filter(([type, text]) => type === 'relative_name' && text === '张伟')).toHaveLength(2);
   });
 
+  it('does not take an everyday word after a name label for a name', () => {
+    expect(typesOf('患者：男性，45岁。签名：患者本人。姓名：热合曼')).toEqual([['patient_name', '热合曼']]);
+  });
+
   it('leaves clinical words that begin with a surname alone', () => {
     const text = '胸部CT示右侧张力性气胸，血培养示李斯特菌，王氏征阳性，白细胞 12.6×10^9/L，黄疸消退，高血压病史10年，马尾神经未受压，患者常常主诉胸闷，皮肤巩膜无黄染。';
     expect(detectPhi(text)).toEqual([]);

@@ -219,6 +219,8 @@ function readLabeledName(c: Compiled, s: string, p: number): number {
   const max = c.res.compoundSurnames.has(value.slice(0, 2)) ? 5 : 4;
   if (len < 2 || len > max) return -1;
   if (isNonName(c, value)) return -1;
+  // Without a surname, an everyday word after the label is not a name (患者：男性，…).
+  if (surnameAt(c, s, p, false) === 0 && isCommonWord(value)) return -1;
   return p + len;
 }
 
