@@ -75,7 +75,7 @@ function prepare(scheme: string, layers: LayerSpec[], gazetteer: Gazetteer, minC
   let slots = 0;
   for (let fold = 0; fold < LEXICON_FOLDS; fold++) {
     const lexicon = Gazetteer.fromEntries(lexiconOf(docs.filter((_, i) => i % LEXICON_FOLDS !== fold), labels), labels.length);
-    const extractor = new FeatureExtractor(gazetteer, lexicon);
+    const extractor = new FeatureExtractor(gazetteer, [lexicon]);
     slots = extractor.slots;
     docs.forEach(({ doc, spans }, di) => {
       if (di % LEXICON_FOLDS !== fold) return;

@@ -13,17 +13,20 @@ const find = (entities: Entity[], text: string, type?: string): Entity | undefin
   entities.find((e) => e.text === text && (type === undefined || e.type === type));
 
 describe('native entity recognition (committed model)', () => {
-  it('finds symptoms, time, anatomy, lab tests, drugs and diseases in an admission note', () => {
-    const { entities } = recognize('患者3天前无明显诱因出现发热、咳嗽，伴咳黄痰。查血常规示白细胞升高，诊断为社区获得性肺炎，予头孢曲松抗感染治疗。');
+  it('finds symptoms, time, diseases, drugs, exams and lab tests in an admission note', () => {
+    const { entities } = recognize('患者3天前无明显诱因出现发热、咳嗽，伴胸闷。既往高血压病史10年，2型糖尿病5年。予头孢曲松抗感染治疗，行胸部CT检查。查血常规示白细胞升高。');
     expect(find(entities, '发热', 'symptom')).toBeDefined();
     expect(find(entities, '咳嗽', 'symptom')).toBeDefined();
     expect(find(entities, '3天前', 'time')).toBeDefined();
-    expect(find(entities, '社区获得性肺炎', 'disease')).toBeDefined();
+    expect(find(entities, '2型糖尿病', 'disease')).toBeDefined();
     expect(find(entities, '头孢曲松', 'drug')).toBeDefined();
+    expect(find(entities, '胸部CT', 'exam')).toBeDefined();
+    expect(find(entities, '白细胞', 'lab_test')).toBeDefined();
     for (const e of entities) {
       expect(e.confidence).toBeGreaterThan(0);
       expect(e.confidence).toBeLessThanOrEqual(1);
       expect(e.id).toMatch(/^T\d+$/);
+      expect(e.label).toBeUndefined();
     }
   });
 
@@ -41,21 +44,32 @@ describe('native entity recognition (committed model)', () => {
     expect(find(caution, '儿童', 'population')).toBeDefined();
   });
 
-  it('nests anatomy and its laterality inside a symptom (parent/children)', () => {
-    const { entities } = recognize('右下腹疼痛2天，左侧腰部酸胀。');
+  it('nests laterality inside anatomy and the region inside a hospital name (parent/children)', () => {
+    const { entities } = recognize('查体：右下肺可闻及湿啰音，双下肢无水肿。于北京协和医院就诊。');
     const byId = new Map(entities.map((e) => [e.id, e]));
-    const nested = entities.filter((e) => e.type === 'anatomy' && e.parent !== null);
-    expect(nested.length).toBeGreaterThan(0);
-    for (const child of nested) {
-      const parent = byId.get(child.parent!)!;
-      expect(parent.start).toBeLessThanOrEqual(child.start);
-      expect(parent.end).toBeGreaterThanOrEqual(child.end);
-      expect(parent.children).toContain(child.id);
+    const lung = find(entities, '右下肺', 'anatomy')!;
+    expect(lung).toBeDefined();
+    const side = byId.get(lung.children[0]!)!;
+    expect(side).toMatchObject({ text: '右下', type: 'location', parent: lung.id });
+    expect(find(entities, '双', 'location')?.parent).toBe(find(entities, '双下肢', 'anatomy')?.id);
+    const hospital = find(entities, '北京协和医院', 'hospital')!;
+    expect(hospital).toBeDefined();
+    expect(hospital.children.map((id) => byId.get(id)!.text)).toEqual(['北京']);
+    for (const e of entities) {
+      if (e.parent === null) continue;
+      const parent = byId.get(e.parent)!;
+      expect(parent.start).toBeLessThanOrEqual(e.start);
+      expect(parent.end).toBeGreaterThanOrEqual(e.end);
+      expect(parent.children).toContain(e.id);
     }
-    const location = entities.find((e) => e.type === 'location');
-    expect(location).toBeDefined();
-    expect(['右下', '左侧', '右']).toContain(location!.text);
-    expect(byId.get(location!.parent!)?.type).toBe('anatomy');
+  });
+
+  it('nests CMeEE anatomy inside symptoms in the cmeee scheme', () => {
+    const { entities } = recognize('患儿出现右下腹疼痛，伴恶心呕吐。', 'cmeee');
+    const symptom = entities.find((e) => e.label === 'sym' && e.text.includes('腹'));
+    expect(symptom).toBeDefined();
+    expect(symptom!.children.length).toBeGreaterThan(0);
+    expect(entities.find((e) => e.id === symptom!.children[0])?.label).toBe('bod');
   });
 
   it('keeps offsets in code points of the original text when astral characters and full-width forms precede', () => {

@@ -7,11 +7,13 @@ import { finish, mix } from './hash.js';
  * Feature extraction shared by training and inference. Every position gets `slots` integer
  * features (0 = absent), each a hash of a template id and the code points or classes it looks at:
  * character n-grams in a ±2 window, character classes, jieba word position/identity and neighbouring
- * words, the position's role in dictionary matches per dictionary type, and (when the model has one)
- * its role in matches of the model's own lexicon of training entities per label.
+ * words, the position's role in dictionary matches per dictionary type, and its role in matches of
+ * each model's own lexicon of training entities per label. Several models can share one extraction:
+ * each lexicon gets its own slot range (`lexiconSlot(k)`), and a model reads only the shared slots
+ * and its own range.
  */
 const BASE_SLOTS = 21;
-const GAZETTEER_SLOTS = BASE_SLOTS + GAZETTEER_TYPES.length;
+export const SHARED_SLOTS = BASE_SLOTS + GAZETTEER_TYPES.length;
 /** Bumped whenever the templates change, so a model trained on other templates is refused. */
 export const FEATURE_VERSION = 2;
 
@@ -53,10 +55,19 @@ const t1 = (slot: number, a: number): number => finish(mix(mix(slot, a), 0x5bd1e
 const t2 = (slot: number, a: number, b: number): number => finish(mix(mix(mix(slot, a), b), 0x5bd1e995));
 const t3 = (slot: number, a: number, b: number, c: number): number => finish(mix(mix(mix(mix(slot, a), b), c), 0x5bd1e995));
 
+/**
+ * Feature key of role `role` in a match of label `t` of the k-th lexicon of an extraction. Models are
+ * trained with one lexicon (k = 0); combining models renumbers the others' keys (SequenceModel.combine).
+ */
+export function lexiconKey(k: number, t: number, role: number): number {
+  return t2(100 + 32 * k + t, role, 0);
+}
+
 /** Reusable buffers, grown on demand, so extracting a sentence allocates little. */
 export class FeatureExtractor {
   private readonly gazetteer: Gazetteer | null;
-  private readonly lexicon: Gazetteer | null;
+  private readonly lexicons: Gazetteer[];
+  private readonly lexiconStart: number[];
   /** Features per position. */
   readonly slots: number;
   private lexiconRoles = new Uint8Array(0);
@@ -70,12 +81,24 @@ export class FeatureExtractor {
   private roles = new Uint8Array(256 * GAZETTEER_TYPES.length);
   features = new Int32Array(0);
 
-  constructor(gazetteer: Gazetteer | null, lexicon: Gazetteer | null = null) {
+  constructor(gazetteer: Gazetteer | null, lexicons: Gazetteer[] = []) {
     this.gazetteer = gazetteer;
-    this.lexicon = lexicon;
-    this.slots = GAZETTEER_SLOTS + (lexicon?.types ?? 0);
+    this.lexicons = lexicons;
+    this.lexiconStart = [];
+    let slots = SHARED_SLOTS;
+    for (const lexicon of lexicons) { this.lexiconStart.push(slots); slots += lexicon.types; }
+    this.slots = slots;
     this.features = new Int32Array(256 * this.slots);
-    this.lexiconRoles = new Uint8Array(256 * (lexicon?.types ?? 0));
+    this.lexiconRoles = new Uint8Array(256 * this.maxLexiconTypes());
+  }
+
+  /** First slot of lexicon k's features. */
+  lexiconSlot(k: number): number {
+    return this.lexiconStart[k] ?? SHARED_SLOTS;
+  }
+
+  private maxLexiconTypes(): number {
+    return this.lexicons.reduce((m, l) => Math.max(m, l.types), 0);
   }
 
   private ensure(n: number): void {
@@ -89,7 +112,7 @@ export class FeatureExtractor {
     this.wordLen = new Uint8Array(size);
     this.wordStart = new Int32Array(size);
     this.roles = new Uint8Array(size * GAZETTEER_TYPES.length);
-    this.lexiconRoles = new Uint8Array(size * (this.lexicon?.types ?? 0));
+    this.lexiconRoles = new Uint8Array(size * this.maxLexiconTypes());
     this.features = new Int32Array(size * this.slots);
   }
 
@@ -116,8 +139,6 @@ export class FeatureExtractor {
     const types = GAZETTEER_TYPES.length;
     if (this.gazetteer) this.gazetteer.roles(keys, n, roles);
     else roles.fill(0, 0, n * types);
-    const lexTypes = this.lexicon?.types ?? 0;
-    if (this.lexicon) this.lexicon.roles(keys, n, lexiconRoles);
     for (let i = 0; i < n; i++) {
       const g = i + 2;
       const c0 = grams[g]!, l1 = grams[g - 1]!, l2 = grams[g - 2]!, r1 = grams[g + 1]!, r2 = grams[g + 2]!;
@@ -151,9 +172,17 @@ export class FeatureExtractor {
         const role = roles[i * types + t]!;
         features[o + BASE_SLOTS + t] = role === 0 ? 0 : t2(BASE_SLOTS + t, role, 0);
       }
-      for (let t = 0; t < lexTypes; t++) {
-        const role = lexiconRoles[i * lexTypes + t]!;
-        features[o + GAZETTEER_SLOTS + t] = role === 0 ? 0 : t2(100 + t, role, 0);
+    }
+    for (let k = 0; k < this.lexicons.length; k++) {
+      const lexicon = this.lexicons[k]!;
+      const lexTypes = lexicon.types;
+      const first = this.lexiconStart[k]!;
+      lexicon.roles(keys, n, lexiconRoles);
+      for (let i = 0; i < n; i++) {
+        for (let t = 0; t < lexTypes; t++) {
+          const role = lexiconRoles[i * lexTypes + t]!;
+          features[i * S + first + t] = role === 0 ? 0 : lexiconKey(k, t, role);
+        }
       }
     }
     return n;

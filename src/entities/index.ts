@@ -4,15 +4,12 @@ import { toNative, type SchemeName } from '../taxonomy/taxonomy.js';
 import { FeatureExtractor } from './features.js';
 import { Gazetteer } from './gazetteer.js';
 import { SequenceModel } from './model.js';
-import { nativeLayers, nativeLabel } from './native.js';
+import { NATIVE_TAGGERS, nativeLabelMapper, nativeLayers } from './native.js';
 import { EntityStage } from './stage.js';
 
-export { EntityStage, makeEntity, type EntityLayer, type LabelMapper } from './stage.js';
+export { EntityStage, makeEntity, type EntityLayer, type LabelMapper, type TaggerPart } from './stage.js';
 export { SequenceModel, type ModelSpan } from './model.js';
 export { FeatureExtractor } from './features.js';
-
-/** The scheme whose trained model the native pipeline runs (see docs/decisions.md). */
-export const NATIVE_BASE_SCHEME = 'cmeee';
 
 let gazetteer: Gazetteer | null = null;
 const models = new Map<string, SequenceModel>();
@@ -33,19 +30,26 @@ export function loadModel(scheme: string): SequenceModel {
 }
 
 /**
- * The entity-recognition stage for a scheme: the trained sequence model of that scheme (for `native`,
- * the CMeEE model mapped to unified types plus the dictionary and rule layers). Loaded once and cached.
+ * The entity-recognition stage for a scheme: the trained sequence model of that scheme, or for `native`
+ * the taggers of resources/entities/native.json mapped to unified types plus the dictionary and rule
+ * layers. Loaded once and cached.
  */
 export function loadEntityStage(scheme: SchemeName): Stage {
   const cached = stages.get(scheme);
   if (cached) return cached;
   let stage: Stage;
   if (scheme === 'native') {
-    const model = loadModel(NATIVE_BASE_SCHEME);
-    stage = new EntityStage(model, new FeatureExtractor(loadGazetteer(), model.lexicon), nativeLabel, nativeLayers(loadGazetteer()));
+    // One combined model: each feature is looked up once for all the native taggers.
+    // Loaded uncached: only the combined model and the lexicons stay in memory.
+    const models = NATIVE_TAGGERS.map((tagger) => SequenceModel.load(modelPath('ner', `${tagger.scheme}.bin`)));
+    const extractor = new FeatureExtractor(loadGazetteer(), models.map((m) => m.lexicon));
+    const layerTaggers = NATIVE_TAGGERS.flatMap((tagger, k) => models[k]!.layerNames.map(() => tagger));
+    const part = { model: SequenceModel.combine(models), lexiconSlot: extractor.lexiconSlot(0), mapLabel: nativeLabelMapper(layerTaggers), keepLabel: false };
+    stage = new EntityStage(extractor, [part], nativeLayers(loadGazetteer()));
   } else {
     const model = loadModel(scheme);
-    stage = new EntityStage(model, new FeatureExtractor(loadGazetteer(), model.lexicon), (label) => toNative(scheme, label));
+    const extractor = new FeatureExtractor(loadGazetteer(), [model.lexicon]);
+    stage = new EntityStage(extractor, [{ model, lexiconSlot: extractor.lexiconSlot(0), mapLabel: (label) => toNative(scheme, label), keepLabel: true }]);
   }
   stages.set(scheme, stage);
   return stage;

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { MedstructError } from '../errors.js';
-import { FEATURE_VERSION } from './features.js';
+import { FEATURE_VERSION, SHARED_SLOTS, lexiconKey } from './features.js';
 import { Gazetteer } from './gazetteer.js';
+import { IntTable } from './hash.js';
 import { Decoder, spansOf, tagCount } from './tags.js';
 
 const MAGIC = 'MSNER001';
@@ -154,21 +155,83 @@ export class SequenceModel {
     return new SequenceModel(header, { keys, rowStart, tags, weights, transitions });
   }
 
+  /**
+   * One model decoding the layers of several, from one feature extraction in which model k's lexicon
+   * is the extraction's k-th: every feature is looked up once for all of them. Weights are brought
+   * to a common int16 step (the coarsest of the models').
+   */
+  static combine(models: SequenceModel[]): SequenceModel {
+    const scale = Math.max(...models.map((m) => m.header.scale));
+    const header: ModelHeader = {
+      format: 'medstruct-ner', featureVersion: FEATURE_VERSION, scheme: models.map((m) => m.header.scheme).join('+'),
+      layers: models.flatMap((m) => m.header.layers), features: 0, nnz: 0, scale, lexicon: [],
+    };
+    // Each model's occupied slots, with model k's lexicon keys renumbered to the extraction's k-th lexicon.
+    const rekey = models.map((m, k) => {
+      const map = new Map<number, number>();
+      if (k > 0) for (let t = 0; t < m.lexicon.types; t++) for (let role = 1; role <= 3; role++) map.set(lexiconKey(0, t, role), lexiconKey(k, t, role));
+      return map;
+    });
+    const capacity = models.reduce((sum, m) => sum + m.slots.length / 3, 0);
+    const table = new IntTable(capacity);
+    const keys: number[] = [];
+    const lengths: number[] = [];
+    models.forEach((m, k) => {
+      for (let slot = 0; slot < m.slots.length; slot += 3) {
+        const raw = m.slots[slot]!;
+        if (raw === 0) continue;
+        const key = rekey[k]!.get(raw) ?? raw;
+        let index = table.get(key);
+        if (index < 0) { index = keys.length; table.set(key, index); keys.push(key); lengths.push(0); }
+        lengths[index]! += m.slots[slot + 2]! - m.slots[slot + 1]!;
+      }
+    });
+    const rowStart = new Uint32Array(keys.length + 1);
+    for (let i = 0; i < keys.length; i++) rowStart[i + 1] = rowStart[i]! + lengths[i]!;
+    const fill = Uint32Array.from(rowStart.subarray(0, keys.length));
+    const tags = new Uint8Array(rowStart[keys.length]!);
+    const weights = new Int16Array(rowStart[keys.length]!);
+    let tagOffset = 0;
+    models.forEach((m, k) => {
+      const ratio = m.header.scale / scale;
+      for (let slot = 0; slot < m.slots.length; slot += 3) {
+        const raw = m.slots[slot]!;
+        if (raw === 0) continue;
+        const index = table.get(rekey[k]!.get(raw) ?? raw);
+        for (let r = m.slots[slot + 1]!; r < m.slots[slot + 2]!; r++) {
+          const v = m.entries[r]!;
+          tags[fill[index]!] = (v >>> 16) + tagOffset;
+          weights[fill[index]!] = Math.round(((v << 16) >> 16) * ratio);
+          fill[index]!++;
+        }
+      }
+      tagOffset += m.stride;
+    });
+    // Back to real-valued transitions; the constructor re-expresses them in the common step.
+    const transitions = models.flatMap((m) => m.layers.map((l) => Float32Array.from(l.transitions, (v) => v * m.header.scale)));
+    return new SequenceModel(header, { keys: Int32Array.from(keys), rowStart, tags, weights, transitions });
+  }
+
   get layerNames(): string[] {
     return this.layers.map((l) => l.name);
   }
 
-  /** Decodes one sentence from its features (`slots` per position) into spans of every layer. */
-  decode(features: Int32Array, n: number, featureSlots: number): ModelSpan[] {
+  /**
+   * Decodes one sentence into spans of every layer. `features` has `stride` slots per position: the
+   * shared slots, then this model's lexicon slots from `lexiconSlot` on (other models' are skipped).
+   */
+  decode(features: Int32Array, n: number, stride: number, lexiconSlot: number): ModelSpan[] {
     if (n === 0) return [];
     const S = this.stride;
     if (this.scores.length < n * S) { this.scores = new Float32Array(n * S * 2); this.path = new Int32Array(n * 2); }
     const { scores, slots, slotMask, entries, path } = this;
+    const lexiconEnd = lexiconSlot + this.lexicon.types;
     scores.fill(0, 0, n * S);
     for (let i = 0; i < n; i++) {
       const base = i * S;
-      const fo = i * featureSlots;
-      for (let s = 0; s < featureSlots; s++) {
+      const fo = i * stride;
+      for (let s = 0; s < lexiconEnd; s++) {
+        if (s === SHARED_SLOTS) { s = lexiconSlot; if (s >= lexiconEnd) break; }
         const key = features[fo + s]!;
         if (key === 0) continue;
         let slot = key & slotMask;
@@ -186,27 +249,29 @@ export class SequenceModel {
       const layer = this.layers[li]!;
       layer.decoder.decode(scores, layer.offset, S, n, layer.transitions, path);
       for (const span of spansOf(path, n)) {
-        out.push({ layer: li, start: span.start, end: span.end, label: layer.labels[span.label]!, confidence: this.confidence(layer, span.start, span.end, path) });
+        out.push({ layer: li, start: span.start, end: span.end, label: layer.labels[span.label]!, confidence: this.confidence(layer, span.start, span.end, path, n) });
       }
     }
     return out;
   }
 
   /**
-   * A calibrated-looking score from the emission margins: the weakest position's margin between its
-   * chosen tag and the best alternative, squashed to 0..1. Perceptron scores are not probabilities.
+   * How much better the decoded span scores than leaving its characters outside any entity (same
+   * neighbours), squashed to 0..1. Perceptron scores are not probabilities; this orders spans by
+   * how clearly the model preferred them.
    */
-  private confidence(layer: Layer, start: number, end: number, path: Int32Array): number {
+  private confidence(layer: Layer, start: number, end: number, path: Int32Array, n: number): number {
     const S = this.stride;
     const T = layer.decoder.tags;
-    let weakest = Infinity;
-    for (let i = start; i < end; i++) {
-      const base = i * S + layer.offset;
-      const chosen = this.scores[base + path[i]!]!;
-      let other = -Infinity;
-      for (let t = 0; t < T; t++) if (t !== path[i] && this.scores[base + t]! > other) other = this.scores[base + t]!;
-      if (chosen - other < weakest) weakest = chosen - other;
-    }
-    return 1 / (1 + Math.exp(-(weakest * this.header.scale + 1) / 4));
+    const tr = layer.transitions;
+    const scores = this.scores;
+    const prev = start === 0 ? T : path[start - 1]!;
+    let margin = 0;
+    for (let i = start; i < end; i++) margin += scores[i * S + layer.offset + path[i]!]! - scores[i * S + layer.offset]!;
+    margin += tr[prev * T + path[start]!]! - tr[prev * T]!;
+    for (let i = start + 1; i < end; i++) margin += tr[path[i - 1]! * T + path[i]!]! - tr[0]!;
+    if (end < n) margin += tr[path[end - 1]! * T + path[end]!]! - tr[path[end]!]!;
+    return 1 / (1 + Math.exp(-(margin * this.header.scale) / 25));
   }
+
 }

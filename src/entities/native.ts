@@ -1,6 +1,6 @@
 import type { MedDocument } from '../document/document.js';
 import { readJsonResource } from '../resources.js';
-import { toNative, type EntityType } from '../taxonomy/taxonomy.js';
+import type { EntityType } from '../taxonomy/taxonomy.js';
 import { GAZETTEER_TYPES, foldKey, type Gazetteer } from './gazetteer.js';
 import { makeEntity, type EntityLayer, type LabelMapper } from './stage.js';
 
@@ -23,14 +23,24 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+export interface NativeTagger { scheme: string; labels: Record<string, EntityType | 'exam_or_lab'> }
+
+/** The taggers of the native pipeline (resources/entities/native.json). */
+export const NATIVE_TAGGERS = readJsonResource<{ taggers: NativeTagger[] }>('entities', 'native.json').taggers;
+
 /**
- * CMeEE labels in unified types. CMeEE's `ite` covers both laboratory tests and instrument
- * examinations; names of imaging/endoscopy/ECG examinations become `exam`, the rest `lab_test`.
+ * The label mapper of the native taggers, given the tagger of each decoding layer: kept labels become
+ * their unified type; `exam_or_lab` (CMeEE's `ite`, tests of both kinds) becomes `exam` when the span
+ * names an instrument examination (CT, 超声, 心电图, …镜) and `lab_test` otherwise; other labels are dropped.
  */
-export const nativeLabel: LabelMapper = (label, text) => {
-  if (label === 'ite') return examPattern.test(text) ? 'exam' : 'lab_test';
-  return toNative('cmeee', label);
-};
+export function nativeLabelMapper(layerTaggers: NativeTagger[]): LabelMapper {
+  return (label, text, layer) => {
+    const type = layerTaggers[layer]?.labels[label];
+    if (type === undefined) return null;
+    if (type === 'exam_or_lab') return examPattern.test(text) ? 'exam' : 'lab_test';
+    return type;
+  };
+}
 
 /** UTF-16 index → code-point index of a normalized text (identity when it has no astral characters). */
 function codePointIndex(text: string, chars: readonly string[]): (unit: number) => number {

@@ -5,43 +5,58 @@ import type { EntityType } from '../taxonomy/taxonomy.js';
 import type { FeatureExtractor } from './features.js';
 import type { SequenceModel } from './model.js';
 
-/** Maps a model label to the unified type (null drops the span); `text` is the span in the normalized view. */
-export type LabelMapper = (label: string, text: string) => EntityType | null;
+/**
+ * Maps a model label to the unified type (null drops the span); `text` is the span in the normalized
+ * view, `layer` the index of the model layer that decoded it.
+ */
+export type LabelMapper = (label: string, text: string, layer: number) => EntityType | null;
 
 /** Adds rule- or dictionary-based entities after the model's (native pipeline). */
 export interface EntityLayer {
   add(doc: MedDocument): void;
 }
 
+/** One trained tagger in a stage: the model, where its lexicon features sit, and how its labels map to unified types. */
+export interface TaggerPart {
+  model: SequenceModel;
+  /** First feature slot of this model's lexicon in the shared extractor. */
+  lexiconSlot: number;
+  mapLabel: LabelMapper;
+  /** Keep the scheme's own label on the entity (only when the stage answers in that scheme). */
+  keepLabel: boolean;
+}
+
 /**
- * The entities stage: runs the tagger over every sentence window of the normalized view and
- * records spans in original code-point offsets; then the extra layers; then recomputes nesting.
+ * The entities stage: extracts features once per sentence window of the normalized view, runs each
+ * tagger on them and records spans in original code-point offsets; then the extra layers; then
+ * recomputes nesting.
  */
 export class EntityStage implements Stage {
   readonly name = 'entities';
-  private readonly model: SequenceModel;
   private readonly extractor: FeatureExtractor;
-  private readonly mapLabel: LabelMapper;
+  private readonly parts: TaggerPart[];
   private readonly layers: EntityLayer[];
 
-  constructor(model: SequenceModel, extractor: FeatureExtractor, mapLabel: LabelMapper, layers: EntityLayer[] = []) {
-    this.model = model;
+  constructor(extractor: FeatureExtractor, parts: TaggerPart[], layers: EntityLayer[] = []) {
     this.extractor = extractor;
-    this.mapLabel = mapLabel;
+    this.parts = parts;
     this.layers = layers;
   }
 
   process(doc: MedDocument): void {
     const chars = doc.norm.chars;
+    const extractor = this.extractor;
     for (const sentence of doc.sentences) {
-      const n = this.extractor.extract(chars, sentence.normStart, sentence.normEnd);
-      for (const span of this.model.decode(this.extractor.features, n, this.extractor.slots)) {
-        const normStart = sentence.normStart + span.start;
-        const normEnd = sentence.normStart + span.end;
-        const type = this.mapLabel(span.label, chars.slice(normStart, normEnd).join(''));
-        if (type === null) continue;
-        const { start, end } = doc.fromNorm(normStart, normEnd);
-        doc.entities.push(makeEntity(doc, start, end, type, span.confidence, 'model', span.label));
+      const n = extractor.extract(chars, sentence.normStart, sentence.normEnd);
+      for (const { model, lexiconSlot, mapLabel, keepLabel } of this.parts) {
+        for (const span of model.decode(extractor.features, n, extractor.slots, lexiconSlot)) {
+          const normStart = sentence.normStart + span.start;
+          const normEnd = sentence.normStart + span.end;
+          const type = mapLabel(span.label, chars.slice(normStart, normEnd).join(''), span.layer);
+          if (type === null) continue;
+          const { start, end } = doc.fromNorm(normStart, normEnd);
+          doc.entities.push(makeEntity(doc, start, end, type, span.confidence, 'model', keepLabel ? span.label : undefined));
+        }
       }
     }
     for (const layer of this.layers) layer.add(doc);

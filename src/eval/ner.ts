@@ -4,7 +4,7 @@ import { labelIn } from '../cli/commands/ner.js';
 import { MedDocument } from '../document/document.js';
 import { MedstructError } from '../errors.js';
 import { buildPipeline } from '../pipeline/default.js';
-import { isSchemeName, SCHEMES } from '../taxonomy/taxonomy.js';
+import { isSchemeName, SCHEMES, type SchemeName } from '../taxonomy/taxonomy.js';
 import { PRFCounter } from './metrics.js';
 
 interface LabelledSpan { start: number; end: number; type: string }
@@ -34,19 +34,22 @@ interface GoldRow {
 }
 
 /**
- * `medstruct eval ner --data FILE.jsonl --scheme S`: strict span match (same start, end and label),
+ * `medstruct eval ner --data FILE.jsonl --scheme S [--model native]`: strict span match (same start, end and label),
  * per label and micro-averaged, with a breakdown of the errors by kind. Offsets in the data are code
  * points, end exclusive.
  */
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
-  assertKnownOptions(args, ['data', 'scheme']);
+  assertKnownOptions(args, ['data', 'scheme', 'model']);
   const data = stringOption(args, 'data');
   if (!data) throw new MedstructError('INVALID_ARGUMENT', 'medstruct eval ner needs --data FILE.jsonl');
   const scheme = stringOption(args, 'scheme', 'native')!;
   if (!isSchemeName(scheme)) throw new MedstructError('INVALID_ARGUMENT', `--scheme must be one of ${SCHEMES.join(', ')}`);
   const rows = readJsonl<GoldRow>(data);
-  const pipeline = buildPipeline({ scheme });
+  // --model native scores the native pipeline's unified types mapped to the scheme's labels (cross-corpus check).
+  const model = stringOption(args, 'model', scheme)!;
+  if (model !== scheme && model !== 'native') throw new MedstructError('INVALID_ARGUMENT', '--model must be the scheme itself or native');
+  const pipeline = buildPipeline({ scheme: model as SchemeName });
   const counter = new PRFCounter();
   const errors: ErrorCounts = { wrongType: 0, wrongBoundary: 0, spurious: 0, missed: 0 };
   const started = performance.now();
@@ -57,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     const predicted: Array<[string, string]> = [];
     const predictedSpans: LabelledSpan[] = [];
     for (const e of doc.entities) {
-      const label = labelIn(scheme, e, scheme);
+      const label = labelIn(scheme, e, model as SchemeName);
       if (label !== null) {
         predicted.push([label, `${e.start}:${e.end}`]);
         predictedSpans.push({ start: e.start, end: e.end, type: label });
@@ -68,7 +71,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   const micro = counter.micro();
-  console.log(JSON.stringify({ scheme, documents: rows.length, characters: chars, seconds: Math.round(seconds * 100) / 100, perType: counter.perLabel(), errors, micro }, null, 2));
+  console.log(JSON.stringify({ scheme, model, documents: rows.length, characters: chars, seconds: Math.round(seconds * 100) / 100, perType: counter.perLabel(), errors, micro }, null, 2));
   console.log(JSON.stringify({ precision: micro.precision, recall: micro.recall, f1: micro.f1 }));
   return 0;
 }
