@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReportType } from '../src/classify/types.js';
 import { MedDocument } from '../src/document/document.js';
 import type { FieldValue } from '../src/document/types.js';
+import { memoize } from '../src/fields/enrich.js';
 import { setEnrichers } from '../src/fields/index.js';
 import { Pipeline } from '../src/pipeline/stage.js';
 import { structureDocument, type StructureResult } from '../src/structure/index.js';
@@ -309,5 +310,17 @@ describe('ECG, endoscopy, prescription, certificate, checkup and leaflet fields'
     expect(r.f.contraindications.value).toBe('青霉素过敏及青霉素皮肤试验阳性患者禁用');
     expect(r.f.approvalNumber.value).toBe('国药准字H44021351');
     expect(r.f.storage.value).toBe('遮光，密封保存');
+  });
+});
+
+describe('knowledge-graph look-up memory', () => {
+  it('answers a repeated key from memory and stays bounded', () => {
+    const asked: string[] = [];
+    const lookup = memoize((key: string) => { asked.push(key); return key === '无' ? null : key.length; }, 2);
+    expect([lookup('白细胞'), lookup('白细胞'), lookup('无'), lookup('无')]).toEqual([3, 3, null, null]);
+    expect(asked).toEqual(['白细胞', '无']);
+    lookup('血红蛋白');
+    lookup('白细胞');
+    expect(asked).toEqual(['白细胞', '无', '血红蛋白', '白细胞']);
   });
 });

@@ -44,6 +44,22 @@ const none: Enrichers = {
 
 let active: Enrichers = none;
 
+/**
+ * Remembers a look-up's answers by key (lab analyte names and diagnosis texts repeat from report to report); the
+ * memory is dropped whole when it reaches `max` entries, which keeps it bounded without bookkeeping.
+ */
+export function memoize<T>(lookup: (key: string) => T, max = 20_000): (key: string) => T {
+  const memory = new Map<string, T>();
+  return (key) => {
+    const known = memory.get(key);
+    if (known !== undefined || memory.has(key)) return known as T;
+    if (memory.size >= max) memory.clear();
+    const value = lookup(key);
+    memory.set(key, value);
+    return value;
+  };
+}
+
 export function enrichers(): Enrichers {
   return active;
 }

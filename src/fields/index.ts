@@ -10,7 +10,7 @@ import { extractClinical } from './clinical.js';
 import { extractCustom, type CustomFieldSpec } from './custom.js';
 import { extractEcg } from './ecg.js';
 import { extractEndoscopy } from './endoscopy.js';
-import { setEnrichers } from './enrich.js';
+import { memoize, setEnrichers } from './enrich.js';
 import { extractImaging } from './imaging.js';
 import { extractLab } from './lab.js';
 import { extractLabelled, type LabelledSchema } from './labelled.js';
@@ -40,10 +40,10 @@ export const CLINICAL_TYPES: readonly ReportType[] = ['admission', 'discharge', 
 
 // The knowledge graph and the assertion model enrich fields; both load lazily on first use.
 setEnrichers({
-  lookupLabAnalyte: (name) => getLinker().lookupLabAnalyte(name),
-  linkDisease: (text) => getLinker().link(text, 'disease'),
-  linkDiagnoses: (text) => [...getLinker().linkDiagnoses(text)].sort((a, b) => b.score - a.score),
-  linkProcedure: (text) => getLinker().link(text, 'procedure'),
+  lookupLabAnalyte: memoize((name) => getLinker().lookupLabAnalyte(name)),
+  linkDisease: memoize((text) => getLinker().link(text, 'disease')),
+  linkDiagnoses: memoize((text) => [...getLinker().linkDiagnoses(text)].sort((a, b) => b.score - a.score)),
+  linkProcedure: memoize((text) => getLinker().link(text, 'procedure')),
   assertSpan: (doc, start, end) => assertText(doc, start, end),
 });
 
