@@ -82,16 +82,17 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; statements: string[] }
   },
 ];
 
+/** Applies the missing migrations in one transaction; instances starting together on PostgreSQL take turns. */
 export async function migrate(db: Database): Promise<void> {
-  await db.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
-  for (const migration of MIGRATIONS) {
-    await db.transaction(async (tx) => {
-      // Instances starting together against one PostgreSQL database take turns here.
-      if (db.dialect === 'pg') await tx.all('SELECT pg_advisory_xact_lock(7301)');
+  await db.transaction(async (tx) => {
+    // Before anything else, even CREATE TABLE IF NOT EXISTS, which races between PostgreSQL sessions.
+    if (db.dialect === 'pg') await tx.all('SELECT pg_advisory_xact_lock(7301)');
+    await tx.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+    for (const migration of MIGRATIONS) {
       const done = await tx.all('SELECT version FROM schema_migrations WHERE version = ?', [migration.version]);
-      if (done.length > 0) return;
+      if (done.length > 0) continue;
       for (const statement of migration.statements) await tx.run(statement);
       await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [migration.version, Date.now()]);
-    });
-  }
+    }
+  });
 }
