@@ -367,14 +367,14 @@ export async function renderDeidSheet(seed = 0): Promise<DeidSheet> {
     ...rows.flatMap((row, i) => row.map((cell, k) => text([60, 460, 700, 940][k]!, 430 + 60 * i, cell))),
     '<line x1="50" y1="590" x2="1190" y2="590" stroke="#333" stroke-width="2"/>',
     text(60, 660, `检验者：${staff[0]}`), text(460, 660, `审核者：${staff[1]}`),
-    codeShapes(860, 60, 60, 40),
+    codeShapes(860, 620, 60, 40),
   ];
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#fff"/>${body.join('')}</svg>`;
   const base = sharp(Buffer.from(svg));
   const png = await base.clone().png().withExif({ IFD0: { ImageDescription: `${name} ${id}`, Artist: 'lab' } }).toBuffer();
   const jpeg = await base.clone().jpeg({ quality: 92 }).withExif({ IFD0: { ImageDescription: `patient ${name}`, Artist: 'lab' } }).toBuffer();
   const phi = [name, id, phoneNumber, record, hospitalName, ...staff].map((v) => v.replace(/[·•]/g, ''));
-  return { png, jpeg, width, height, phi, clinical: rows.map((r) => r[0]), codes: [[860, 60, 300, 70], [60, 40, 126, 126]] };
+  return { png, jpeg, width, height, phi, clinical: rows.map((r) => r[0]), codes: [[860, 620, 300, 70], [60, 40, 126, 126]] };
 }
 
 async function main(): Promise<void> {

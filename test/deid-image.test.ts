@@ -40,8 +40,8 @@ describe('image de-identification', () => {
     const codes = masked.spans.filter((s) => s.type === 'barcode');
     expect(codes.length).toBeGreaterThanOrEqual(2);
     const { data, info } = await sharp(masked.image).greyscale().raw().toBuffer({ resolveWithObject: true });
-    // Centre of the QR code (drawn at 60..186, 40..166) and of the bars (860..1160, 60..130) are now solid black.
-    for (const [x, y] of [[123, 103], [950, 95], [1140, 95]] as const) expect(data[y * info.width + x]).toBeLessThan(30);
+    // Centre of the QR code (drawn at 60..186, 40..166) and of the bars (860..1160, 620..690) are now solid black.
+    for (const [x, y] of [[123, 103], [950, 655], [1100, 655]] as const) expect(data[y * info.width + x]).toBeLessThan(30);
     expect(masked.mime).toBe('image/png');
     const meta = await sharp(masked.image).metadata();
     expect(meta.exif).toBeUndefined();
