@@ -38,9 +38,11 @@ function main(): void {
   const seconds = Number(option('seconds', '10'));
   const rssBefore = process.memoryUsage().rss;
   const loadStart = performance.now();
+  const loadCpu = process.cpuUsage();
   const stage = loadEntityStage(scheme);
   stage.process(new MedDocument('患者发热'));
   const loadMs = performance.now() - loadStart;
+  const loadCpuUsed = process.cpuUsage(loadCpu);
   const { texts: corpus, source } = texts(scheme);
   const docs = corpus.map((t) => new MedDocument(t));
   // Warm up the JIT on one pass, then time whole passes until `seconds` elapse.
@@ -67,6 +69,7 @@ function main(): void {
     node: process.version,
     date: new Date().toISOString(),
     loadMs: Math.round(loadMs),
+    loadCpuMs: Math.round((loadCpuUsed.user + loadCpuUsed.system) / 1000),
     charsPerSecond: Math.round(chars / elapsed),
     // Throughput per second of this process' own CPU time: what one dedicated core achieves when
     // other processes share the machine.

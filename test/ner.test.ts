@@ -108,3 +108,25 @@ describe('native entity recognition (committed model)', () => {
     expect(ccks.some((e) => e.label === '症状和体征')).toBe(true);
   });
 });
+
+describe('combined taggers', () => {
+  it('decode exactly what the separate models decode, from one shared extraction', async () => {
+    const { SequenceModel, FeatureExtractor, loadGazetteer } = await import('../src/entities/index.js');
+    const { modelPath } = await import('../src/resources.js');
+    const yidu = SequenceModel.load(modelPath('ner', 'yidu.bin'));
+    const ccks = SequenceModel.load(modelPath('ner', 'ccks2017.bin'));
+    const shared = new FeatureExtractor(loadGazetteer(), [yidu.lexicon, ccks.lexicon]);
+    const combined = SequenceModel.combine([yidu, ccks]);
+    const doc = new MedDocument('患者行直肠癌根治术，术后予奥沙利铂化疗，双下肢水肿，胸部CT示右肺结节。');
+    const s = doc.sentences[0]!;
+    const separate = [yidu, ccks].flatMap((model, k) => {
+      const own = new FeatureExtractor(loadGazetteer(), [model.lexicon]);
+      const n = own.extract(doc.norm.chars, s.normStart, s.normEnd);
+      return model.decode(own.features, n, own.slots, own.lexiconSlot(0)).map((span) => ({ ...span, layer: span.layer + k, confidence: 0 }));
+    });
+    const n = shared.extract(doc.norm.chars, s.normStart, s.normEnd);
+    const together = combined.decode(shared.features, n, shared.slots, shared.lexiconSlot(0)).map((span) => ({ ...span, confidence: 0 }));
+    expect(together).toEqual(separate);
+    expect(together.length).toBeGreaterThan(3);
+  });
+});
