@@ -6,3 +6,4 @@ export { buildPipeline, type PipelineOptions } from './pipeline/default.js';
 export { toNativeNer } from './output/native.js';
 export { toAliyunData } from './output/aliyun.js';
 export { toNocode } from './output/nocode.js';
+export { deidentifyText, deidentifyImage, type DeidMode, type DeidOptions, type ImageDeidOptions, type PhiSpan, type PhiType } from './deid/index.js';
