@@ -28,6 +28,7 @@ export function dialogueFeatures(utterances: readonly Utterance[], mention: Dial
   const here = utterances[mention.utterance]!;
   const text = Array.from(here.sentence).slice(mention.start, mention.end).join('');
   const f = [`spk=${here.speaker}`, `text=${text}`, `spk-text=${here.speaker}${text}`];
+  for (const ch of new Set(text)) f.push(`tc=${ch}`);
   for (let k = mention.utterance + 1; k < Math.min(utterances.length, mention.utterance + 1 + ANSWER_LOOKAHEAD); k++) {
     const u = utterances[k]!;
     if (u.speaker === here.speaker) continue;
@@ -37,6 +38,8 @@ export function dialogueFeatures(utterances: readonly Utterance[], mention: Dial
     if (POSITIVE_ANSWER.test(answer)) f.push('ans-yes');
     if (answer.includes(text)) f.push('ans-repeats');
     if (answer.length <= 4) f.push('ans-short');
+    if (/[没不无未]/.test(answer.slice(0, 6))) f.push('ans-neg-near');
+    if (/[?？吗]/.test(answer)) f.push('ans-asks');
     break;
   }
   for (const c of new Set(elsewhere)) f.push(`elsewhere=${c}`);
@@ -64,7 +67,10 @@ export function dialogueMentionFeatures(utterances: readonly Utterance[], mentio
     // Doctors explain and ask about diseases in general; the same words from a parent usually report them.
     const speaker = utterances[m.utterance]!.speaker;
     const bySpeaker = sentence.map((f) => `${speaker}|${f}`);
-    return { sentence, dialogue: [...sentence, ...bySpeaker, ...dialogueFeatures(utterances, m, elsewhere)] };
+    const turn = dialogueFeatures(utterances, m, elsewhere);
+    // An answer matters when the sentence asked: 发烧吗？— 没有.
+    const asked = sentence.includes('question') ? turn.filter((f) => f.startsWith('ans')).map((f) => `q|${f}`) : [];
+    return { sentence, dialogue: [...sentence, ...bySpeaker, ...turn, ...asked] };
   });
 }
 
