@@ -30,7 +30,7 @@ describe('native entity recognition (committed model)', () => {
     }
   });
 
-  it('adds rule entities: hospital, department, age, date, measurements, population', () => {
+  it('adds rule entities: hospital, department, age, date, measurements, person, population', () => {
     const { entities } = recognize('患儿，男，5岁，2023-01-05因发热就诊于浙江大学医学院附属儿童医院小儿内科，体温39.2℃，血压100/60mmHg，胸片示右肺下叶斑片影2.0×1.5cm。');
     expect(find(entities, '5岁', 'age')).toBeDefined();
     expect(find(entities, '2023-01-05', 'time')).toBeDefined();
@@ -39,6 +39,12 @@ describe('native entity recognition (committed model)', () => {
     expect(find(entities, '39.2℃', 'measurement')).toBeDefined();
     expect(find(entities, '100/60mmHg', 'measurement')).toBeDefined();
     expect(find(entities, '2.0×1.5cm', 'measurement')).toBeDefined();
+    const header = recognize('姓名：张三 性别：男 年龄：45岁 科室：心内科 报告医师：李四').entities;
+    expect(find(header, '张三', 'person')).toBeDefined();
+    expect(find(header, '李四', 'person')).toBeDefined();
+    expect(find(header, '45岁', 'age')).toBeDefined();
+    expect(find(header, '心内科', 'department')).toBeDefined();
+    expect(header.some((e) => e.type === 'anatomy')).toBe(false);
     const caution = recognize('孕妇及儿童慎用本品。').entities;
     expect(find(caution, '孕妇', 'population')).toBeDefined();
     expect(find(caution, '儿童', 'population')).toBeDefined();

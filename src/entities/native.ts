@@ -112,7 +112,15 @@ class RuleLayer implements EntityLayer {
       const { start, end } = doc.fromNorm(c.start, c.end);
       doc.entities.push(makeEntity(doc, start, end, c.type, c.confidence, c.source));
     }
+    this.dropInsideNames(doc);
     this.locations(doc);
+  }
+
+  /** Model spans inside a hospital or department name (心 of 心内科) are parts of the name, not entities. */
+  private dropInsideNames(doc: MedDocument): void {
+    const names = doc.entities.filter((e) => e.source !== 'model' && (e.type === 'hospital' || e.type === 'department'));
+    if (names.length === 0) return;
+    doc.entities = doc.entities.filter((e) => e.source !== 'model' || !names.some((n) => n.start <= e.start && e.end <= n.end));
   }
 
   private dictionary(doc: MedDocument, found: Candidate[]): void {
