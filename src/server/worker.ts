@@ -3,6 +3,7 @@
  * thread only parses, authenticates and meters. Results and errors come back as plain data
  * (`{ ok, value | error }`) because class instances do not survive the thread boundary.
  */
+import { getPriority, setPriority } from 'node:os';
 import { classifyText, isReportType, type Classification } from '../classify/index.js';
 import { MedDocument } from '../document/document.js';
 import { deidentifyImage, deidentifyText } from '../deid/index.js';
@@ -16,6 +17,14 @@ import { buildPipeline } from '../pipeline/default.js';
 import { readJsonResource } from '../resources.js';
 import { structureDocument, toTencentResponse } from '../structure/index.js';
 import type { DocumentInput, WorkerTask } from './tasks.js';
+
+// Linux applies setpriority to the calling thread: model threads a little below the HTTP thread keep
+// replies (and quick 503 refusals) flowing when every core is busy.
+try {
+  setPriority(Math.min(19, getPriority() + 5));
+} catch {
+  // Not permitted here: keep the inherited priority.
+}
 
 export type WorkerReply = { ok: true; value: unknown; units?: number } | { ok: false; error: { code: string; message: string; status: number } };
 
