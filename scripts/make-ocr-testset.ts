@@ -356,7 +356,7 @@ async function main(): Promise<void> {
   const outIndex = args.indexOf('--out');
   const pagesIndex = args.indexOf('--pages');
   const out = outIndex >= 0 ? args[outIndex + 1]! : 'data/ocr';
-  const pageCount = pagesIndex >= 0 ? Number(args[pagesIndex + 1]) : 12;
+  const pageCount = pagesIndex >= 0 ? Number(args[pagesIndex + 1]) : 18;
   mkdirSync(out, { recursive: true });
   const cases: TestCase[] = [];
   const random = seeded(20240601);
