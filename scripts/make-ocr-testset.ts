@@ -3,7 +3,7 @@
  * and two item tables, imaging and pathology reports) with ground truth, plus photo-like copies
  * (rotation 0/90/180/270, skew, perspective, lighting gradient, shadow, background, blur, JPEG).
  *
- *   npx tsx scripts/make-ocr-testset.ts [--out data/ocr] [--pages 12]
+ *   npx tsx scripts/make-ocr-testset.ts [--out data/ocr] [--pages 18]
  *
  * Writes data/ocr/<name>.png|jpg and data/ocr/truth.jsonl ({file, kind, variant, text, items}).
  */
