@@ -50,7 +50,7 @@ function codeLike(gray: Uint8Array, width: number, x0: number, y0: number): numb
     }
   }
   if (dark < 0.15 * AREA || dark > 0.95 * AREA) return NOT_CODE;
-  if (extreme >= 0.7 * AREA && rowChanges + colChanges >= 40) return CODE;
+  if (extreme >= 0.7 * AREA && rowChanges + colChanges >= 24) return CODE;
   // Stripes one way, almost nothing the other, even when blur greys the edges: thin bars are a code;
   // a single edge (a wide bar, but also a rule or the border of the paper) only extends a code next to it.
   const across = Math.max(rowChanges, colChanges), along = Math.min(rowChanges, colChanges);
@@ -112,5 +112,26 @@ export function findBarcodes(data: Buffer, width: number, height: number, channe
     const x = Math.max(0, (minX - 1) * TILE), y = Math.max(0, (minY - 1) * TILE);
     boxes.push({ x, y, width: Math.min(width, (maxX + 2) * TILE) - x, height: Math.min(height, (maxY + 2) * TILE) - y });
   }
-  return boxes;
+  return mergeNearby(boxes);
+}
+
+/** Boxes of one code split by a wide white run: merged when at most one tile apart and side by side. */
+function mergeNearby(boxes: Box[]): Box[] {
+  const out = [...boxes];
+  for (let merged = true; merged;) {
+    merged = false;
+    for (let i = 0; i < out.length && !merged; i++) {
+      for (let j = i + 1; j < out.length && !merged; j++) {
+        const a = out[i]!, b = out[j]!;
+        const gapX = Math.max(a.x, b.x) - Math.min(a.x + a.width, b.x + b.width);
+        const gapY = Math.max(a.y, b.y) - Math.min(a.y + a.height, b.y + b.height);
+        if (gapX > TILE || gapY > TILE) continue;
+        const x = Math.min(a.x, b.x), y = Math.min(a.y, b.y);
+        out[i] = { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+        out.splice(j, 1);
+        merged = true;
+      }
+    }
+  }
+  return out;
 }

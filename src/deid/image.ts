@@ -47,7 +47,7 @@ function charPolygons(line: OcrLine): Polygon[] {
 
 /**
  * The boxes covering [start, end) of the page text: one box per line the span touches, over exactly
- * the span's characters, padded by a fifth of the character height so no stroke shows.
+ * the span's characters, padded by a quarter of the character height so no stroke shows.
  */
 function spanBoxes(page: OcrPage, charIndex: Array<{ line: number; polygon: Polygon } | null>, start: number, end: number): Box[] {
   const byLine = new Map<number, Array<readonly [number, number]>>();
@@ -61,23 +61,23 @@ function spanBoxes(page: OcrPage, charIndex: Array<{ line: number; polygon: Poly
   const boxes: Box[] = [];
   for (const points of byLine.values()) {
     const box = boxOf(points);
-    const pad = Math.max(2, Math.round(box.height * 0.2));
+    const pad = Math.max(2, Math.round(box.height * 0.25));
     const x = Math.max(0, Math.floor(box.x - pad)), y = Math.max(0, Math.floor(box.y - pad));
     boxes.push({ x, y, width: Math.min(page.width, Math.ceil(box.x + box.width + pad)) - x, height: Math.min(page.height, Math.ceil(box.y + box.height + pad)) - y });
   }
   return boxes;
 }
 
-/** The number printed under or above a barcode (mostly digits, overlapping it horizontally, close by). */
+/** The number printed under or above a barcode (digits and capitals only, overlapping it horizontally, right next to it). */
 function humanReadableDigits(page: OcrPage, code: Box): Box[] {
   const out: Box[] = [];
   for (const line of page.lines) {
     const compact = line.text.replace(/\s/g, '');
-    if (compact.length < 6 || /\p{Script=Han}/u.test(compact) || compact.replace(/\D/g, '').length < 0.7 * compact.length) continue;
+    if (!/^\*?[0-9A-Z]{6,}\*?$/.test(compact) || compact.replace(/\D/g, '').length < 0.7 * compact.length) continue;
     const box = boxOf(line.polygon);
     const horizontal = Math.min(box.x + box.width, code.x + code.width) - Math.max(box.x, code.x);
     const below = box.y - (code.y + code.height), above = code.y - (box.y + box.height);
-    if (horizontal < 0.5 * box.width || Math.min(Math.abs(below), Math.abs(above)) > 0.6 * code.height) continue;
+    if (horizontal < 0.5 * box.width || Math.min(Math.abs(below), Math.abs(above)) > 0.35 * code.height) continue;
     const pad = Math.round(box.height * 0.2);
     out.push({ x: Math.max(0, Math.floor(box.x - pad)), y: Math.max(0, Math.floor(box.y - pad)), width: Math.ceil(box.width + 2 * pad), height: Math.ceil(box.height + 2 * pad) });
   }
@@ -146,7 +146,7 @@ export async function deidentifyImage(bytes: Buffer, options: ImageDeidOptions =
   if (selected.has('barcode')) {
     // Recognized characters shield their pixels from the code search; bars read as I, l, 1 or | do not.
     const textBoxes = page.lines
-      .filter((l) => l.confidence >= 0.5)
+      .filter((l) => l.confidence >= 0.8)
       .flatMap((l) => l.chars.filter((c) => !/[\sIl1|!丨]/.test(c.char)).map((c) => boxOf(c.polygon)));
     for (const box of findBarcodes(data, info.width, info.height, info.channels, textBoxes)) {
       const covered = [box, ...humanReadableDigits(page, box)];

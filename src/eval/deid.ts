@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { assertKnownOptions, flag, parseArgs, stringOption } from '../cli/args.js';
 import { readJsonl } from '../cli/io.js';
 import { deidentifyImage } from '../deid/image.js';
@@ -81,22 +82,26 @@ export async function run(argv: string[]): Promise<number> {
 
 interface ImageRow { file: string; phi: string[]; clinical: string[]; codes?: Array<[number, number, number, number]> }
 
-/** Share of the box [x, y, w, h] inside the union of the barcode spans' boxes. */
-function coveredShare(box: [number, number, number, number], spans: PhiSpan[]): number {
+/** Share of the ink (grey < 128 on the original) inside the box [x, y, w, h] that barcode boxes cover. */
+function inkCovered(gray: { data: Buffer; width: number }, box: [number, number, number, number], spans: PhiSpan[]): number {
   const [x0, y0, w, h] = box;
   const rects = spans.filter((s) => s.type === 'barcode').flatMap((s) => s.polygons ?? []).map((p) => [p[0][0], p[0][1], p[2][0], p[2][1]] as const);
-  let inside = 0;
+  let ink = 0, inside = 0;
   for (let y = y0; y < y0 + h; y++) {
-    for (let x = x0; x < x0 + w; x++) if (rects.some(([a, b, c, d]) => x >= a && x < c && y >= b && y < d)) inside++;
+    for (let x = x0; x < x0 + w; x++) {
+      if (gray.data[y * gray.width + x]! >= 128) continue;
+      ink++;
+      if (rects.some(([a, b, c, d]) => x >= a && x < c && y >= b && y < d)) inside++;
+    }
   }
-  return inside / (w * h);
+  return ink === 0 ? 1 : inside / ink;
 }
 
 /**
  * `medstruct eval deid --images FILE.jsonl`: rows `{file, phi:[…], clinical:[…]}`. Each image is masked
  * with `deidentifyImage`, then read back by the project's OCR: a PHI string still readable is a leak,
  * a clinical string no longer readable is a loss. Also counts PHI readable on the original (the ceiling)
- * and, where rows give `codes` boxes, the codes at least 95 % covered by barcode boxes.
+ * and, where rows give `codes` boxes, the codes whose ink is at least 99 % covered by barcode boxes.
  */
 async function runImages(path: string, showErrors: boolean): Promise<number> {
   const { ocrImage } = await import('../ocr/index.js');
@@ -110,9 +115,10 @@ async function runImages(path: string, showErrors: boolean): Promise<number> {
     const masked = await deidentifyImage(bytes);
     const after = await readText(masked.image);
     regions += masked.spans.filter((s) => s.type === 'barcode').length;
+    const gray = row.codes ? await sharp(bytes).greyscale().raw().toBuffer({ resolveWithObject: true }) : null;
     for (const box of row.codes ?? []) {
       codes++;
-      if (coveredShare(box, masked.spans) >= 0.95) codesCovered++;
+      if (inkCovered({ data: gray!.data, width: gray!.info.width }, box, masked.spans) >= 0.99) codesCovered++;
       else if (showErrors) console.log(JSON.stringify({ codeNotCovered: box, file: row.file }));
     }
     for (const phi of row.phi) {
