@@ -69,7 +69,8 @@ export class JobRunner {
           const job = await claimJob(this.db, this.leaseMs);
           if (!job) break;
           claimed = true;
-          const work = this.execute(job).finally(() => {
+          // A store error while finishing leaves the job to its lease (run again later), never crashes the process.
+          const work = this.execute(job).catch(() => undefined).finally(() => {
             this.active.delete(work);
             this.wake();
           });

@@ -109,7 +109,8 @@ export async function billable<T>(
   await ctx.db.transaction(async (tx) => {
     await commitIn(tx, ctx.db.dialect, requestId, outcome.units);
     if (idem) {
-      await tx.run('INSERT INTO idempotency (key_id, idem_key, fingerprint, status_code, body, created_at) VALUES (?, ?, ?, 200, ?, ?)',
+      // Another instance may have finished the same key a moment earlier: its reply stays the stored one.
+      await tx.run('INSERT INTO idempotency (key_id, idem_key, fingerprint, status_code, body, created_at) VALUES (?, ?, ?, 200, ?, ?) ON CONFLICT (key_id, idem_key) DO NOTHING',
         [key.id, idem.key, idem.fingerprint, JSON.stringify(outcome.value), Date.now()]);
     }
   });

@@ -31,6 +31,8 @@ export interface RunningServer {
 }
 
 const IDEMPOTENCY_KEEP_MS = 24 * 3600 * 1000;
+/** Finished request rows only guard against double charges while a call is in progress; usage keeps the totals. */
+const REQUEST_ROWS_KEEP_MS = 48 * 3600 * 1000;
 
 /** Opens the store, starts the worker pool and the job runner, and listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
@@ -53,6 +55,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const maintenance = setInterval(() => {
     void releaseStale(db, config.requestTimeoutMs + 60_000)
       .then(() => db.run('DELETE FROM idempotency WHERE created_at < ?', [Date.now() - IDEMPOTENCY_KEEP_MS]))
+      .then(() => db.run("DELETE FROM requests WHERE state <> 'reserved' AND created_at < ?", [Date.now() - REQUEST_ROWS_KEEP_MS]))
       .catch(() => undefined);
   }, 60_000);
   maintenance.unref();
