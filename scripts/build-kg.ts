@@ -491,6 +491,23 @@ function trainingPairs(linker: Linker, rows: CdnRow[], separators: RegExp): { x:
       }
     }
   }
+  // Procedure mentions (ICD-9-CM-3 training pairs) teach the scorer about concepts no diagnosis answer ever
+  // used, so that a zero prior alone does not sink them. Each mention's own surface is left out.
+  const isProcedure = (c: number): boolean => kg.types[c] === 'procedure';
+  for (const line of lines('kg', 'procedure-icd9cm3-2500.tsv')) {
+    const [mention, , name] = line.split('\t');
+    if (!mention || !name) continue;
+    const key = normalizeKey(mention);
+    const gold = normalizeKey(name);
+    if (key === gold) continue;
+    for (const hit of linker.fuzzyHits(key, 24, isProcedure)) {
+      const s = hit.surface;
+      if (kg.surfaceKeys[s] === key) continue;
+      const c = kg.surfaceConcept[s]!;
+      x.push(pairFeatures(key, kg.surfaceKeys[s]!, hit.dice, kg.surfaceKind[s]!, 1, kg.prior[c]!, new Float64Array(FEATURE_NAMES.length)));
+      y.push(normalizeKey(kg.names[c]!) === gold ? 1 : 0);
+    }
+  }
   return { x, y };
 }
 

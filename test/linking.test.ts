@@ -24,6 +24,8 @@ describe('linker', () => {
     expect(hypertension?.codes.icd10).toMatch(/^I10/);
     const [appendix] = linker.link('急性阑尾炎', 'disease');
     expect(appendix?.codes.icd10).toMatch(/^K35/);
+    const [laparoscopic] = linker.link('腹腔镜阑尾切除术', 'procedure');
+    expect(laparoscopic).toMatchObject({ name: '腹腔镜下阑尾切除术', codes: { icd9cm3: '47.0100' } });
     const [stent] = linker.link('右侧颈内动脉支架置入术', 'procedure');
     expect(stent?.codes.icd9cm3).toBe('00.6300');
     expect(KnowledgeGraph.icd10Ancestors('A00.901')).toEqual(['A00.9', 'A00']);
