@@ -172,6 +172,17 @@ describe('assertText', () => {
   });
 });
 
+describe('edge input', () => {
+  it('handles empty documents, empty spans and spans at the very end', () => {
+    const empty = new MedDocument('');
+    attributesStage.process(empty);
+    expect(assertText(empty, 0, 0).certainty).toBe('positive');
+    const doc = new MedDocument('未见结石');
+    expect(assertText(doc, 4, 4).certainty).toBe('negative');
+    expect(assertText(doc, 2, 4).certainty).toBe('negative');
+  });
+});
+
 describe('output formats', () => {
   it('maps the axes to Alibaba attributes and lets nocode drop negated findings', () => {
     const doc = annotate('无发热，父亲患高血压，肺癌待排。', [['发热'], ['高血压', 'disease'], ['肺癌', 'disease']]);
