@@ -41,10 +41,10 @@ export function loadEntityStage(scheme: SchemeName): Stage {
   if (scheme === 'native') {
     // One combined model: each feature is looked up once for all the native taggers.
     // Loaded uncached: only the combined model and the lexicons stay in memory.
-    const models = NATIVE_TAGGERS.map((tagger) => SequenceModel.load(modelPath('ner', `${tagger.scheme}.bin`)));
-    const extractor = new FeatureExtractor(loadGazetteer(), models.map((m) => m.lexicon));
-    const layerTaggers = NATIVE_TAGGERS.flatMap((tagger, k) => models[k]!.layerNames.map(() => tagger));
-    const part = { model: SequenceModel.combine(models), lexiconSlot: extractor.lexiconSlot(0), mapLabel: nativeLabelMapper(layerTaggers), keepLabel: false };
+    const taggers = NATIVE_TAGGERS.map((tagger) => SequenceModel.load(modelPath('ner', `${tagger.scheme}.bin`)));
+    const extractor = new FeatureExtractor(loadGazetteer(), taggers.map((m) => m.lexicon));
+    const layerTaggers = NATIVE_TAGGERS.flatMap((tagger, k) => taggers[k]!.layerNames.map(() => tagger));
+    const part = { model: SequenceModel.combine(taggers), lexiconSlot: extractor.lexiconSlot(0), mapLabel: nativeLabelMapper(layerTaggers), keepLabel: false };
     stage = new EntityStage(extractor, [part], nativeLayers(loadGazetteer()));
   } else {
     const model = loadModel(scheme);
