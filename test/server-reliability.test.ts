@@ -115,6 +115,15 @@ describe('overload and shutdown', () => {
       // Refused calls are not charged.
       const charged = await server.db.all<{ n: number }>("SELECT COUNT(*) AS n FROM requests WHERE state = 'charged'");
       expect(Number(charged[0]!.n)).toBe(statuses.filter((s) => s === 200).length + 1);
+
+      // A call past its time is answered TIMEOUT (MRS: InternalError.ServerTimeOutError) and not charged.
+      server.ctx.config.requestTimeoutMs = 1;
+      const late = await server.call('POST', '/v1/ner', { key, body: { text } });
+      expect([late.status, late.body.error.code]).toEqual([504, 'TIMEOUT']);
+      const lateMrs = await server.call('POST', '/', { key, body: { Text: text }, headers: { 'X-TC-Action': 'TextToClass' } });
+      expect(lateMrs.body.Response.Error.Code).toBe('InternalError.ServerTimeOutError');
+      const after = await server.db.all<{ n: number }>("SELECT COUNT(*) AS n FROM requests WHERE state = 'charged'");
+      expect(Number(after[0]!.n)).toBe(Number(charged[0]!.n));
     } finally {
       await server.stop();
     }

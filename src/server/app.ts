@@ -21,6 +21,8 @@ import { aliyunError, SurfaceError, tencentError, type Surface } from './surface
 declare module 'fastify' {
   interface FastifyContextConfig {
     surface?: Surface;
+    /** The route's work runs in the worker pool: refused before its body is read when the queue is full. */
+    pooled?: boolean;
   }
   interface FastifyRequest {
     startedAt?: number;
@@ -86,6 +88,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: M
   return reply.code(error.status).send(body);
 }
 
+/** MRS actions that only queue or read a persisted task: served even when the pool is saturated. */
+const ASYNC_TASK_ACTIONS = new Set(['TurnPDFToObjectAsync', 'TurnPDFToObjectAsyncGetResult']);
+
 const safeRequestLog = (request: { id?: unknown; method?: string; url?: string }) => ({
   id: request.id,
   method: request.method,
@@ -119,9 +124,12 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     request.startedAt = performance.now();
     ctx.state.inFlight++;
+    if (request.routeOptions.config?.pooled && !ASYNC_TASK_ACTIONS.has(String(request.headers['x-tc-action'])) && ctx.pool.saturated()) {
+      return sendError(request, reply, new MedstructError('OVERLOADED'));
+    }
   });
   app.addHook('onResponse', async (request, reply) => {
     ctx.state.inFlight--;

@@ -51,7 +51,7 @@ export class WorkerPool {
 
   /** Runs a task; rejects with OVERLOADED when the queue is full and TIMEOUT after `timeoutMs`. */
   async run(task: WorkerTask, timeoutMs: number, transferList?: ArrayBuffer[]): Promise<{ value: unknown; units?: number }> {
-    if (this.piscina.queueSize >= this.maxQueue) throw new MedstructError('OVERLOADED');
+    if (this.saturated()) throw new MedstructError('OVERLOADED');
     const signal = AbortSignal.timeout(timeoutMs);
     this.running++;
     let reply: WorkerReply;
@@ -69,6 +69,11 @@ export class WorkerPool {
       throw new MedstructError(code, reply.error.message);
     }
     return { value: reply.value, units: reply.units };
+  }
+
+  /** True when a new task would be refused (the queue is at its bound). */
+  saturated(): boolean {
+    return this.piscina.queueSize >= this.maxQueue;
   }
 
   stats(): PoolStats {

@@ -37,8 +37,8 @@ export function registerAliyunRoutes(app: FastifyInstance, ctx: ServerContext): 
     description: `POST / with an X-TC-Action header is Tencent MRS (API 3.0, JSON body, {"Response": …}); actions: ${TENCENT_ACTIONS.join(', ')}.`,
     querystring: { type: 'object', properties: { Action: { type: 'string' }, ServiceCode: { type: 'string' }, Text: { type: 'string' } } },
   };
-  app.get('/', { config: { surface: 'aliyun' }, schema }, async (request) => getNerChMedical(ctx, request));
-  app.post('/', { config: { surface: 'aliyun' }, schema }, async (request, reply: FastifyReply) => {
+  app.get('/', { config: { surface: 'aliyun', pooled: true }, schema }, async (request) => getNerChMedical(ctx, request));
+  app.post('/', { config: { surface: 'aliyun', pooled: true }, schema }, async (request, reply: FastifyReply) => {
     if (request.headers['x-tc-action'] !== undefined) return tencentCall(ctx, request, reply);
     return getNerChMedical(ctx, request);
   });

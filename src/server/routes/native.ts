@@ -116,9 +116,10 @@ function jobView(job: Job): Record<string, unknown> {
 
 export function registerNativeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const config = { surface: 'native' as const };
+  const pooled = { surface: 'native' as const, pooled: true };
 
   app.post('/v1/ner', {
-    config,
+    config: pooled,
     schema: {
       tags: ['native'], summary: 'Named entities with nesting, assertions and links', headers: IDEMPOTENCY_HEADER,
       body: {
@@ -138,7 +139,7 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: ServerContext): 
   });
 
   app.post('/v1/classify', {
-    config,
+    config: pooled,
     schema: {
       tags: ['native'], summary: 'Report type (with its MRS code and name) and the next likely types', headers: IDEMPOTENCY_HEADER,
       body: { type: 'object', required: ['text'], additionalProperties: false, properties: { text: { type: 'string' } } },
@@ -150,7 +151,7 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: ServerContext): 
   });
 
   app.post('/v1/link', {
-    config,
+    config: pooled,
     schema: {
       tags: ['native'], summary: 'Knowledge-graph concepts (standard name, codes) for a mention, best first', headers: IDEMPOTENCY_HEADER,
       body: {
@@ -172,7 +173,7 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: ServerContext): 
   });
 
   app.post('/v1/ocr', {
-    config,
+    config: pooled,
     // JSON bodies and multipart uploads share the route; readFileInput checks both.
     validatorCompiler: () => () => true,
     schema: {
@@ -194,7 +195,7 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: ServerContext): 
   });
 
   app.post('/v1/structure', {
-    config,
+    config: pooled,
     validatorCompiler: () => () => true,
     schema: {
       tags: ['native'], summary: 'Report type, sections, entities and the type\'s fields with evidence; text, base64 image/PDF, or multipart upload (charged per page)',
@@ -215,7 +216,7 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: ServerContext): 
   });
 
   app.post('/v1/deidentify', {
-    config,
+    config: pooled,
     validatorCompiler: () => () => true,
     schema: {
       tags: ['native'], summary: 'Masks, tags or replaces personal information in a text, or boxes it out of an image (base64 or multipart)',

@@ -6,7 +6,7 @@ const ACTION = 'nc.ms.smart.entity.recognition';
 
 export function registerNocodeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post(`/v2/${ACTION}`, {
-    config: { surface: 'nocode' },
+    config: { surface: 'nocode', pooled: true },
     schema: {
       tags: ['nocode'], summary: 'nocode medical entity recognition: {"data":{"entity_extraction":[…]}}',
       body: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } },
