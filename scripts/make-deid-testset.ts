@@ -298,12 +298,13 @@ const FINAL: Record<string, Template> = {
   },
 };
 
-/** Bars of a 1D code (widths 2–8 px) and the modules of a 21×21 QR-like matrix with its three finder squares. */
+/** Bars of a 1D code and the modules of a 21×21 QR-like matrix with its three finder squares. */
 function codeShapes(barX: number, barY: number, qrX: number, qrY: number): string {
   const parts: string[] = [];
-  for (let x = barX; x < barX + 300;) {
-    const w = 2 + int(0, 3) * 2;
-    if (rand() < 0.55) parts.push(`<rect x="${x}" y="${barY}" width="${w}" height="70" fill="#000"/>`);
+  // Bars and spaces alternate, 1–4 modules of 2 px each, as in Code 128.
+  for (let x = barX, bar = true; x < barX + 300; bar = !bar) {
+    const w = 2 * int(1, 4);
+    if (bar) parts.push(`<rect x="${x}" y="${barY}" width="${w}" height="70" fill="#000"/>`);
     x += w;
   }
   const m = 6;

@@ -7,15 +7,15 @@ export interface Box {
 
 const TILE = 16;
 const AREA = TILE * TILE;
-const NOT_CODE = 0, CODE_EDGE = 1, CODE = 2;
+const NOT_CODE = 0, CODE = 1, EDGE_ACROSS_ROWS = 2, EDGE_ACROSS_COLUMNS = 3;
 
 /**
  * A tile of a printed code, judged against its own ink and paper levels (so shadows and grey paper in
  * photographs do not matter): enough contrast, most pixels near one of the two levels (printed, not a
  * photograph or an ultrasound frame), some ink but not all, and many ink/paper changes along its rows
  * and columns (bars and modules, not a single edge such as a rule or the border of the paper); or
- * the stripes of a 1D code, many changes across and almost none along. Returns CODE, CODE_EDGE (one
- * straight edge: part of a code only beside one) or NOT_CODE.
+ * the stripes of a 1D code, many changes across and almost none along. Returns CODE, NOT_CODE, or for
+ * a single straight edge (a wide bar, but also a rule or the paper border) the direction it is crossed in.
  */
 function codeLike(gray: Uint8Array, width: number, x0: number, y0: number): number {
   let min = 255, max = 0;
@@ -55,7 +55,9 @@ function codeLike(gray: Uint8Array, width: number, x0: number, y0: number): numb
   // a single edge (a wide bar, but also a rule or the border of the paper) only extends a code next to it.
   const across = Math.max(rowChanges, colChanges), along = Math.min(rowChanges, colChanges);
   if (along > 0.15 * across) return NOT_CODE;
-  return across >= 2 * TILE ? CODE : across >= TILE ? CODE_EDGE : NOT_CODE;
+  if (across >= 2 * TILE) return CODE;
+  if (across < TILE) return NOT_CODE;
+  return rowChanges >= colChanges ? EDGE_ACROSS_ROWS : EDGE_ACROSS_COLUMNS;
 }
 
 function overlaps(a: Box, b: Box): boolean {
@@ -82,8 +84,9 @@ export function findBarcodes(data: Buffer, width: number, height: number, channe
       busy[ty * cols + tx] = codeLike(gray, width, tile.x, tile.y);
     }
   }
-  // Join code tiles up to two tiles apart (white runs inside a code) into blocks; edge tiles join a
-  // block they touch but do not extend it, so a rule or the paper border does not grow into one.
+  // Join code tiles up to two tiles apart (white runs inside a code) into blocks. Edge tiles (wide
+  // bars) join a block beside them and extend it only across their edges, the way the bars follow one
+  // another, so a rule or the paper border never grows a block along its length.
   const label = new Int32Array(cols * rows).fill(-1);
   const boxes: Box[] = [];
   for (let start = 0; start < busy.length; start++) {
@@ -96,26 +99,33 @@ export function findBarcodes(data: Buffer, width: number, height: number, channe
       const tx = t % cols, ty = (t - tx) / cols;
       count++;
       minX = Math.min(minX, tx); maxX = Math.max(maxX, tx); minY = Math.min(minY, ty); maxY = Math.max(maxY, ty);
-      if (busy[t] !== CODE) continue;
+      const kind = busy[t]!;
       for (let dy = -2; dy <= 2; dy++) {
         for (let dx = -2; dx <= 2; dx++) {
           const nx = tx + dx, ny = ty + dy;
           if (nx < 0 || ny < 0 || nx >= cols || ny >= rows) continue;
           const n = ny * cols + nx;
-          const reach = busy[n] === CODE || (busy[n] === CODE_EDGE && Math.abs(dx) <= 1 && Math.abs(dy) <= 1);
-          if (reach && label[n]! < 0) { label[n] = start; stack.push(n); }
+          const other = busy[n]!;
+          if (other === NOT_CODE || label[n]! >= 0) continue;
+          let reach: boolean;
+          if (kind === CODE) reach = other === CODE || (Math.abs(dx) <= 1 && Math.abs(dy) <= 1);
+          else if (kind === EDGE_ACROSS_ROWS) reach = dy === 0 && (other === CODE || other === EDGE_ACROSS_ROWS);
+          else reach = dx === 0 && (other === CODE || other === EDGE_ACROSS_COLUMNS);
+          if (reach) { label[n] = start; stack.push(n); }
         }
       }
     }
     const w = maxX - minX + 1, h = maxY - minY + 1;
     if (w < 3 || h < 3 || w > 12 * h || h > 12 * w || count < 0.3 * w * h) continue;
-    const x = Math.max(0, (minX - 1) * TILE), y = Math.max(0, (minY - 1) * TILE);
-    boxes.push({ x, y, width: Math.min(width, (maxX + 2) * TILE) - x, height: Math.min(height, (maxY + 2) * TILE) - y });
+    // Three tiles of margin sideways (inside a code's quiet zone): an outermost bar may stand alone
+    // beyond a wide white run.
+    const x = Math.max(0, (minX - 3) * TILE), y = Math.max(0, (minY - 1) * TILE);
+    boxes.push({ x, y, width: Math.min(width, (maxX + 4) * TILE) - x, height: Math.min(height, (maxY + 2) * TILE) - y });
   }
   return mergeNearby(boxes);
 }
 
-/** Boxes of one code split by a wide white run: merged when at most one tile apart and side by side. */
+/** Boxes of one code split by a wide white run: merged when at most two tiles apart. */
 function mergeNearby(boxes: Box[]): Box[] {
   const out = [...boxes];
   for (let merged = true; merged;) {
@@ -125,7 +135,7 @@ function mergeNearby(boxes: Box[]): Box[] {
         const a = out[i]!, b = out[j]!;
         const gapX = Math.max(a.x, b.x) - Math.min(a.x + a.width, b.x + b.width);
         const gapY = Math.max(a.y, b.y) - Math.min(a.y + a.height, b.y + b.height);
-        if (gapX > TILE || gapY > TILE) continue;
+        if (gapX > 2 * TILE || gapY > 2 * TILE) continue;
         const x = Math.min(a.x, b.x), y = Math.min(a.y, b.y);
         out[i] = { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
         out.splice(j, 1);
