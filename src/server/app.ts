@@ -127,12 +127,13 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   app.addHook('onRequest', async (request, reply) => {
     request.startedAt = performance.now();
     ctx.state.inFlight++;
+    // 'close' fires once per response, sent or aborted by the client (onResponse misses aborted ones).
+    reply.raw.once('close', () => { ctx.state.inFlight--; });
     if (request.routeOptions.config?.pooled && !ASYNC_TASK_ACTIONS.has(String(request.headers['x-tc-action'])) && ctx.pool.saturated()) {
       return sendError(request, reply, new MedstructError('OVERLOADED'));
     }
   });
   app.addHook('onResponse', async (request, reply) => {
-    ctx.state.inFlight--;
     const surface = surfaceOf(request);
     if (surface === 'health') return;
     const action = request.action ?? (request.routeOptions.url ?? 'unknown');

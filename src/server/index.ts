@@ -74,7 +74,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       clearInterval(maintenance);
       // Fastify stops accepting at once; the calls already in progress still need the pool and the store.
       const closingApp = app.close();
-      while (ctx.state.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const drainDeadline = Date.now() + config.requestTimeoutMs + 5_000;
+      while (ctx.state.inFlight > 0 && Date.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 10));
       // Keep-alive connections that went idle after close began would otherwise hold it open.
       app.server.closeIdleConnections();
       await closingApp;
