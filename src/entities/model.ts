@@ -96,6 +96,8 @@ export class SequenceModel {
   readonly lexicon: Gazetteer;
   private scores = new Float32Array(0);
   private sums = new Int32Array(0);
+  /** Per position and feature, the packed weight row (see `slots`). */
+  private rows = new Int32Array(0);
   private path = new Int32Array(0);
 
   private constructor(header: ModelHeader, arrays: ModelArrays) {
@@ -221,25 +223,23 @@ export class SequenceModel {
     return new SequenceModel(header, { keys: Int32Array.from(keys), rowStart, tags, weights, transitions });
   }
 
-  /** Adds to `sums[base …]` the weight rows of the features `features[from, to)` (0 = absent). */
-  private addRows(features: Int32Array, from: number, to: number, base: number): void {
-    const { slots, slotMask, entries, sums } = this;
-    for (let f = from; f < to; f++) {
-      const key = features[f]!;
-      if (key === 0) continue;
-      let slot = (key & slotMask) << 1;
-      let k = slots[slot]!;
-      while (k !== key) {
-        if (k === 0) break;
-        slot = (slot + 2) & (slotMask << 1 | 1);
-        k = slots[slot]!;
+  /**
+   * Resolves `count` features from `features[from …]` to their packed rows in `rows[at …]` (0 = absent).
+   * Probes do not depend on one another, so the CPU overlaps their cache misses.
+   */
+  private resolve(features: Int32Array, from: number, count: number, rows: Int32Array, at: number): void {
+    const { slots } = this;
+    const mask = (this.slotMask << 1) | 1;
+    for (let f = 0; f < count; f++) {
+      const key = features[from + f]!;
+      let row = 0;
+      if (key !== 0) {
+        let slot = (key << 1) & mask;
+        let k = slots[slot]!;
+        while (k !== key && k !== 0) { slot = (slot + 2) & mask; k = slots[slot]!; }
+        if (k !== 0) row = slots[slot + 1]!;
       }
-      if (k === 0) continue;
-      const row = slots[slot + 1]!;
-      for (let r = row >>> 8, end = r + (row & 0xff); r < end; r++) {
-        const v = entries[r]!;
-        sums[base + (v >>> 16)] += (v << 16) >> 16;
-      }
+      rows[at + f] = row;
     }
   }
 
@@ -258,11 +258,23 @@ export class SequenceModel {
     const { scores, sums, path } = this;
     // Integer sums of int16 weights are exact, and so is their float32 copy (|sum| < 2^24).
     sums.fill(0, 0, n * S);
+    const lexiconTypes = this.lexicon.types;
+    const width = SHARED_SLOTS + lexiconTypes;
+    if (this.rows.length < n * width) this.rows = new Int32Array(n * width * 2);
+    const { rows, entries } = this;
+    for (let i = 0; i < n; i++) {
+      this.resolve(features, i * stride, SHARED_SLOTS, rows, i * width);
+      this.resolve(features, i * stride + lexiconSlot, lexiconTypes, rows, i * width + SHARED_SLOTS);
+    }
     for (let i = 0; i < n; i++) {
       const base = i * S;
-      const fo = i * stride;
-      this.addRows(features, fo, fo + SHARED_SLOTS, base);
-      this.addRows(features, fo + lexiconSlot, fo + lexiconSlot + this.lexicon.types, base);
+      for (let f = i * width, fEnd = f + width; f < fEnd; f++) {
+        const row = rows[f]!;
+        for (let r = row >>> 8, end = r + (row & 0xff); r < end; r++) {
+          const v = entries[r]!;
+          sums[base + (v >>> 16)] += (v << 16) >> 16;
+        }
+      }
     }
     for (let j = 0; j < n * S; j++) scores[j] = sums[j]!;
     const out: ModelSpan[] = [];
