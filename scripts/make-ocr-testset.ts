@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { seededRandom } from '../src/util/random.js';
 
 export interface LabItemTruth {
   name: string;
@@ -89,18 +90,6 @@ const PATHOLOGY = [
   '（结肠）管状腺瘤，局部腺上皮高级别上皮内瘤变。',
 ];
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(random: () => number, list: T[]): T {
   return list[Math.floor(random() * list.length)]!;
 }
@@ -158,7 +147,7 @@ async function toPng(svg: string): Promise<Buffer> {
 
 /** A lab sheet with one item table (序号 项目名称 缩写 结果 提示 单位 参考范围). */
 export async function renderLabSheet(seed: number, itemCount?: number): Promise<RenderedPage> {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const width = 1240;
   const head = headerRuns(random, '检验报告单', width);
   const items = labItems(random, itemCount ?? 16 + Math.floor(random() * 6));
@@ -187,7 +176,7 @@ export async function renderLabSheet(seed: number, itemCount?: number): Promise<
 
 /** A lab sheet with two item tables side by side (项目 结果 提示 单位 参考范围 twice). */
 export async function renderTwoColumnLabSheet(seed: number): Promise<RenderedPage> {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const width = 1754, height = 1240;
   const head = headerRuns(random, '生化检验报告单', width);
   const count = 10 + Math.floor(random() * 4);
@@ -229,7 +218,7 @@ function wrap(text: string, perLine: number): string[] {
 
 /** An imaging (ultrasound/CT) or pathology report: headed paragraphs. */
 export async function renderNarrativeReport(seed: number, kind: 'imaging' | 'pathology'): Promise<RenderedPage> {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const width = 1240, height = 1754;
   const head = headerRuns(random, kind === 'imaging' ? '超声检查报告单' : '病理诊断报告书', width);
   const runs = head.runs.slice();
@@ -296,7 +285,7 @@ function homography(from: Array<[number, number]>, to: Array<[number, number]>):
  * (landscape for 90/270, portrait 960×1280 for 0/180).
  */
 export async function photograph(page: RenderedPage, options: PhotoOptions): Promise<Buffer> {
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const src = await sharp(page.png).removeAlpha().raw().toBuffer();
   const sw = page.width, sh = page.height;
   const quarter = options.rotation / 90;
@@ -359,7 +348,7 @@ async function main(): Promise<void> {
   const pageCount = pagesIndex >= 0 ? Number(args[pagesIndex + 1]) : 18;
   mkdirSync(out, { recursive: true });
   const cases: TestCase[] = [];
-  const random = seeded(20240601);
+  const random = seededRandom(20240601);
   for (let n = 0; n < pageCount; n++) {
     const seed = 1000 + n;
     const kind = (['lab', 'lab2', 'lab', 'lab2', 'imaging', 'pathology'] as const)[n % 6]!;

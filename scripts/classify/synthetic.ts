@@ -8,20 +8,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import type { ReportType } from '../../src/classify/types.js';
 import { sharedDataPath } from '../shared-data.js';
 import type { LabelledDoc } from './corpus.js';
+import { seededRandom } from '../../src/util/random.js';
 
 export type Rng = () => number;
 
-/** Deterministic PRNG (mulberry32). */
-export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRng: (seed: number) => Rng = seededRandom;
 
 interface Vocab {
   diseases: string[];

@@ -1,5 +1,5 @@
 import type { MedDocument } from '../document/document.js';
-import type { Assertion, Entity, Sentence, Span } from '../document/types.js';
+import type { Assertion, Entity, Span } from '../document/types.js';
 import type { Stage } from '../pipeline/stage.js';
 import { assertWithCues, sentenceContext, type SentenceContext } from './context.js';
 import { cueLexicon } from './cues.js';
@@ -11,18 +11,6 @@ export type { Axis } from './cues.js';
 export function isAsserted(entity: Pick<Entity, 'type'>): boolean {
   const lexicon = cueLexicon();
   return lexicon.fullTypes.has(entity.type) || lexicon.resultOnlyTypes.has(entity.type);
-}
-
-/** Index of the sentence holding normalized offset `at` (sentences are sorted and cover the text). */
-function sentenceIndex(sentences: readonly Sentence[], at: number): number {
-  let lo = 0;
-  let hi = sentences.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (sentences[mid]!.normStart <= at) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 function assertNormSpan(doc: MedDocument, ctx: SentenceContext, start: number, end: number, entity: Entity | null): Assertion {
@@ -38,7 +26,7 @@ export function assertText(doc: MedDocument, start: number, end: number): Assert
   const norm = doc.toNorm(start, end);
   const normEnd = Math.max(norm.end, norm.start + 1);
   if (doc.sentences.length === 0) return assertWithCues(doc, sentenceContext(doc, 0, 0, []), 0, 0, null);
-  const sentence = doc.sentences[sentenceIndex(doc.sentences, norm.start)]!;
+  const sentence = doc.sentences[doc.sentenceIndexAt(norm.start)]!;
   const findings: Span[] = [{ start: norm.start, end: normEnd }];
   for (const e of doc.entities) if (isAsserted(e)) findings.push(doc.toNorm(e.start, e.end));
   const ctx = sentenceContext(doc, sentence.normStart, sentence.normEnd, findings);
@@ -54,7 +42,7 @@ export const attributesStage: Stage = {
     for (const entity of doc.entities) {
       if (!isAsserted(entity)) continue;
       const span = doc.toNorm(entity.start, entity.end);
-      const index = sentenceIndex(doc.sentences, span.start);
+      const index = doc.sentenceIndexAt(span.start);
       const list = bySentence.get(index) ?? [];
       list.push({ entity, span });
       bySentence.set(index, list);

@@ -1,18 +1,7 @@
+import { seededRandom } from '../util/random.js';
 import { idCheckChar } from './idcard.js';
 import { deidResources, type SurrogateFile } from './resources.js';
 import type { PhiType } from './types.js';
-
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const UPPER = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
 const LOWER = 'abcdefghijkmnpqrstuvwxyz';
@@ -29,7 +18,7 @@ export class SurrogateFactory {
   private readonly dayShift: number;
 
   constructor(seed: number = Math.floor(Math.random() * 2 ** 32)) {
-    this.random = prng(seed);
+    this.random = seededRandom(seed);
     this.pools = deidResources().surrogates;
     const days = 30 + Math.floor(this.random() * 150);
     this.dayShift = this.random() < 0.5 ? -days : days;

@@ -76,6 +76,19 @@ export class MedDocument {
     return this.chars.slice(start, end).join('');
   }
 
+  /** Index of the sentence holding normalized offset `normOffset` (sentences are sorted and cover the text). */
+  sentenceIndexAt(normOffset: number): number {
+    const sentences = this.sentences;
+    let lo = 0;
+    let hi = sentences.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (sentences[mid]!.normStart <= normOffset) lo = mid;
+      else hi = mid - 1;
+    }
+    return Math.max(lo, 0);
+  }
+
   /** A fresh entity id, unique within this document. */
   newEntityId(): string {
     return `T${++this.nextEntityNumber}`;

@@ -1,3 +1,4 @@
+import { lowerBound } from '../util/search.js';
 /**
  * Gradient-boosted trees for the diagnosis re-ranker (logistic loss, complete trees of fixed depth over
  * binned features). Small enough to fit in seconds in the build script and to evaluate in microseconds.
@@ -42,10 +43,7 @@ export function fitBoostedTrees(rows: ArrayLike<number>[], labels: number[], opt
     const column = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const v = rows[i]![f]!;
-      let lo = 0;
-      let hi = cuts.length;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (cuts[mid]! < v) lo = mid + 1; else hi = mid; }
-      column[i] = lo;
+      column[i] = lowerBound(cuts, v);
     }
     binned.push(column);
   }

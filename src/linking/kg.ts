@@ -3,6 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { MedstructError } from '../errors.js';
 import { modelPath } from '../resources.js';
 import type { BoostedTrees } from './boost.js';
+import { lowerBound } from '../util/search.js';
 
 /** Concept types in the knowledge graph. */
 export const CONCEPT_TYPES = ['disease', 'symptom', 'drug', 'lab', 'exam', 'procedure', 'department', 'hospital'] as const;
@@ -236,13 +237,7 @@ export class KnowledgeGraph {
   /** Surface rows whose key is exactly `key`, as [first, end). */
   exact(key: string): [number, number] {
     const keys = this.surfaceKeys;
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (keys[mid]! < key) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(keys, key);
     let end = lo;
     while (end < keys.length && keys[end] === key) end++;
     return [lo, end];
@@ -255,13 +250,7 @@ export class KnowledgeGraph {
   /** Range of the postings of one gram in `postingData`, [start, end); empty when no surface has it. */
   postings(gram: number): [number, number] {
     const codes = this.gramCodesSorted;
-    let lo = 0;
-    let hi = codes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (codes[mid]! < gram) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(codes, gram);
     if (lo >= codes.length || codes[lo] !== gram) return [0, 0];
     return [this.gramStarts[lo]!, this.gramStarts[lo + 1]!];
   }

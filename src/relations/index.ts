@@ -140,21 +140,10 @@ function distance(doc: MedDocument, schema: CompiledSchema, from: Span, to: Span
   return null;
 }
 
-function sentenceOf(doc: MedDocument, at: number): number {
-  let lo = 0;
-  let hi = doc.sentences.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (doc.sentences[mid]!.normStart <= at) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 function place(doc: MedDocument): Placed[] {
   return doc.entities.map((entity) => {
     const norm = doc.toNorm(entity.start, entity.end);
-    return { entity, norm, sentence: sentenceOf(doc, norm.start) };
+    return { entity, norm, sentence: doc.sentenceIndexAt(norm.start) };
   });
 }
 
