@@ -1,5 +1,5 @@
 /**
- * Compiles the medical knowledge graph (models/kg/kg.json.gz) from ../shared/data/kg and ../shared/data/linking,
+ * Compiles the medical knowledge graph (models/kg/kg.bin.gz) from ../shared/data/kg and ../shared/data/linking,
  * holds out a fixed slice of CHIP-CDN (data/linking/), fits the linker's scorer on the rest and tunes its
  * thresholds on a dev slice. Run with `npm run build:kg`. Not read at run time: only the artifact is.
  *
@@ -14,7 +14,7 @@ import { boostedProbability, fitBoostedTrees } from '../src/linking/boost.js';
 import { FEATURE_NAMES, fitLogistic, logistic, pairFeatures } from '../src/linking/features.js';
 import { hospitalAbbreviations, loadHospitalAbbreviationRules } from '../src/linking/hospital-abbreviations.js';
 import {
-  KG_FILE, KnowledgeGraph, packKg, SURFACE_KINDS,
+  encodeKg, KG_FILE, KnowledgeGraph, packKg, SURFACE_KINDS,
   type CompoundRow, type ConceptRow, type ConceptType, type HospitalRow, type KeywordRow, type KgRows, type LabRow, type ScorerWeights, type SurfaceKind, type SurfaceRow,
 } from '../src/linking/kg.js';
 import { chooseDiagnoses, Linker, RERANK_FEATURES } from '../src/linking/linker.js';
@@ -621,7 +621,7 @@ function main(): void {
   // The shipped graph remembers train + dev; the held-out slice stays out.
   const final = compile([...train, ...dev], scorer);
   mkdirSync(join(PACKAGE_ROOT, 'models', 'kg'), { recursive: true });
-  const bytes = gzipSync(JSON.stringify(packKg(final)), { level: 9 });
+  const bytes = gzipSync(encodeKg(packKg(final)), { level: 9 });
   writeFileSync(join(PACKAGE_ROOT, 'models', 'kg', KG_FILE), bytes);
   const count = (t: ConceptType): number => final.concepts.filter((c) => c[2] === t).length;
   console.log(`wrote models/kg/${KG_FILE}: ${(bytes.length / 1e6).toFixed(2)} MB, ${final.concepts.length} concepts (${(['disease', 'symptom', 'drug', 'lab', 'exam', 'procedure', 'department', 'hospital'] as const).map((t) => `${t} ${count(t)}`).join(', ')}), ${final.surfaces.length} surfaces, ${final.compounds.length} compounds, ${final.keywords.length} keyword rules in ${((performance.now() - started) / 1000).toFixed(1)} s`);

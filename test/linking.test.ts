@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MedDocument } from '../src/document/document.js';
 import type { Entity } from '../src/document/types.js';
 import { getLinker, linkingStage } from '../src/linking/index.js';
-import { KnowledgeGraph } from '../src/linking/kg.js';
+import { decodeKg, encodeKg, KnowledgeGraph, packKg, type KgRows } from '../src/linking/kg.js';
+import { MedstructError } from '../src/errors.js';
 import { hospitalAbbreviations, loadHospitalAbbreviationRules } from '../src/linking/hospital-abbreviations.js';
 import { toNocode } from '../src/output/nocode.js';
 import type { EntityType } from '../src/taxonomy/taxonomy.js';
@@ -117,5 +118,37 @@ describe('linking stage', () => {
     expect(hospital).toMatchObject({ entity_name: '浙江大学医学院附属第一医院', entity_type: 'hospital', ner_type: 'organization' });
     expect(hospital?.entity_id).toMatch(/^hospital:/);
     expect(nocode.find((e) => e.ner_name === '希舒美')?.entity_name).toBe('阿奇霉素干混悬剂');
+  });
+});
+
+describe('knowledge-graph artifact', () => {
+  const rows: KgRows = {
+    sources: ['test'],
+    concepts: [['icd10:I10.x00', '高血压', 'disease', 3], ['lab:ALT', '丙氨酸氨基转移酶', 'lab', 0], ['icd10:K35.900', '急性阑尾炎', 'disease', 0]],
+    surfaces: [['高血压', 0, 0], ['高血压病', 0, 1], ['alt', 1, 2], ['谷丙转氨酶', 1, 1], ['急性阑尾炎', 2, 0]],
+    labs: [[1, 'ALT', 'alanine aminotransferase', 'U/L', '9-50']],
+    hospitals: [],
+    compounds: [['高血压病3级', [0]]],
+    keywords: [['阑尾', 2, 0.9]],
+    segments: [['高血压病', [0]]],
+    scorer: { features: ['dice'], weights: [1], bias: 0, threshold: 0.5, rerank: { weights: [1], bias: 0, threshold: 0.4, fallback: 0.3 }, coverage: 0.6 },
+  };
+
+  it('reads back exactly what it wrote, names, surfaces and bigram index included', () => {
+    const packed = packKg(rows);
+    const kg = new KnowledgeGraph(decodeKg(encodeKg(packed)));
+    expect(kg.names).toEqual(['高血压', '丙氨酸氨基转移酶', '急性阑尾炎']);
+    expect(kg.codes(0)).toEqual({ icd10: 'I10.x00' });
+    const [first, end] = kg.exact('谷丙转氨酶');
+    expect(end - first).toBe(1);
+    expect(kg.surfaceConcept[first]).toBe(1);
+    const [start, stop] = kg.postings(kg.gramCodes('阑尾')[0]!);
+    expect([...kg.postingData.subarray(start, stop)].map((s) => kg.surfaceKeys[s])).toEqual(['急性阑尾炎']);
+    expect(kg.labs).toEqual(rows.labs);
+    expect(kg.prior[0]).toBe(3);
+  });
+
+  it('refuses bytes that are not an artifact with a stable error', () => {
+    expect(() => decodeKg(Buffer.from('{"version":2}'))).toThrow(MedstructError);
   });
 });

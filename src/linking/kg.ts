@@ -57,11 +57,11 @@ export interface KgRows {
 }
 
 /**
- * The compiled artifact (models/kg/kg.json.gz): columns joined into strings and typed arrays in base64, the
- * surfaces sorted by key and the bigram index precomputed, so loading is a parse and a few buffer views.
+ * The packed graph: columns joined into strings and typed arrays, the surfaces sorted by key and the bigram
+ * index precomputed, so loading is a few buffer views and splits.
  */
 export interface KgFile {
-  version: 2;
+  version: 3;
   sources: string[];
   conceptIds: string;
   conceptNames: string;
@@ -70,12 +70,12 @@ export interface KgFile {
   /** [concept index, prior] for concepts with a non-zero prior. */
   priors: Array<[number, number]>;
   surfaceKeys: string;
-  surfaceConcepts: string;
-  surfaceKinds: string;
+  surfaceConcepts: Int32Array;
+  surfaceKinds: Uint8Array;
   alphabet: string;
-  gramCodes: string;
-  gramStarts: string;
-  gramPostings: string;
+  gramCodes: Int32Array;
+  gramStarts: Int32Array;
+  gramPostings: Int32Array;
   labs: LabRow[];
   hospitals: HospitalRow[];
   compounds: CompoundRow[];
@@ -84,17 +84,19 @@ export interface KgFile {
   scorer: ScorerWeights;
 }
 
-export const KG_FILE = 'kg.json.gz';
+/**
+ * The compiled artifact, gzipped: "MSKG", a little-endian u32 header length, the JSON header (small rows and the
+ * section table), then the big columns as raw UTF-8 text and 4-byte-aligned typed arrays. Loading never holds
+ * the whole graph as one JSON text beside its parsed copy, which keeps the peak memory of a load low.
+ */
+export const KG_FILE = 'kg.bin.gz';
+const MAGIC = 'MSKG';
+const TEXT_COLUMNS = ['conceptIds', 'conceptNames', 'surfaceKeys'] as const;
+const INT32_COLUMNS = ['surfaceConcepts', 'gramCodes', 'gramStarts', 'gramPostings'] as const;
+const BYTE_COLUMNS = ['surfaceKinds'] as const;
+type Column = (typeof TEXT_COLUMNS)[number] | (typeof INT32_COLUMNS)[number] | (typeof BYTE_COLUMNS)[number];
 
 const SEPARATOR = '\n';
-
-const toBase64 = (a: Int32Array | Uint8Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-function int32(base64: string): Int32Array {
-  const bytes = Buffer.from(base64, 'base64');
-  const aligned = new Uint8Array(bytes.length);
-  aligned.set(bytes);
-  return new Int32Array(aligned.buffer, 0, bytes.length / 4);
-}
 
 /** Distinct bigram codes of a key over an alphabet (a one-unit key is its own gram); unknown units are skipped. */
 function gramCodesOf(key: string, alphabet: ReadonlyMap<number, number>): number[] {
@@ -136,19 +138,19 @@ export function packKg(rows: KgRows): KgFile {
   const data = new Int32Array(starts[grams.length]!);
   grams.forEach((g, i) => data.set(postings.get(g)!, starts[i]!));
   return {
-    version: 2,
+    version: 3,
     sources: rows.sources,
     conceptIds: rows.concepts.map((c) => c[0]).join(SEPARATOR),
     conceptNames: rows.concepts.map((c) => c[1]).join(SEPARATOR),
     conceptTypes: rows.concepts.map((c) => CONCEPT_TYPES.indexOf(c[2])).join(''),
     priors: rows.concepts.flatMap((c, i): Array<[number, number]> => (c[3] > 0 ? [[i, c[3]]] : [])),
     surfaceKeys: surfaces.map((s) => s[0]).join(SEPARATOR),
-    surfaceConcepts: toBase64(Int32Array.from(surfaces, (s) => s[1])),
-    surfaceKinds: toBase64(Uint8Array.from(surfaces, (s) => s[2])),
+    surfaceConcepts: Int32Array.from(surfaces, (s) => s[1]),
+    surfaceKinds: Uint8Array.from(surfaces, (s) => s[2]),
     alphabet: String.fromCharCode(...[...alphabet.keys()]),
-    gramCodes: toBase64(Int32Array.from(grams)),
-    gramStarts: toBase64(starts),
-    gramPostings: toBase64(data),
+    gramCodes: Int32Array.from(grams),
+    gramStarts: starts,
+    gramPostings: data,
     labs: rows.labs,
     hospitals: rows.hospitals,
     compounds: rows.compounds,
@@ -195,12 +197,12 @@ export class KnowledgeGraph {
     this.diagnosisConcept = new Uint8Array(n);
     for (let i = 0; i < n; i++) if (this.ids[i]!.startsWith('icd10:') || this.prior[i]! > 0) this.diagnosisConcept[i] = 1;
     this.surfaceKeys = file.surfaceKeys.split(SEPARATOR);
-    this.surfaceConcept = int32(file.surfaceConcepts);
-    this.surfaceKind = new Uint8Array(Buffer.from(file.surfaceKinds, 'base64'));
+    this.surfaceConcept = file.surfaceConcepts;
+    this.surfaceKind = file.surfaceKinds;
     for (let i = 0; i < file.alphabet.length; i++) this.alphabet.set(file.alphabet.charCodeAt(i), i + 1);
-    this.gramCodesSorted = int32(file.gramCodes);
-    this.gramStarts = int32(file.gramStarts);
-    this.gramPostings = int32(file.gramPostings);
+    this.gramCodesSorted = file.gramCodes;
+    this.gramStarts = file.gramStarts;
+    this.gramPostings = file.gramPostings;
     this.surfaceGrams = new Uint16Array(this.surfaceKeys.length);
     for (let p = 0; p < this.gramPostings.length; p++) this.surfaceGrams[this.gramPostings[p]!]!++;
     let maxLength = 0;
@@ -271,10 +273,77 @@ export class KnowledgeGraph {
   }
 }
 
+/** Serializes a packed graph into the artifact's bytes (before gzip). */
+export function encodeKg(file: KgFile): Buffer {
+  const columns: Array<[Column, Uint8Array]> = [
+    ...TEXT_COLUMNS.map((c): [Column, Uint8Array] => [c, Buffer.from(file[c], 'utf8')]),
+    ...[...INT32_COLUMNS, ...BYTE_COLUMNS].map((c): [Column, Uint8Array] => [c, new Uint8Array(file[c].buffer, file[c].byteOffset, file[c].byteLength)]),
+  ];
+  const sections: Partial<Record<Column, [number, number]>> = {};
+  let offset = 0;
+  for (const [name, bytes] of columns) {
+    sections[name] = [offset, bytes.byteLength];
+    offset += Math.ceil(bytes.byteLength / 4) * 4;
+  }
+  const rest: Record<string, unknown> = { ...file };
+  for (const [name] of columns) delete rest[name];
+  const header = Buffer.from(JSON.stringify({ ...rest, sections }), 'utf8');
+  const headerLength = Math.ceil(header.length / 4) * 4;
+  const out = Buffer.alloc(8 + headerLength + offset, 0);
+  out.write(MAGIC, 0, 'latin1');
+  out.writeUInt32LE(headerLength, 4);
+  header.copy(out, 8);
+  out.fill(0x20, 8 + header.length, 8 + headerLength);
+  for (const [name, bytes] of columns) out.set(bytes, 8 + headerLength + sections[name]![0]);
+  return out;
+}
+
+/** Reads the artifact's bytes back; typed columns are views into `bytes` when aligned, else copies. */
+export function decodeKg(bytes: Buffer): KgFile {
+  if (bytes.length < 8 || bytes.toString('latin1', 0, 4) !== MAGIC) throw new MedstructError('MODEL_NOT_FOUND', 'Knowledge graph artifact is not in the current format; run npm run build:kg');
+  const headerLength = bytes.readUInt32LE(4);
+  const header = JSON.parse(bytes.toString('utf8', 8, 8 + headerLength)) as Omit<KgFile, Column> & { sections: Record<Column, [number, number]> };
+  if (header.version !== 3) throw new MedstructError('MODEL_NOT_FOUND', 'Knowledge graph artifact has an old format; run npm run build:kg');
+  const base = 8 + headerLength;
+  const at = (name: Column): [number, number] => {
+    const [offset, length] = header.sections[name];
+    return [bytes.byteOffset + base + offset, length];
+  };
+  const int32 = (name: Column): Int32Array => {
+    const [start, length] = at(name);
+    if (start % 4 === 0) return new Int32Array(bytes.buffer, start, length / 4);
+    return new Int32Array(bytes.buffer.slice(start, start + length));
+  };
+  const text = (name: Column): string => {
+    const [start, length] = at(name);
+    return bytes.toString('utf8', start - bytes.byteOffset, start - bytes.byteOffset + length);
+  };
+  const [kindsStart, kindsLength] = at('surfaceKinds');
+  return {
+    version: header.version,
+    sources: header.sources,
+    conceptTypes: header.conceptTypes,
+    priors: header.priors,
+    alphabet: header.alphabet,
+    labs: header.labs,
+    hospitals: header.hospitals,
+    compounds: header.compounds,
+    keywords: header.keywords,
+    segments: header.segments,
+    scorer: header.scorer,
+    conceptIds: text('conceptIds'),
+    conceptNames: text('conceptNames'),
+    surfaceKeys: text('surfaceKeys'),
+    surfaceConcepts: int32('surfaceConcepts'),
+    gramCodes: int32('gramCodes'),
+    gramStarts: int32('gramStarts'),
+    gramPostings: int32('gramPostings'),
+    surfaceKinds: new Uint8Array(bytes.buffer, kindsStart, kindsLength),
+  };
+}
+
 /** Reads and indexes the compiled knowledge graph; MODEL_NOT_FOUND when it has not been built. */
 export function loadKnowledgeGraph(path = modelPath('kg', KG_FILE)): KnowledgeGraph {
   if (!existsSync(path)) throw new MedstructError('MODEL_NOT_FOUND', `Knowledge graph not found at ${path}; run npm run build:kg`);
-  const file = JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')) as KgFile;
-  if (file.version !== 2) throw new MedstructError('MODEL_NOT_FOUND', `Knowledge graph at ${path} has an old format; run npm run build:kg`);
-  return new KnowledgeGraph(file);
+  return new KnowledgeGraph(decodeKg(gunzipSync(readFileSync(path))));
 }
