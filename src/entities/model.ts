@@ -98,6 +98,8 @@ export class SequenceModel {
   private sums = new Int32Array(0);
   /** Per position and feature, the packed weight row (see `slots`). */
   private rows = new Int32Array(0);
+  private denseKey = 0;
+  private readonly dense: Int32Array;
   private path = new Int32Array(0);
 
   private constructor(header: ModelHeader, arrays: ModelArrays) {
@@ -131,6 +133,7 @@ export class SequenceModel {
       return layer;
     });
     this.stride = offset;
+    this.dense = new Int32Array(offset);
     this.lexicon = Gazetteer.fromEntries(header.lexicon, lexiconTypes(header));
   }
 
@@ -223,6 +226,21 @@ export class SequenceModel {
     return new SequenceModel(header, { keys: Int32Array.from(keys), rowStart, tags, weights, transitions });
   }
 
+  /** The weights of one feature over all tags, remembered for the last feature asked (0 = absent: zeros). */
+  private denseRow(key: number): Int32Array {
+    if (key === this.denseKey) return this.dense;
+    const dense = this.dense;
+    dense.fill(0);
+    const row = new Int32Array(1);
+    this.resolve(Int32Array.of(key), 0, 1, row, 0);
+    for (let r = row[0]! >>> 8, end = r + (row[0]! & 0xff); r < end; r++) {
+      const v = this.entries[r]!;
+      dense[v >>> 16] += (v << 16) >> 16;
+    }
+    this.denseKey = key;
+    return dense;
+  }
+
   /**
    * Resolves `count` features from `features[from …]` to their packed rows in `rows[at …]` (0 = absent).
    * Probes do not depend on one another, so the CPU overlaps their cache misses.
@@ -257,14 +275,16 @@ export class SequenceModel {
     if (this.scores.length < n * S) { this.scores = new Float32Array(n * S * 2); this.sums = new Int32Array(n * S * 2); this.path = new Int32Array(n * 2); }
     const { scores, sums, path } = this;
     // Integer sums of int16 weights are exact, and so is their float32 copy (|sum| < 2^24).
-    sums.fill(0, 0, n * S);
     const lexiconTypes = this.lexicon.types;
-    const width = SHARED_SLOTS + lexiconTypes;
+    // Slot 0 holds the same feature at every position (the bias): its weights start each position's
+    // sums as one dense copy instead of a scattered row.
+    const width = SHARED_SLOTS - 1 + lexiconTypes;
     if (this.rows.length < n * width) this.rows = new Int32Array(n * width * 2);
     const { rows, entries } = this;
     for (let i = 0; i < n; i++) {
-      this.resolve(features, i * stride, SHARED_SLOTS, rows, i * width);
-      this.resolve(features, i * stride + lexiconSlot, lexiconTypes, rows, i * width + SHARED_SLOTS);
+      sums.set(this.denseRow(features[i * stride]!), i * S);
+      this.resolve(features, i * stride + 1, SHARED_SLOTS - 1, rows, i * width);
+      this.resolve(features, i * stride + lexiconSlot, lexiconTypes, rows, i * width + SHARED_SLOTS - 1);
     }
     for (let i = 0; i < n; i++) {
       const base = i * S;
