@@ -3,13 +3,15 @@
  * entities stage alone, and resident memory, on the held-out texts of a scheme (or, without
  * data/ner, on built-in clinical sentences).
  *
- *   npm run bench:ner [-- --scheme native --seconds 10]
+ *   npm run bench:ner [-- --scheme native --seconds 10 --build]
+ *
+ * `--build` times the compiled dist/ (what bin/medstruct and the server run; `npm run build` first)
+ * instead of the sources as tsx transpiles them, which run slower.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
-import { MedDocument } from '../src/document/document.js';
-import { loadEntityStage } from '../src/entities/index.js';
+import { pathToFileURL } from 'node:url';
 import { PACKAGE_ROOT } from '../src/resources.js';
 import { isSchemeName, type SchemeName } from '../src/taxonomy/taxonomy.js';
 
@@ -32,7 +34,19 @@ function texts(scheme: SchemeName): { texts: string[]; source: string } {
   return { texts: rows, source: file.slice(PACKAGE_ROOT.length + 1) };
 }
 
-function main(): void {
+type DocumentModule = typeof import('../src/document/document.js');
+type EntitiesModule = typeof import('../src/entities/index.js');
+
+async function modules(build: boolean): Promise<[DocumentModule, EntitiesModule]> {
+  if (!build) return [await import('../src/document/document.js'), await import('../src/entities/index.js')];
+  const dist = (path: string): string => pathToFileURL(join(PACKAGE_ROOT, 'dist', path)).href;
+  if (!existsSync(join(PACKAGE_ROOT, 'dist', 'entities', 'index.js'))) throw new Error('no dist/: run npm run build first');
+  return [(await import(dist('document/document.js'))) as DocumentModule, (await import(dist('entities/index.js'))) as EntitiesModule];
+}
+
+async function main(): Promise<void> {
+  const build = process.argv.includes('--build');
+  const [{ MedDocument }, { loadEntityStage }] = await modules(build);
   const scheme = option('scheme', 'native');
   if (!isSchemeName(scheme)) throw new Error(`unknown scheme ${scheme}`);
   const seconds = Number(option('seconds', '10'));
@@ -64,6 +78,7 @@ function main(): void {
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const result = {
     scheme,
+    code: build ? 'dist (compiled)' : 'src (tsx)',
     data: source,
     cpu: cpus()[0]?.model ?? 'unknown',
     node: process.version,
@@ -81,4 +96,4 @@ function main(): void {
   console.log(JSON.stringify(result, null, 2));
 }
 
-main();
+await main();
