@@ -16,6 +16,7 @@ import { registerAliyunRoutes } from './routes/aliyun.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerNativeRoutes } from './routes/native.js';
 import { registerNocodeRoutes } from './routes/nocode.js';
+import { registerWebRoutes } from './routes/web.js';
 import { aliyunError, SurfaceError, tencentError, type Surface } from './surfaces.js';
 
 declare module 'fastify' {
@@ -164,6 +165,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   registerAliyunRoutes(app, ctx);
   registerNocodeRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
+  registerWebRoutes(app);
   app.get('/openapi.json', { schema: { hide: true }, config: { surface: 'health' } }, async () => app.swagger());
   return { app, ctx };
 }
