@@ -6,7 +6,9 @@
  *   npm run bench:ner [-- --scheme native --seconds 10 --build]
  *
  * `--build` times the compiled dist/ (what bin/medstruct and the server run; `npm run build` first)
- * instead of the sources as tsx transpiles them, which run slower.
+ * instead of the sources as tsx transpiles them, which run slower. `--pipeline` times the whole default
+ * pipeline behind POST /v1/ner (sections, entities, attributes, relations, linking) on fresh documents of
+ * 300 characters cut from the same texts joined by line breaks, and reports its CPU milliseconds per text.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,48 +38,80 @@ function texts(scheme: SchemeName): { texts: string[]; source: string } {
 
 type DocumentModule = typeof import('../src/document/document.js');
 type EntitiesModule = typeof import('../src/entities/index.js');
+type PipelineModule = typeof import('../src/pipeline/default.js');
 
-async function modules(build: boolean): Promise<[DocumentModule, EntitiesModule]> {
-  if (!build) return [await import('../src/document/document.js'), await import('../src/entities/index.js')];
+async function modules(build: boolean): Promise<[DocumentModule, EntitiesModule, PipelineModule]> {
+  if (!build) return [await import('../src/document/document.js'), await import('../src/entities/index.js'), await import('../src/pipeline/default.js')];
   const dist = (path: string): string => pathToFileURL(join(PACKAGE_ROOT, 'dist', path)).href;
   if (!existsSync(join(PACKAGE_ROOT, 'dist', 'entities', 'index.js'))) throw new Error('no dist/: run npm run build first');
-  return [(await import(dist('document/document.js'))) as DocumentModule, (await import(dist('entities/index.js'))) as EntitiesModule];
+  return [
+    (await import(dist('document/document.js'))) as DocumentModule,
+    (await import(dist('entities/index.js'))) as EntitiesModule,
+    (await import(dist('pipeline/default.js'))) as PipelineModule,
+  ];
 }
+
+const PIPELINE_TEXT_LENGTH = 300;
 
 async function main(): Promise<void> {
   const build = process.argv.includes('--build');
-  const [{ MedDocument }, { loadEntityStage }] = await modules(build);
+  const pipelineMode = process.argv.includes('--pipeline');
+  const [{ MedDocument }, { loadEntityStage }, { buildPipeline }] = await modules(build);
   const scheme = option('scheme', 'native');
   if (!isSchemeName(scheme)) throw new Error(`unknown scheme ${scheme}`);
   const seconds = Number(option('seconds', '10'));
   const rssBefore = process.memoryUsage().rss;
   const loadStart = performance.now();
   const loadCpu = process.cpuUsage();
-  const stage = loadEntityStage(scheme);
+  const pipeline = pipelineMode ? buildPipeline({ scheme }) : null;
+  const stage = pipeline ? { process: (doc: InstanceType<typeof MedDocument>) => void pipeline.run(doc) } : loadEntityStage(scheme);
   stage.process(new MedDocument('患者发热'));
   const loadMs = performance.now() - loadStart;
   const loadCpuUsed = process.cpuUsage(loadCpu);
   const { texts: corpus, source } = texts(scheme);
+  const joined = pipelineMode ? corpus.join('\n') : '';
+  const pieces = Array.from({ length: Math.floor(joined.length / PIPELINE_TEXT_LENGTH) }, (_, i) => joined.slice(i * PIPELINE_TEXT_LENGTH, (i + 1) * PIPELINE_TEXT_LENGTH));
   const docs = corpus.map((t) => new MedDocument(t));
+  // The stage alone reruns prepared documents; the pipeline gets a fresh document per text, as a request does.
+  const pass = (): { chars: number; entities: number } => {
+    let chars = 0;
+    let entities = 0;
+    if (pipelineMode) {
+      for (const text of pieces) {
+        const doc = new MedDocument(text);
+        stage.process(doc);
+        chars += doc.length;
+        entities += doc.entities.length;
+      }
+    } else {
+      for (const doc of docs) {
+        doc.entities = [];
+        stage.process(doc);
+        chars += doc.length;
+        entities += doc.entities.length;
+      }
+    }
+    return { chars, entities };
+  };
   // Warm up the JIT on one pass, then time whole passes until `seconds` elapse.
-  for (const doc of docs) { doc.entities = []; stage.process(doc); }
+  pass();
   let chars = 0;
   let entities = 0;
+  let texts300 = 0;
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   while (performance.now() - start < seconds * 1000) {
-    for (const doc of docs) {
-      doc.entities = [];
-      stage.process(doc);
-      chars += doc.length;
-      entities += doc.entities.length;
-    }
+    const done = pass();
+    chars += done.chars;
+    entities += done.entities;
+    texts300 += pieces.length;
   }
   const elapsed = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const result = {
     scheme,
+    timed: pipelineMode ? 'default pipeline, 300-character texts' : 'entities stage',
     code: build ? 'dist (compiled)' : 'src (tsx)',
     data: source,
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -90,6 +124,7 @@ async function main(): Promise<void> {
     // other processes share the machine.
     charsPerCpuSecond: Math.round(chars / cpuSeconds),
     entitiesPerSecond: Math.round(entities / elapsed),
+    ...(pipelineMode ? { cpuMsPerText: Number(((cpuSeconds * 1000) / texts300).toFixed(2)), averageTextLength: Math.round(chars / texts300) } : {}),
     rssMB: Math.round(process.memoryUsage().rss / 1e6),
     rssAtStartMB: Math.round(rssBefore / 1e6),
   };
