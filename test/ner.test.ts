@@ -50,6 +50,15 @@ describe('native entity recognition (committed model)', () => {
     expect(find(caution, '儿童', 'population')).toBeDefined();
   });
 
+  it('marks the position before a sub-site word as a Location child, as Alibaba nests 左肺下叶 → 左, 下', () => {
+    const { entities } = recognize('左肺下叶见一结节，右肾上极囊肿。');
+    const lobe = find(entities, '左肺下叶', 'anatomy')!;
+    const byId = new Map(entities.map((e) => [e.id, e]));
+    expect(lobe.children.map((id) => [byId.get(id)!.text, byId.get(id)!.start])).toEqual([['左', 0], ['下', 2]]);
+    const pole = find(entities, '右肾上极', 'anatomy');
+    if (pole) expect(pole.children.map((id) => byId.get(id)!.text)).toEqual(['右', '上']);
+  });
+
   it('nests laterality inside anatomy and the region inside a hospital name (parent/children)', () => {
     const { entities } = recognize('查体：右下肺可闻及湿啰音，双下肢无水肿。于北京协和医院就诊。');
     const byId = new Map(entities.map((e) => [e.id, e]));

@@ -8,7 +8,7 @@ interface RuleFile {
   examPatterns: string[];
   patterns: Array<{ type: EntityType; regex: string; trimLeft?: string[]; reject?: string[] }>;
   words: Partial<Record<EntityType, string[]>>;
-  location: { lateral: string[]; direction: string; compounds: string[]; types: EntityType[] };
+  location: { lateral: string[]; direction: string; compounds: string[]; types: EntityType[]; subsitePositions: string; subsiteWords: string };
 }
 
 const rules = readJsonResource<RuleFile>('entities', 'rules.json');
@@ -133,19 +133,29 @@ class RuleLayer implements EntityLayer {
     });
   }
 
-  /** Laterality/direction prefixes of anatomy spans as nested Location entities. */
+  /** Laterality/direction prefixes and sub-site positions (肺下叶) of anatomy spans as nested Location entities. */
   private locations(doc: MedDocument): void {
-    const { lateral, direction, compounds, types } = rules.location;
+    const { lateral, direction, compounds, types, subsitePositions, subsiteWords } = rules.location;
     for (const e of [...doc.entities]) {
       if (!types.includes(e.type)) continue;
+      // Offsets: lateral and direction characters are all in the BMP, so UTF-16 offsets below = code points
+      // as long as the span has no astral characters, which anatomy words do not.
       const text = e.text;
+      if (text.length !== e.end - e.start) continue;
+      const confidence = Math.min(0.95, e.confidence);
+      let len = 0;
       const lead = lateral.find((l) => text.startsWith(l));
-      if (!lead) continue;
-      let len = lead.length;
-      while (len < text.length - 1 && direction.includes(text[len]!) && !compounds.some((c) => text.startsWith(c, len))) len++;
-      if (len >= text.length) continue;
-      // Offsets: lateral and direction characters are all in the BMP, so UTF-16 length = code points.
-      doc.entities.push(makeEntity(doc, e.start, e.start + len, 'location', Math.min(0.95, e.confidence), 'rule'));
+      if (lead) {
+        len = lead.length;
+        while (len < text.length - 1 && direction.includes(text[len]!) && !compounds.some((c) => text.startsWith(c, len))) len++;
+        if (len >= text.length) continue;
+        doc.entities.push(makeEntity(doc, e.start, e.start + len, 'location', confidence, 'rule'));
+      }
+      for (let i = Math.max(len, 1); i < text.length - 1; i++) {
+        if (subsitePositions.includes(text[i]!) && subsiteWords.includes(text[i + 1]!)) {
+          doc.entities.push(makeEntity(doc, e.start + i, e.start + i + 1, 'location', confidence, 'rule'));
+        }
+      }
     }
   }
 }
