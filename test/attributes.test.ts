@@ -7,22 +7,7 @@ import { parseCmddDialogue, scoreCertainty } from '../src/eval/assertion.js';
 import { toAliyunData } from '../src/output/aliyun.js';
 import { toNocode } from '../src/output/nocode.js';
 import type { EntityType } from '../src/taxonomy/taxonomy.js';
-
-/** A document with the given findings marked as entities (the n-th occurrence of each surface form). */
-function annotate(text: string, findings: Array<[string, EntityType?, number?]>): MedDocument {
-  const doc = new MedDocument(text);
-  for (const [surface, type = 'symptom', nth = 0] of findings) {
-    let at = -1;
-    for (let k = 0; k <= nth; k++) at = text.indexOf(surface, at + 1);
-    if (at < 0) throw new Error(`${surface} not in ${text}`);
-    doc.entities.push({
-      id: doc.newEntityId(), start: at, end: at + surface.length, text: surface, type,
-      confidence: 1, source: 'rule', parent: null, children: [], assertion: null, link: null,
-    });
-  }
-  doc.rebuildNesting();
-  return doc;
-}
+import { annotate } from './document-helper.js';
 
 function assertAll(text: string, findings: Array<[string, EntityType?, number?]>): Assertion[] {
   const doc = annotate(text, findings);

@@ -2,22 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MedDocument } from '../src/document/document.js';
 import { toAliyunData } from '../src/output/aliyun.js';
 import { relationsStage } from '../src/relations/index.js';
-import type { EntityType } from '../src/taxonomy/taxonomy.js';
-
-function annotate(text: string, entities: Array<[string, EntityType, number?]>): MedDocument {
-  const doc = new MedDocument(text);
-  for (const [surface, type, nth = 0] of entities) {
-    let at = -1;
-    for (let k = 0; k <= nth; k++) at = text.indexOf(surface, at + 1);
-    if (at < 0) throw new Error(`${surface} not in ${text}`);
-    doc.entities.push({
-      id: doc.newEntityId(), start: at, end: at + surface.length, text: surface, type,
-      confidence: 1, source: 'rule', parent: null, children: [], assertion: null, link: null,
-    });
-  }
-  doc.rebuildNesting();
-  return doc;
-}
+import { annotate } from './document-helper.js';
 
 /** Relations as `type from→to` over entity texts. */
 function related(doc: MedDocument): string[] {
