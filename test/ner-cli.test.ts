@@ -63,6 +63,17 @@ describe('medstruct ner', () => {
     expect(lines[2]!.entities.find((e) => e.text.includes('CT'))?.type).toBe('影像检查');
   });
 
+  it('labels --jsonl lines of the native scheme with unified types only, drug attributes included', () => {
+    const file = join(dir, 'native.jsonl');
+    writeFileSync(file, JSON.stringify({ text: '既往高血压病史5年，口服氨氯地平5mg每日一次。' }) + '\n');
+    const r = medstruct(['ner', '--jsonl', file]);
+    expect(r.status).toBe(0);
+    const { entities } = JSON.parse(r.stdout) as { entities: Array<{ type: string; text: string }> };
+    const unified = new Set(['disease', 'symptom', 'drug', 'anatomy', 'lab_test', 'exam', 'procedure', 'equipment', 'microbe', 'department', 'hospital', 'region', 'population', 'age', 'person', 'time', 'measurement', 'location']);
+    expect(entities.filter((e) => !unified.has(e.type))).toEqual([]);
+    expect(entities.find((e) => e.text === '氨氯地平')?.type).toBe('drug');
+  });
+
   it('evaluates a gold file and ends with the F1 line; rejects an unknown scheme with a stable code', () => {
     const gold = join(dir, 'gold.jsonl');
     writeFileSync(gold, JSON.stringify({ text: '患者行直肠癌根治术。', entities: [{ start: 3, end: 9, type: '手术' }] }) + '\n');

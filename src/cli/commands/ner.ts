@@ -12,8 +12,12 @@ import type { Entity } from '../../document/types.js';
 
 const FORMATS = ['native', 'aliyun', 'nocode'] as const;
 
-/** The entity's label in `scheme`: the producing model's own label when it was trained on that scheme. */
+/**
+ * The entity's label in `scheme`: the unified type for `native`, else the producing model's own label when it was
+ * trained on that scheme, else the scheme's label for the unified type.
+ */
 export function labelIn(scheme: SchemeName, entity: Entity, producedBy: SchemeName): string | null {
+  if (scheme === 'native') return entity.type;
   if (entity.label !== undefined && producedBy === scheme) return entity.label;
   return fromNative(scheme, entity.type);
 }
