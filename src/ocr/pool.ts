@@ -25,6 +25,7 @@ export type WorkerReply = { page: OcrPage } | { error: { code: ErrorCode; messag
  */
 export class OcrPool {
   private readonly piscina: Piscina;
+  private closed = false;
 
   constructor(options: OcrPoolOptions = {}) {
     const workers = options.workers ?? 1;
@@ -40,20 +41,33 @@ export class OcrPool {
     });
   }
 
-  async read(bytes: Buffer, options: ReadOptions = {}): Promise<OcrPage> {
+  /**
+   * Reads one image in a worker. `timeoutMs` or an aborted `signal` stops the task: a worker caught
+   * mid-inference is terminated and replaced, so the pool keeps serving.
+   */
+  async read(bytes: Buffer, options: ReadOptions = {}, control: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<OcrPage> {
+    if (this.closed) throw new MedstructError('INTERNAL', 'The OCR pool is closed');
+    const timeout = control.timeoutMs === undefined ? undefined : AbortSignal.timeout(control.timeoutMs);
+    const signals = [timeout, control.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
     let reply: WorkerReply;
     try {
-      reply = (await this.piscina.run({ bytes: new Uint8Array(bytes), options } satisfies WorkerTask)) as WorkerReply;
+      reply = (await this.piscina.run({ bytes: new Uint8Array(bytes), options } satisfies WorkerTask, { signal })) as WorkerReply;
     } catch (error) {
       if (isMedstructError(error)) throw error;
+      if (timeout?.aborted) throw new MedstructError('TIMEOUT', `OCR took longer than ${control.timeoutMs} ms`);
+      if (control.signal?.aborted) throw control.signal.reason;
       if (String((error as Error).message).includes('queue is full')) throw new MedstructError('OVERLOADED');
-      throw error;
+      throw new MedstructError('INTERNAL', `The OCR worker failed: ${(error as Error).message}`);
     }
     if ('error' in reply) throw new MedstructError(reply.error.code, reply.error.message);
     return reply.page;
   }
 
+  /** Waits for no task: running ones are cancelled, the workers end and nothing keeps the process alive. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.piscina.destroy();
   }
 }
