@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   ENCRYPTED_PDF: { status: 400, message: 'The PDF is encrypted' },
   EMPTY_PDF: { status: 400, message: 'The PDF has no pages' },
   TOO_MANY_PAGES: { status: 413, message: 'The PDF has more pages than the configured limit' },
+  PDF_RENDER_FAILED: { status: 422, message: 'A PDF page cannot be rendered for OCR' },
   UNSUPPORTED_TYPE: { status: 400, message: 'Unsupported report type' },
   MODEL_NOT_FOUND: { status: 500, message: 'A model or resource file is missing' },
   NOT_FOUND: { status: 404, message: 'Not found' },

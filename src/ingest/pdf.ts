@@ -162,14 +162,47 @@ async function renderWithPoppler(bytes: Uint8Array, pageNumber: number, dpi: num
   }
 }
 
-async function ocrPage(bytes: Uint8Array, page: PdfPage, pageNumber: number, garbled: boolean, options: PdfOptions, size: { width: number; height: number }): Promise<OcrPage> {
-  let image: Buffer;
-  if (garbled) {
-    image = await renderWithPoppler(bytes, pageNumber, options.dpi).catch(() => renderWithPdfJs(page, options.dpi));
-  } else {
-    image = await renderWithPdfJs(page, options.dpi).catch(() => renderWithPoppler(bytes, pageNumber, options.dpi));
+/** Whether most recognised characters are letters or digits (not □ boxes). */
+function isReadable(page: OcrPage): boolean {
+  const chars = page.lines.flatMap((l) => l.chars);
+  return chars.filter((c) => /[\p{L}\p{N}]/u.test(c.char)).length > chars.length / 2;
+}
+
+function describeFailure(renderer: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (renderer === 'poppler' && code === 'ENOENT') return 'poppler\'s pdftoppm is not installed';
+  return `${renderer} failed: ${(error as Error).message}`;
+}
+
+/**
+ * Renders a page and OCRs it. Pages whose text layer is garbled render with poppler first (it draws
+ * non-embedded Chinese fonts with the system's CJK fonts through poppler-data's CMaps), other pages
+ * with pdfjs first; the other renderer is the fallback. A page that draws text but comes out blank
+ * from every renderer cannot be read: PDF_RENDER_FAILED names what to install.
+ */
+async function ocrPage(bytes: Uint8Array, page: PdfPage, pageNumber: number, layer: { visible: number; garbled: boolean }, options: PdfOptions, size: { width: number; height: number }): Promise<OcrPage> {
+  const pdfjsRenderer = { name: 'pdfjs', render: () => renderWithPdfJs(page, options.dpi) };
+  const popplerRenderer = { name: 'poppler', render: () => renderWithPoppler(bytes, pageNumber, options.dpi) };
+  const failures: string[] = [];
+  let read: OcrPage | null = null;
+  for (const renderer of layer.garbled ? [popplerRenderer, pdfjsRenderer] : [pdfjsRenderer, popplerRenderer]) {
+    let image: Buffer;
+    try {
+      image = await renderer.render();
+    } catch (error) {
+      failures.push(describeFailure(renderer.name, error));
+      continue;
+    }
+    read = await options.read(image);
+    // A scan without a text layer may be blank; a page that draws text but reads as nothing, or as the
+    // empty boxes a renderer draws for glyphs it lacks, was drawn wrong.
+    if (layer.visible === 0 || isReadable(read)) break;
+    failures.push(`${renderer.name} drew no readable text`);
+    read = null;
   }
-  const read = await options.read(image);
+  if (read === null) {
+    throw new MedstructError('PDF_RENDER_FAILED', `Page ${pageNumber} cannot be rendered for OCR (${failures.join('; ')}); install poppler-utils, poppler-data and a Chinese font`, { page: pageNumber });
+  }
   // Back from rendered pixels to page points.
   const k = size.width / read.width;
   const scale: [number, number, number, number, number, number] = [k, 0, 0, 0, k, 0];
@@ -224,7 +257,7 @@ export async function readPdf(bytes: Uint8Array, options: PdfOptions): Promise<O
       if (layer.visible >= MIN_TEXT_CHARS && !garbled) {
         pages.push(orderLines({ width: layer.width, height: layer.height, rotation: 0, skew: 0, lines: layer.lines }));
       } else {
-        pages.push(await ocrPage(bytes, page, n, garbled, options, layer));
+        pages.push(await ocrPage(bytes, page, n, { visible: layer.visible, garbled }, options, layer));
       }
       page.cleanup();
     }
