@@ -98,7 +98,7 @@ export class JobRunner {
       let units = 0;
       for (const task of job.input.tasks) {
         try {
-          const { value, units: taskUnits } = await this.pool.run(task, this.taskTimeoutMs);
+          const { value, units: taskUnits } = await this.pool.runBackground(task, this.taskTimeoutMs);
           outcomes.push({ ok: true, value });
           units += taskUnits ?? 1;
         } catch (error) {

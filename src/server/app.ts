@@ -90,7 +90,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: M
 }
 
 /** MRS actions that only queue or read a persisted task: served even when the pool is saturated. */
-const ASYNC_TASK_ACTIONS = new Set(['TurnPDFToObjectAsync', 'TurnPDFToObjectAsyncGetResult']);
+const ASYNC_TASK_ACTIONS = new Set(['TurnPDFToObjectAsync', 'TurnPDFToObjectAsyncGetResult', 'ImageMaskAsync', 'ImageMaskAsyncGetResult']);
+
+const OVERLOADED = new MedstructError('OVERLOADED');
 
 const safeRequestLog = (request: { id?: unknown; method?: string; url?: string }) => ({
   id: request.id,
@@ -125,14 +127,20 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-  app.addHook('onRequest', async (request, reply) => {
+  // Admission is decided here, before the body is read: a refusal under overload costs no parsing, no
+  // key lookup and no store write, and reuses one error object (building an Error captures a stack).
+  app.addHook('onRequest', (request, reply, done) => {
     request.startedAt = performance.now();
     ctx.state.inFlight++;
-    // 'close' fires once per response, sent or aborted by the client (onResponse misses aborted ones).
-    reply.raw.once('close', () => { ctx.state.inFlight--; });
-    if (request.routeOptions.config?.pooled && !ASYNC_TASK_ACTIONS.has(String(request.headers['x-tc-action'])) && ctx.pool.saturated()) {
-      return sendError(request, reply, new MedstructError('OVERLOADED'));
+    const admitted = request.routeOptions.config?.pooled === true && !ASYNC_TASK_ACTIONS.has(String(request.headers['x-tc-action']));
+    if (admitted && !ctx.pool.admit()) {
+      reply.raw.once('close', () => { ctx.state.inFlight--; });
+      sendError(request, reply, OVERLOADED);
+      return;
     }
+    // 'close' fires once per response, sent or aborted by the client (onResponse misses aborted ones).
+    reply.raw.once('close', admitted ? () => { ctx.state.inFlight--; ctx.pool.leave(); } : () => { ctx.state.inFlight--; });
+    done();
   });
   app.addHook('onResponse', async (request, reply) => {
     const surface = surfaceOf(request);

@@ -11,7 +11,7 @@ import type { WorkerReply } from './worker.js';
 export interface PoolOptions {
   /** Worker threads; default one per core. */
   threads?: number;
-  /** Tasks allowed to wait for a thread; beyond it calls are refused at once (OVERLOADED). */
+  /** Calls allowed to wait for a thread; beyond it calls are refused at once (OVERLOADED). */
   maxQueue?: number;
   /** The compiled worker module; default dist/server/worker.js. */
   workerFile?: string;
@@ -26,6 +26,8 @@ export function defaultWorkerFile(): string {
 
 export interface PoolStats {
   threads: number;
+  /** HTTP calls holding a place (parsing, waiting, running or answering). */
+  admitted: number;
   queued: number;
   running: number;
   maxQueue: number;
@@ -34,24 +36,44 @@ export interface PoolStats {
   utilization: number;
 }
 
-/** A bounded worker-thread pool: calls beyond the queue bound fail fast instead of piling up. */
+/**
+ * A bounded worker-thread pool: calls beyond the bound fail fast instead of piling up. HTTP calls take
+ * a place with `admit` as soon as their request line arrives (before the body is read, parsed or
+ * metered), so a refusal costs no parsing and no store write, and an admitted call is never refused later.
+ */
 export class WorkerPool {
   private readonly piscina: Piscina;
   readonly threads: number;
   readonly maxQueue: number;
   private running = 0;
+  private admitted = 0;
 
   constructor(options: PoolOptions = {}) {
     this.threads = Math.max(1, options.threads ?? availableParallelism());
     this.maxQueue = options.maxQueue ?? this.threads * 16;
     const filename = options.workerFile ?? defaultWorkerFile();
     if (!existsSync(filename)) throw new MedstructError('MODEL_NOT_FOUND', `Worker module ${filename} is missing; run npm run build`);
-    this.piscina = new Piscina({ filename, minThreads: this.threads, maxThreads: this.threads, maxQueue: this.maxQueue, idleTimeout: 60_000 });
+    // The bounds are kept here (admission for calls, `runBackground` for jobs). Piscina's own limit is a
+    // backstop for tasks whose callers went away (a client that hangs up frees its place at once).
+    this.piscina = new Piscina({ filename, minThreads: this.threads, maxThreads: this.threads, maxQueue: 2 * (this.maxQueue + this.threads), idleTimeout: 60_000 });
   }
 
-  /** Runs a task; rejects with OVERLOADED when the queue is full and TIMEOUT after `timeoutMs`. */
+  /**
+   * Takes a place for an HTTP call that will run a task: false when `threads + maxQueue` calls are
+   * already in progress. Every successful `admit` is followed by one `leave` when the call is answered.
+   */
+  admit(): boolean {
+    if (this.admitted >= this.threads + this.maxQueue) return false;
+    this.admitted++;
+    return true;
+  }
+
+  leave(): void {
+    this.admitted--;
+  }
+
+  /** Runs the task of an admitted call (or the warm-up); rejects with TIMEOUT after `timeoutMs`. */
   async run(task: WorkerTask, timeoutMs: number, transferList?: ArrayBuffer[]): Promise<{ value: unknown; units?: number }> {
-    if (this.saturated()) throw new MedstructError('OVERLOADED');
     const signal = AbortSignal.timeout(timeoutMs);
     this.running++;
     let reply: WorkerReply;
@@ -71,14 +93,20 @@ export class WorkerPool {
     return { value: reply.value, units: reply.units };
   }
 
-  /** True when a new task would be refused (the queue is at its bound). */
+  /** Runs a background task (an async job's): OVERLOADED while the queue is full, so jobs yield to calls. */
+  async runBackground(task: WorkerTask, timeoutMs: number): Promise<{ value: unknown; units?: number }> {
+    if (this.saturated()) throw new MedstructError('OVERLOADED');
+    return this.run(task, timeoutMs);
+  }
+
+  /** True when the queue is at its bound. */
   saturated(): boolean {
     return this.piscina.queueSize >= this.maxQueue;
   }
 
   stats(): PoolStats {
     return {
-      threads: this.threads, queued: this.piscina.queueSize, running: this.running, maxQueue: this.maxQueue,
+      threads: this.threads, admitted: this.admitted, queued: this.piscina.queueSize, running: this.running, maxQueue: this.maxQueue,
       completed: this.piscina.completed, utilization: this.piscina.utilization,
     };
   }
