@@ -19,11 +19,13 @@ import { extractPathology } from './pathology.js';
 import { extractPrescription } from './prescription.js';
 import { fieldValue, matchAll, sourceOf, wholeRegion, type Source } from './source.js';
 import { extractTumour } from './tumour.js';
+import { extractVaccination } from './vaccination.js';
 
 export { parseCustomFields, type CustomFieldSpec } from './custom.js';
 export { setEnrichers, type Enrichers } from './enrich.js';
 export type { LabItem } from './lab.js';
 export type { Lesion } from './imaging.js';
+export type { VaccinationRecord } from './vaccination.js';
 
 interface CommonSchema {
   patient: LabelledSchema;
@@ -79,6 +81,7 @@ export function extractFields(doc: MedDocument, custom: readonly CustomFieldSpec
   else if (type === 'endoscopy') specific = extractEndoscopy(src);
   else if (type === 'prescription') specific = extractPrescription(src);
   else if (type === 'diagnosis_certificate') specific = extractCertificate(src);
+  else if (type === 'vaccination') specific = extractVaccination(src);
   else if (type === 'checkup') specific = extractCheckup(src);
   else if (type === 'drug_leaflet') specific = extractLeaflet(src);
   const out: Record<string, unknown> = { patient, report, ...specific };

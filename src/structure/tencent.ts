@@ -1,8 +1,10 @@
 import type { ReportType } from '../classify/types.js';
 import type { MedDocument } from '../document/document.js';
-import type { FieldValue, Polygon } from '../document/types.js';
+import type { FieldValue } from '../document/types.js';
 import { readJsonResource } from '../resources.js';
 import type { StructureResult } from './index.js';
+import { asFv, baseInfo, block, norm, pageOf, part, size, src, withCoords, type Fv, type Obj } from './tencent-leaves.js';
+import { indicatorV3, medDocV2, pathologyV2, vaccineCertificate } from './tencent-v2.js';
 
 /**
  * The Tencent MRS TextToObject shapes (names as in MRS's API reference), filled from the native result so
@@ -14,36 +16,6 @@ interface TencentTables {
 }
 
 const tables = readJsonResource<TencentTables>('fields', 'tencent.json');
-
-type Fv = FieldValue | null | undefined;
-type Obj = Record<string, unknown>;
-
-const asFv = (v: unknown): Fv => (v !== null && typeof v === 'object' && 'value' in v && 'start' in v ? (v as FieldValue) : null);
-const src = (v: Fv): string => v?.value ?? '';
-const norm = (v: Fv): string => (v ? String(v.normalized ?? v.value) : '');
-const coords = (polygon: Polygon | undefined): Array<{ Points: Array<{ X: number; Y: number }> }> | undefined =>
-  polygon ? [{ Points: polygon.map(([x, y]) => ({ X: Math.round(x), Y: Math.round(y) })) }] : undefined;
-
-function withCoords(out: Obj, v: FieldValue): Obj {
-  const c = coords(v.polygon);
-  if (c) out.Coords = c;
-  return out;
-}
-
-/** BlockInfo: {Name, Src, Value, Index}. */
-function block(name: string, v: Fv): Obj | null {
-  return v ? withCoords({ Name: name, Src: v.value, Value: norm(v), Index: [v.start, v.end] }, v) : null;
-}
-
-/** Part: {Name, Src, Value, Index}. */
-const part = (v: Fv): Obj | null => (v ? withCoords({ Name: '部位', Src: v.value, Value: norm(v), Index: [v.start, v.end] }, v) : null);
-
-/** Size with NormSize in millimetres. */
-function size(v: Fv): Obj | null {
-  if (!v) return null;
-  const mm = (v as FieldValue & { mm?: number[] }).mm ?? [];
-  return withCoords({ Name: '大小', Src: v.value, Value: v.value, Index: [v.start, v.end], NormSize: { Number: mm.map(String), Type: mm.length > 1 ? `${mm.length}D` : '1D', Unit: 'mm', Impl: mm.join('*') } }, v);
-}
 
 const attr = (name: string, v: Fv): Obj | null => (v ? { Name: name, Value: norm(v) } : null);
 
@@ -293,6 +265,17 @@ function endoscopy(fields: Obj): Obj {
   };
 }
 
+/** EndoscopyV2 (a Check): the findings' lesions by organ, and the endoscopic diagnoses as Summary symptoms. */
+function endoscopyV2(fields: Obj): Obj {
+  const diagnosis = asFv(fields.diagnosis);
+  const out = check({ ...fields, impression: diagnosis });
+  (out.Summary as Obj).Symptom = ((fields.diagnoses as Obj[] | undefined) ?? []).map((d) => {
+    const text = asFv(d.text)!;
+    return withCoords({ Index: [text.start, text.end], Symptom: block('病变', text), Src: text.value }, text);
+  });
+  return { ...out, ...pageOf([asFv(fields.findings), diagnosis]) };
+}
+
 function prescription(fields: Obj): Obj {
   return {
     MedicineList: ((fields.drugs as Obj[] | undefined) ?? []).map((d) => ({
@@ -300,10 +283,6 @@ function prescription(fields: Obj): Obj {
       MinQuantity: norm(asFv(d.quantity)), DosageUnit: norm(asFv(d.dose)), PackingUnit: '',
     })),
   };
-}
-
-function baseInfo(name: string, v: FieldValue): Obj {
-  return withCoords({ Name: name, Index: [v.start, v.end], Src: v.value, Value: norm(v) }, v);
 }
 
 function exame(fields: Obj): Obj {
@@ -325,16 +304,24 @@ export function toTencentTemplate(result: StructureResult, doc: MedDocument): Ob
   const info = reportInfo(result.report as Obj, type, result.type.name);
   patientNumbers(result.patient as Obj, info);
   const template: Obj = { PatientInfo: patientInfo(result.patient as Obj), ReportInfo: info, ReportType: result.type.name };
-  if (type === 'lab') template.Indicator = indicator(fields);
-  else if (['ultrasound', 'ct', 'mri', 'xray', 'mammography'].includes(type)) template.Check = check(fields);
-  else if (type === 'pathology') template.Pathology = pathology(fields, doc);
-  else if (type === 'ecg') template.Electrocardiogram = electrocardiogram(fields);
-  else if (type === 'endoscopy') template.Endoscopy = endoscopy(fields);
+  if (type === 'lab') {
+    template.Indicator = indicator(fields);
+    template.IndicatorV3 = indicatorV3(fields, result.report as Obj);
+  } else if (['ultrasound', 'ct', 'mri', 'xray', 'mammography'].includes(type)) template.Check = check(fields);
+  else if (type === 'pathology') {
+    template.Pathology = pathology(fields, doc);
+    template.PathologyV2 = pathologyV2(fields, result.report as Obj, doc.text);
+  } else if (type === 'ecg') template.Electrocardiogram = electrocardiogram(fields);
+  else if (type === 'endoscopy') {
+    template.Endoscopy = endoscopy(fields);
+    template.EndoscopyV2 = endoscopyV2(fields);
+  } else if (type === 'vaccination') template.VaccineCertificate = vaccineCertificate(fields);
   else if (type === 'prescription') template.Prescription = prescription(fields);
   else if (type === 'diagnosis_certificate') template.DiagCert = diagCert(fields);
   else if (type === 'checkup') template.Exame = exame(fields);
   else if (['admission', 'discharge', 'outpatient', 'progress_note', 'front_sheet', 'operation'].includes(type)) {
     template.MedDoc = medDoc(fields);
+    if (['admission', 'discharge', 'outpatient'].includes(type)) template.MedDocV2 = medDocV2(fields, result.patient as Obj, type);
     if (type === 'operation') template.Surgery = surgery(fields);
   }
   template.OcrText = doc.text;
