@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +53,11 @@ describe('Tencent MRS endpoint and the native structure/deidentify routes', () =
     expect((await mrs('TurnPDFToObject', { PdfInfo: { Base64: Buffer.from('not a pdf at all').toString('base64') } })).Error.Code).toBe('InvalidParameter');
     expect((await mrs('TextToObject', { Text: report('ct.txt') }, 'msk_wrong')).Error.Code).toBe('AuthFailure');
     expect((await mrs('TurnPDFToObjectAsyncGetResult', { TaskID: 'job_unknown' })).Error.Code).toBe('FailedOperation.EmptyResult');
+    expect((await mrs('ImageMaskAsyncGetResult', { TaskID: 'job_unknown' })).Error.Code).toBe('FailedOperation.EmptyResult');
+    expect((await mrs('ImageMaskAsyncGetResult', {})).Error.Code).toBe('InvalidParameter');
+    expect((await mrs('ImageMaskAsync', { Image: { Base64: Buffer.from('住院号ZY20230456').toString('base64') } })).Error.Code).toBe('InvalidParameterValue.ImageCodeInvalid');
+    expect((await mrs('ImageMaskAsync', { Image: { Url: 'https://example.org/a.png' } })).Error.Code).toBe('InvalidParameterValue.ImageURLInvalid');
+    expect((await mrs('ImageMaskAsync', { Image: { Base64: '@@' }, MaskFlag: { HospitalFlag: false } })).Error.Code).toBe('InvalidParameterValue.ImageCodeInvalid');
     // Failed calls are not charged.
     expect((await usageStatement(server.db, today(), keyId)).lines.filter((l) => l.action === 'TextToObject').map((l) => l.calls)).toEqual([2]);
   });
@@ -100,6 +106,63 @@ describe('Tencent MRS endpoint and the native structure/deidentify routes', () =
     const statement = await usageStatement(server.db, today(), pdfKey.id);
     expect(statement.calls[pdfKey.id]).toEqual({ TurnPDFToObject: 1, TurnPDFToObjectAsync: 1 });
     expect(statement.totals.units).toBe(4);
+  });
+
+  it('ImageMaskAsync masks an image as a persisted task, charged only when it succeeds', async () => {
+    const maskKey = await server.key();
+    const sheet = await renderDeidSheet();
+    const submitted = await mrs('ImageMaskAsync', { Image: { Base64: sheet.png.toString('base64') }, MaskFlag: { BarFlag: false } }, maskKey.key);
+    expect(submitted.TaskID).toMatch(/^job_/);
+    // A PNG header over bytes that are no image: accepted, then the task fails and is not charged.
+    const broken = Buffer.concat([sheet.png.subarray(0, 16), Buffer.alloc(64, 7)]);
+    const failing = await mrs('ImageMaskAsync', { Image: { Base64: broken.toString('base64') } }, maskKey.key);
+    const result = await waitFor(async () => {
+      const r = await mrs('ImageMaskAsyncGetResult', { TaskID: submitted.TaskID }, maskKey.key);
+      if (r.Error) expect(r.Error.Code).toBe('FailedOperation.AsyncTaskHandling');
+      return r.Error ? null : r;
+    }, 60_000);
+    const image = Buffer.from(result.MaskedImage, 'base64');
+    expect((await sharp(image).metadata()).width).toBe((await sharp(sheet.png).metadata()).width);
+    expect(image.equals(sheet.png)).toBe(false);
+    const failed = await waitFor(async () => {
+      const r = await mrs('ImageMaskAsyncGetResult', { TaskID: failing.TaskID }, maskKey.key);
+      return r.Error?.Code === 'FailedOperation.AsyncTaskHandling' ? null : r;
+    }, 60_000);
+    expect(failed.Error.Code).toBe('FailedOperation.AsyncTaskError');
+    // Another key, or the other async action's result call, does not see the task.
+    expect((await mrs('ImageMaskAsyncGetResult', { TaskID: submitted.TaskID })).Error.Code).toBe('FailedOperation.EmptyResult');
+    expect((await mrs('TurnPDFToObjectAsyncGetResult', { TaskID: submitted.TaskID }, maskKey.key)).Error.Code).toBe('FailedOperation.EmptyResult');
+    const statement = await usageStatement(server.db, today(), maskKey.id);
+    expect(statement.calls[maskKey.id]).toEqual({ ImageMaskAsync: 1 });
+  });
+
+  it('an ImageMaskAsync task submitted before a restart is done by the next instance', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'medstruct-mask-'));
+    try {
+      const first = await testServer({ dataDir });
+      // No job runs on the first instance: the task is only stored when it stops.
+      await first.ctx.runner.stop();
+      const { id, key: maskKey } = await first.key();
+      const sheet = await renderDeidSheet(1);
+      const submitted = await first.call('POST', '/', { key: maskKey, body: { Image: { Base64: sheet.png.toString('base64') } }, headers: { 'X-TC-Action': 'ImageMaskAsync' } });
+      const taskId = submitted.body.Response.TaskID as string;
+      expect(taskId).toMatch(/^job_/);
+      await first.stop();
+
+      const second = await testServer({ dataDir });
+      try {
+        const result = await waitFor(async () => {
+          const r = await second.call('POST', '/', { key: maskKey, body: { TaskID: taskId }, headers: { 'X-TC-Action': 'ImageMaskAsyncGetResult' } });
+          return r.body.Response.Error ? null : r.body.Response;
+        }, 60_000);
+        expect(Buffer.from(result.MaskedImage, 'base64').equals(sheet.png)).toBe(false);
+        expect((await usageStatement(second.db, today(), id)).calls[id]).toEqual({ ImageMaskAsync: 1 });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('structures text, PDFs and uploads on /v1/structure', async () => {

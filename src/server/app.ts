@@ -16,6 +16,7 @@ import { registerAliyunRoutes } from './routes/aliyun.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerNativeRoutes } from './routes/native.js';
 import { registerNocodeRoutes } from './routes/nocode.js';
+import { TENCENT_ASYNC_ACTIONS } from './routes/tencent.js';
 import { registerWebRoutes } from './routes/web.js';
 import { aliyunError, SurfaceError, tencentError, type Surface } from './surfaces.js';
 
@@ -89,9 +90,6 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: M
   return reply.code(error.status).send(body);
 }
 
-/** MRS actions that only queue or read a persisted task: served even when the pool is saturated. */
-const ASYNC_TASK_ACTIONS = new Set(['TurnPDFToObjectAsync', 'TurnPDFToObjectAsyncGetResult', 'ImageMaskAsync', 'ImageMaskAsyncGetResult']);
-
 const OVERLOADED = new MedstructError('OVERLOADED');
 
 const safeRequestLog = (request: { id?: unknown; method?: string; url?: string }) => ({
@@ -132,7 +130,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   app.addHook('onRequest', (request, reply, done) => {
     request.startedAt = performance.now();
     ctx.state.inFlight++;
-    const admitted = request.routeOptions.config?.pooled === true && !ASYNC_TASK_ACTIONS.has(String(request.headers['x-tc-action']));
+    const admitted = request.routeOptions.config?.pooled === true && !TENCENT_ASYNC_ACTIONS.has(String(request.headers['x-tc-action']));
     if (admitted && !ctx.pool.admit()) {
       reply.raw.once('close', () => { ctx.state.inFlight--; });
       sendError(request, reply, OVERLOADED);

@@ -27,6 +27,7 @@ export type WorkerTask =
   /** Structure result (native) or MRS `{Template, TextTypeList}` (+ `Block` for PDFs); charged per page. */
   | { op: 'structure'; input: DocumentInput; type: string; format: 'native' | 'tencent' }
   | { op: 'deidentifyText'; text: string; mode: 'mask' | 'tag' | 'surrogate'; mask?: string[] }
-  | { op: 'deidentifyImage'; bytes: Uint8Array; mask?: string[] }
+  /** An image's bytes, or its base64 for a task persisted in a job row. */
+  | { op: 'deidentifyImage'; bytes?: Uint8Array; base64?: string; mask?: string[] }
   /** MRS TextTypeList of a text or of each image. */
   | { op: 'textTypes'; text?: string; images?: Uint8Array[] };

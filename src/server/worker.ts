@@ -97,7 +97,8 @@ async function run(task: WorkerTask): Promise<{ value: unknown; units?: number }
     case 'deidentifyText':
       return { value: deidentifyText(task.text, { mode: task.mode, mask: task.mask }) };
     case 'deidentifyImage': {
-      const { image, mime, spans } = await deidentifyImage(Buffer.from(task.bytes), { mask: task.mask });
+      const bytes = task.base64 !== undefined ? Buffer.from(task.base64, 'base64') : Buffer.from(task.bytes ?? []);
+      const { image, mime, spans } = await deidentifyImage(bytes, { mask: task.mask });
       return { value: { image: image.toString('base64'), mime, spans } };
     }
     case 'textTypes': {

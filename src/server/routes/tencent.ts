@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKey } from '../../accounts/index.js';
 import { SUBTYPE_CODES, TYPE_CODES, type ReportType } from '../../classify/types.js';
 import { codePoints } from '../../document/document.js';
+import { detectMedia } from '../../ingest/media.js';
 import { createJob, getJob } from '../../jobs/store.js';
 import { authenticate, billable, type ServerContext } from '../context.js';
 import { decodeBase64 } from '../input.js';
@@ -77,6 +78,23 @@ function pdfInput(ctx: ServerContext, params: Params): DocumentInput {
 /** ImageMask flags (all on unless set to false) and the de-identification groups they turn on. */
 const MASK_FLAGS: Array<[string, string]> = [['HospitalFlag', 'hospital'], ['DoctorFlag', 'doctor'], ['PatientFlag', 'patient'], ['BarFlag', 'barcode']];
 
+function maskGroups(params: Params): string[] {
+  const flags = (params.MaskFlag && typeof params.MaskFlag === 'object' ? params.MaskFlag : {}) as Params;
+  const mask = MASK_FLAGS.filter(([flag]) => flags[flag] !== false).map(([, group]) => group);
+  if (mask.length === 0) throw invalid('InvalidParameter', 'MaskFlag turns every mask off');
+  return mask;
+}
+
+function maskImage(params: Params): Uint8Array {
+  const image = params.Image && typeof params.Image === 'object' ? (params.Image as Params).Base64 : undefined;
+  if (image === undefined && params.Image && typeof params.Image === 'object' && (params.Image as Params).Url !== undefined) {
+    throw invalid('InvalidParameterValue.ImageURLInvalid', 'Image URLs are not supported; send Base64');
+  }
+  return imageBytes(image, 'Image.Base64');
+}
+
+const maskedImage = (value: unknown): Params => ({ MaskedImage: (value as { image: string }).image });
+
 const run = (ctx: ServerContext, task: WorkerTask, timeoutMs = ctx.config.requestTimeoutMs) =>
   ctx.pool.run(task, timeoutMs) as Promise<{ value: Params; units?: number }>;
 
@@ -103,13 +121,8 @@ const ACTIONS: Record<string, TencentAction> = {
   },
   ImageMask: {
     run: async (ctx, params) => {
-      const image = params.Image && typeof params.Image === 'object' ? (params.Image as Params).Base64 : undefined;
-      const bytes = imageBytes(image, 'Image.Base64');
-      const flags = (params.MaskFlag && typeof params.MaskFlag === 'object' ? params.MaskFlag : {}) as Params;
-      const mask = MASK_FLAGS.filter(([flag]) => flags[flag] !== false).map(([, group]) => group);
-      if (mask.length === 0) throw invalid('InvalidParameter', 'MaskFlag turns every mask off');
-      const { value } = await run(ctx, { op: 'deidentifyImage', bytes, mask });
-      return { value: { MaskedImage: (value as { image: string }).image } };
+      const { value } = await run(ctx, { op: 'deidentifyImage', bytes: maskImage(params), mask: maskGroups(params) });
+      return { value: maskedImage(value) };
     },
   },
   TurnPDFToObject: {
@@ -117,30 +130,65 @@ const ACTIONS: Record<string, TencentAction> = {
   },
 };
 
-const ASYNC_PDF = 'TurnPDFToObjectAsync';
-const ASYNC_PDF_RESULT = 'TurnPDFToObjectAsyncGetResult';
+/**
+ * MRS async actions: the submission persists a job (reserved now, charged when it completes, given back
+ * if it fails) and answers its TaskID; `…GetResult` reads it. Jobs survive restarts like /v1/jobs.
+ */
+interface AsyncAction {
+  /** The job's worker task, checked before anything is stored; bytes travel as base64 in the job row. */
+  task(ctx: ServerContext, params: Params): WorkerTask;
+  /** The GetResult reply of the finished job's value. */
+  reply(value: unknown): Params;
+}
 
-/** TurnPDFToObjectAsync: persists a job (charged per page when it completes) and answers its TaskID. */
-async function submitPdf(ctx: ServerContext, request: FastifyRequest, params: Params): Promise<Params> {
-  const input = pdfInput(ctx, params);
-  const key = await authenticate(ctx, request, ASYNC_PDF);
-  const job = await createJob(ctx.db, {
-    id: `job_${randomUUID()}`, keyId: key.id, action: ASYNC_PDF, ttlMs: ctx.config.jobTtlMs,
-    // The job row keeps the PDF as base64 (JSON), so the job survives restarts.
-    input: { tasks: [{ op: 'structure', input: { expect: 'pdf', maxPages: input.maxPages, base64: Buffer.from(input.bytes!).toString('base64') }, type: 'auto', format: 'tencent' }], batch: false },
-  });
+const ASYNC_ACTIONS: Record<string, AsyncAction> = {
+  TurnPDFToObjectAsync: {
+    task: (ctx, params) => {
+      const input = pdfInput(ctx, params);
+      return { op: 'structure', input: { expect: 'pdf', maxPages: input.maxPages, base64: Buffer.from(input.bytes!).toString('base64') }, type: 'auto', format: 'tencent' };
+    },
+    reply: (value) => value as Params,
+  },
+  ImageMaskAsync: {
+    task: (_ctx, params) => {
+      const bytes = maskImage(params);
+      // Known at once (magic bytes) rather than as a failed task later.
+      let kind: string;
+      try {
+        kind = detectMedia(bytes);
+      } catch {
+        kind = 'unsupported';
+      }
+      if (kind !== 'image') throw invalid('InvalidParameterValue.ImageCodeInvalid', 'Image.Base64 is not a supported image');
+      return { op: 'deidentifyImage', base64: Buffer.from(bytes).toString('base64'), mask: maskGroups(params) };
+    },
+    reply: maskedImage,
+  },
+};
+
+/** Each GetResult action and the async action whose tasks it reads. */
+const RESULT_ACTIONS: Record<string, string> = {
+  TurnPDFToObjectAsyncGetResult: 'TurnPDFToObjectAsync',
+  ImageMaskAsyncGetResult: 'ImageMaskAsync',
+};
+
+async function submitTask(ctx: ServerContext, request: FastifyRequest, actionName: string, params: Params): Promise<Params> {
+  const task = ASYNC_ACTIONS[actionName]!.task(ctx, params);
+  const key = await authenticate(ctx, request, actionName);
+  const job = await createJob(ctx.db, { id: `job_${randomUUID()}`, keyId: key.id, action: actionName, ttlMs: ctx.config.jobTtlMs, input: { tasks: [task], batch: false } });
   ctx.runner.wake();
   return { TaskID: job.id };
 }
 
-async function pdfResult(ctx: ServerContext, request: FastifyRequest, params: Params): Promise<Params> {
+async function taskResult(ctx: ServerContext, request: FastifyRequest, actionName: string, params: Params): Promise<Params> {
+  const submittedAs = RESULT_ACTIONS[actionName]!;
   const key = await authenticate(ctx, request, null);
   if (typeof params.TaskID !== 'string' || params.TaskID === '') throw invalid('InvalidParameter', 'TaskID is required');
   const job = await getJob(ctx.db, params.TaskID);
-  if (!job || job.keyId !== key.id || job.action !== ASYNC_PDF) throw invalid('FailedOperation.EmptyResult', 'No task with this TaskID');
+  if (!job || job.keyId !== key.id || job.action !== submittedAs) throw invalid('FailedOperation.EmptyResult', 'No task with this TaskID');
   if (job.status === 'queued' || job.status === 'running') throw invalid('FailedOperation.AsyncTaskHandling', 'The task is still being processed');
   if (job.status === 'failed') throw invalid('FailedOperation.AsyncTaskError', `The task failed and was not charged: ${job.error?.message ?? ''}`);
-  return job.result as Params;
+  return ASYNC_ACTIONS[submittedAs]!.reply(job.result);
 }
 
 /**
@@ -156,8 +204,8 @@ export async function tencentCall(ctx: ServerContext, request: FastifyRequest, r
   }
   const params = body as Params;
   let value: Params;
-  if (actionName === ASYNC_PDF) value = await submitPdf(ctx, request, params);
-  else if (actionName === ASYNC_PDF_RESULT) value = await pdfResult(ctx, request, params);
+  if (Object.hasOwn(ASYNC_ACTIONS, actionName)) value = await submitTask(ctx, request, actionName, params);
+  else if (Object.hasOwn(RESULT_ACTIONS, actionName)) value = await taskResult(ctx, request, actionName, params);
   else {
     const action = Object.hasOwn(ACTIONS, actionName) ? ACTIONS[actionName]! : undefined;
     if (!action) throw invalid('InvalidParameter.InvalidAction', `The action ${actionName} is not supported`);
@@ -167,4 +215,7 @@ export async function tencentCall(ctx: ServerContext, request: FastifyRequest, r
   return reply.send({ Response: { ...value, RequestId: String(request.id) } });
 }
 
-export const TENCENT_ACTIONS = [...Object.keys(ACTIONS), ASYNC_PDF, ASYNC_PDF_RESULT];
+export const TENCENT_ACTIONS = [...Object.keys(ACTIONS), ...Object.keys(ASYNC_ACTIONS), ...Object.keys(RESULT_ACTIONS)];
+
+/** MRS actions that only store or read a job: they never wait for a worker, so they are served under overload. */
+export const TENCENT_ASYNC_ACTIONS: ReadonlySet<string> = new Set([...Object.keys(ASYNC_ACTIONS), ...Object.keys(RESULT_ACTIONS)]);
