@@ -38,6 +38,10 @@ describe('Tencent MRS endpoint and the native structure/deidentify routes', () =
     const forced = await mrs('TextToObject', { Text: report('admission.txt'), Type: 29 });
     expect(forced.TextTypeList.at(-1).Id).toBe(29);
     expect(forced.Template.MedDoc).toBeTruthy();
+    expect(forced.Template.MedDocV2.TreatmentRecord.ChiefComplaint.Src).toBe('反复胸闷、胸痛3年，加重2天');
+    const vaccination = await mrs('TextToObject', { Text: readFileSync(join(import.meta.dirname, 'fixtures', 'vaccination', 'rabies.txt'), 'utf8'), Type: 219 });
+    expect(vaccination.TextTypeList.at(-1).Id).toBe(219);
+    expect(vaccination.Template.VaccineCertificate.VaccineList.map((v: { Dose: string }) => v.Dose)).toEqual(['第1针', '第2针', '第3针', '第4针', '第5针']);
   });
 
   it('answers MRS error codes for bad parameters', async () => {
@@ -59,7 +63,7 @@ describe('Tencent MRS endpoint and the native structure/deidentify routes', () =
     expect((await mrs('ImageMaskAsync', { Image: { Url: 'https://example.org/a.png' } })).Error.Code).toBe('InvalidParameterValue.ImageURLInvalid');
     expect((await mrs('ImageMaskAsync', { Image: { Base64: '@@' }, MaskFlag: { HospitalFlag: false } })).Error.Code).toBe('InvalidParameterValue.ImageCodeInvalid');
     // Failed calls are not charged.
-    expect((await usageStatement(server.db, today(), keyId)).lines.filter((l) => l.action === 'TextToObject').map((l) => l.calls)).toEqual([2]);
+    expect((await usageStatement(server.db, today(), keyId)).lines.filter((l) => l.action === 'TextToObject').map((l) => l.calls)).toEqual([3]);
   });
 
   it('TextToClass and ImageToClass classify text and images', async () => {
