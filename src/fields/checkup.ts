@@ -1,10 +1,20 @@
-import type { FieldValue } from '../document/types.js';
+import type { FieldValue, Section } from '../document/types.js';
 import { readJsonResource } from '../resources.js';
-import { fieldValue, sectionRegions, sectionValue, trimSpan, wholeRegion, type Region, type Source } from './source.js';
+import { extractLabItems, type LabItem } from './lab.js';
+import { fieldValue, lines, sectionBody, sectionValue, trimSpan, u16Of, wholeRegion, type Region, type Source } from './source.js';
 
-const schema = readJsonResource<{ adviceAnchor: string }>('fields', 'checkup.json');
+const schema = readJsonResource<{ adviceAnchor: string; overallTitle: string; examTitle: string }>('fields', 'checkup.json');
 const ADVICE_RE = new RegExp(`(?:${schema.adviceAnchor})`);
+const OVERALL_RE = new RegExp(schema.overallTitle);
+const EXAM_TITLE_RE = new RegExp(schema.examTitle);
 const ITEM_START = /(?:^|[\n;；。\s])(?:\d{1,2}\s*[.、．)）]|[(（]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩]|【)/g;
+
+/** One examination's own conclusion (腹部彩超: 脂肪肝, 心电图: 窦性心律) within the checkup. */
+export interface ExamConclusion {
+  /** The examination's heading line above its findings, when there is one. */
+  exam: FieldValue | null;
+  conclusion: FieldValue;
+}
 
 export interface CheckupFinding {
   text: FieldValue;
@@ -30,10 +40,9 @@ function items(src: Source, region: Region): Region[] {
   return out;
 }
 
-export function extractCheckup(src: Source): Record<string, unknown> {
-  const regions = sectionRegions(src, 'conclusion', 'impression', 'diagnosis');
+function findingsOf(src: Source, regions: Region[]): CheckupFinding[] {
   const findings: CheckupFinding[] = [];
-  for (const region of regions.length > 0 ? regions : [wholeRegion(src)]) {
+  for (const region of regions) {
     for (const item of items(src, region)) {
       const lead = /^[\s\n;；。]*(?:\d{1,2}\s*[.、．)）]|[(（]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩]|【)?/.exec(src.text.slice(item.start, item.end));
       const t = trimSpan(src.text, item.start + (lead ? lead[0].length : 0), item.end);
@@ -50,5 +59,61 @@ export function extractCheckup(src: Source): Record<string, unknown> {
       });
     }
   }
-  return { findings, advice: sectionValue(src, 'advice') };
+  return findings;
+}
+
+/** Lines above an examination's conclusion (or its findings) searched for its heading. */
+const HEADING_LOOKBACK = 3;
+
+const isExamTitle = (text: string): boolean => EXAM_TITLE_RE.test(text.trim());
+
+/**
+ * An examination's conclusion: its section's first line and the lines after it up to the next
+ * examination's heading (心电图), which the sections stage leaves inside the body; the heading is the
+ * nearest title-like line above the section (above its 检查所见 when it has one).
+ */
+function examConclusion(src: Source, section: Section, before: Region): { exam: ExamConclusion; end: number } | null {
+  const body = sectionBody(src, section);
+  const bodyLines = lines(src, body);
+  if (bodyLines.length === 0) return null;
+  let end = bodyLines[0]!.end;
+  for (const line of bodyLines.slice(1)) {
+    if (isExamTitle(src.text.slice(line.start, line.end))) break;
+    end = line.end;
+  }
+  const t = trimSpan(src.text, bodyLines[0]!.start, end);
+  const conclusion = fieldValue(src, t.start, t.end, src.text.slice(t.start, t.end).replace(/\s+/g, ' ').replace(/[。.]$/, ''));
+  const above = lines(src, before).slice(-HEADING_LOOKBACK).reverse().find((line) => isExamTitle(src.text.slice(line.start, line.end)));
+  return { exam: { exam: above ? fieldValue(src, above.start, above.end, src.text.slice(above.start, above.end).trim()) : null, conclusion }, end };
+}
+
+/**
+ * Checkup report fields, across all its pages: the overall conclusion (总检结论) as numbered findings
+ * with their advice, each examination's own conclusion, the lab items of every table (with a range or
+ * a flag, so 身高 and 血压 lines stay out) and the overall advice. Without an overall conclusion
+ * section, every conclusion section's items are findings.
+ */
+export function extractCheckup(src: Source): Record<string, unknown> {
+  const conclusions = src.doc.sections.filter((s) => ['conclusion', 'impression', 'diagnosis'].includes(s.key));
+  const overall = conclusions.filter((s) => s.title !== null && OVERALL_RE.test(s.title));
+  const regionsOf = (sections: Section[]): Region[] => sections.map((s) => sectionBody(src, s)).filter((r) => r.end > r.start);
+  let findings: CheckupFinding[];
+  const exams: ExamConclusion[] = [];
+  if (overall.length > 0) {
+    findings = findingsOf(src, regionsOf(overall));
+    // An examination's heading lies a few lines above its conclusion, after the previous examination's.
+    let from = 0;
+    for (const section of conclusions) {
+      if (overall.includes(section)) continue;
+      const found = examConclusion(src, section, { start: from, end: u16Of(src, section.header?.start ?? section.start) });
+      if (!found) continue;
+      exams.push(found.exam);
+      from = found.end;
+    }
+  } else {
+    const regions = regionsOf(conclusions);
+    findings = findingsOf(src, regions.length > 0 ? regions : [wholeRegion(src)]);
+  }
+  const labItems: LabItem[] = extractLabItems(src, [wholeRegion(src)]).filter((i) => i.range !== null || i.flag !== null);
+  return { findings, exams, labItems, abnormalCount: labItems.filter((i) => i.abnormal === true).length, advice: sectionValue(src, 'advice') };
 }

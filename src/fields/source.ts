@@ -60,7 +60,7 @@ export function regionText(src: Source, region: Region): string {
   return src.text.slice(region.start, region.end);
 }
 
-const SIGNATURE = /(?:^|\n)\s*(?:(?:报告|审核|检查|诊断|记录|打印|检验|复核|主治|经治)(?:医生|医师|者|日期|时间|人)|(?:医师|医生)签名)\s*[:：]/;
+const SIGNATURE = /(?:^|\n)\s*(?:(?:报告|审核|检查|诊断|记录|打印|检验|复核|主治|经治|总检|主检)(?:医生|医师|者|日期|时间|人)|(?:医师|医生)签名)\s*[:：]/;
 
 const EDGE = /[\s,，;；:：。.、|]/;
 

@@ -3,6 +3,7 @@ import type { Page, Point, Polygon } from '../document/types.js';
 import { MedstructError } from '../errors.js';
 import { orderLines, tableRows } from '../layout/index.js';
 import type { OcrChar, OcrLine, OcrPage } from '../ocr/types.js';
+import { runningRows } from './running.js';
 
 /** Separator between the cells of one table row in the document text. */
 export const CELL_SEPARATOR = '\t';
@@ -10,7 +11,8 @@ export const CELL_SEPARATOR = '\t';
 /**
  * Builds the document from pages: one text line per table row (cells joined by a tab), rows in
  * reading order, the right table of a two-column sheet after the left one, a blank line between
- * pages. Every code point of a cell keeps its polygon and page; separators get the page only.
+ * pages. Page numbers, and banners repeated at the top or bottom of later pages, are left out (the
+ * pages keep their OCR lines). Every code point of a cell keeps its polygon and page; separators get the page only.
  */
 export function documentFromPages(pages: OcrPage[]): MedDocument {
   let text = '';
@@ -26,11 +28,13 @@ export function documentFromPages(pages: OcrPage[]): MedDocument {
       length++;
     }
   };
+  const rowsByPage = pages.map((page) => tableRows(page));
+  const running = runningRows(rowsByPage.map((rows) => rows.map((row) => ({ text: row.cells.map((c) => c.text).join(' '), inTable: row.inTable }))));
   pages.forEach((page, p) => {
     const number = p + 1;
     if (p > 0) append('\n\n', null, number);
     const textStart = length;
-    tableRows(page).forEach((row, r) => {
+    rowsByPage[p]!.filter((_, r) => !running[p]!.has(r)).forEach((row, r) => {
       if (r > 0) append('\n', null, number);
       row.cells.forEach((cell, c) => {
         if (c > 0) append(CELL_SEPARATOR, null, number);
