@@ -81,6 +81,11 @@ describe('media detection', () => {
     expect(await codeOf(ingestFile(Buffer.concat([jpeg.subarray(0, 20), Buffer.alloc(200, 7)])))).toBe('CORRUPT_IMAGE');
     expect(await codeOf(ingestFile(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0])))).toBe('UNSUPPORTED_MEDIA');
     expect(await codeOf(ingestFile(Buffer.from('not really'), { filename: 'scan.png' }))).toBe('CORRUPT_IMAGE');
+    // Right signatures, undecodable bodies.
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...Buffer.alloc(64, 0x41)]);
+    const webp = Buffer.concat([Buffer.from('RIFF'), Buffer.from([64, 0, 0, 0]), Buffer.from('WEBPVP8 '), Buffer.alloc(64, 3)]);
+    expect(await codeOf(ingestFile(png))).toBe('CORRUPT_IMAGE');
+    expect(await codeOf(ingestFile(webp))).toBe('CORRUPT_IMAGE');
   });
 });
 
