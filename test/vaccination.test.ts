@@ -14,6 +14,7 @@ interface Run {
   doc: MedDocument;
   holder: Record<string, FieldValue | null>;
   records: VaccinationRecord[];
+  patient: Record<string, unknown>;
   template: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
@@ -21,7 +22,7 @@ function structure(text: string): Run {
   const doc = new MedDocument(text);
   const result = structureDocument(doc, { type: 'vaccination', pipeline: new Pipeline([]) });
   const fields = result.fields as { holder: Run['holder']; records: VaccinationRecord[] };
-  return { doc, holder: fields.holder, records: fields.records, template: toTencentTemplate(result, doc) };
+  return { doc, holder: fields.holder, records: fields.records, patient: result.patient, template: toTencentTemplate(result, doc) };
 }
 
 /** Every value is what the original text holds at its span. */
@@ -114,6 +115,24 @@ describe('vaccination certificate fields', () => {
       ['b型流感嗜血杆菌结合疫苗', 'Hib', 1, '2019-08-02', '201905H33', '兰州生物', '城东社区卫生服务中心'],
       ['13价肺炎球菌多糖结合疫苗', 'PCV13', 'booster', '2020-09-15', 'J20200417', '沃森', '城东社区卫生服务中心'],
       ['甲型肝炎灭活疫苗', 'HepA-I', null, '2021-06-03', '202103A12', null, '城东社区卫生服务中心'],
+    ]);
+  });
+
+  it('reads pipe-separated app records without a header; the holder is the 受种者, not the guardian printed first', () => {
+    const run = structure([
+      '新冠病毒疫苗接种记录',
+      '监护人姓名：周海  受种者姓名：周子涵  性别：女  证件号码：330102201205063321',
+      '第1针 | 2021-08-02 | 新冠病毒灭活疫苗(Vero细胞) | 北京生物制品研究所有限责任公司 | 202107A056 | 杭州市上城区湖滨街道社区卫生服务中心',
+      '第2针 | 2021-08-30 | 新冠病毒灭活疫苗(Vero细胞) | 北京生物制品研究所有限责任公司 | 202108B112 | 杭州市上城区湖滨街道社区卫生服务中心',
+    ].join('\n'));
+    spansHold(run);
+    expect(run.holder.name?.value).toBe('周子涵');
+    expect(run.holder.guardian?.value).toBe('周海');
+    expect((run.patient.name as FieldValue).value).toBe('周子涵');
+    expect(run.template.PatientInfo).toMatchObject({ Name: '周子涵', Sex: '女', IdCard: '330102201205063321' });
+    expect(run.records.map(row)).toEqual([
+      ['新型冠状病毒灭活疫苗(Vero细胞)', 'COVID-19-I', 1, '2021-08-02', '202107A056', '北京生物制品研究所有限责任公司', undefined, '杭州市上城区湖滨街道社区卫生服务中心', undefined],
+      ['新型冠状病毒灭活疫苗(Vero细胞)', 'COVID-19-I', 2, '2021-08-30', '202108B112', '北京生物制品研究所有限责任公司', undefined, '杭州市上城区湖滨街道社区卫生服务中心', undefined],
     ]);
   });
 

@@ -81,7 +81,12 @@ export function extractFields(doc: MedDocument, custom: readonly CustomFieldSpec
   else if (type === 'endoscopy') specific = extractEndoscopy(src);
   else if (type === 'prescription') specific = extractPrescription(src);
   else if (type === 'diagnosis_certificate') specific = extractCertificate(src);
-  else if (type === 'vaccination') specific = extractVaccination(src);
+  else if (type === 'vaccination') {
+    specific = extractVaccination(src);
+    // The certificate's own holder labels (受种者姓名) beat a 姓名 that may be the guardian's (监护人姓名).
+    const holderName = (specific.holder as { name: ReturnType<typeof fieldValue> | null }).name;
+    if (holderName) patient.name = holderName;
+  }
   else if (type === 'checkup') specific = extractCheckup(src);
   else if (type === 'drug_leaflet') specific = extractLeaflet(src);
   const out: Record<string, unknown> = { patient, report, ...specific };

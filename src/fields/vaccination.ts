@@ -403,7 +403,15 @@ export function extractVaccinationRecords(src: Source): VaccinationRecord[] {
 }
 
 export function extractVaccination(src: Source): Record<string, unknown> {
-  const holder = extractLabelled(src, wholeRegion(src), schema.holder, [...HOLDER_LABELS, ...ALL_COLUMN_WORDS]);
+  const stops = [...HOLDER_LABELS, ...ALL_COLUMN_WORDS];
+  const holder = extractLabelled(src, wholeRegion(src), schema.holder, stops);
+  // 监护人姓名 printed before the child's 姓名 also ends in 姓名: the holder's name is the next one.
+  if (holder.name && holder.guardian && holder.name.start === holder.guardian.start) {
+    const after = src.toU16 ? src.toU16[holder.guardian.end]! : holder.guardian.end;
+    const next = extractLabelled(src, { start: after, end: src.text.length }, { name: schema.holder.name! }, stops).name;
+    if (next) holder.name = next;
+    else delete holder.name;
+  }
   return {
     holder: Object.fromEntries(Object.keys(schema.holder).map((k) => [k, holder[k] ?? null])),
     records: extractVaccinationRecords(src),

@@ -265,6 +265,14 @@ function endoscopy(fields: Obj): Obj {
   };
 }
 
+/** A vaccination certificate's holder, read with the certificate's own labels (受种者姓名, 证件号码…), is the patient. */
+function holderInfo(info: Obj, holder: Obj): void {
+  for (const [key, field] of [['Name', 'name'], ['Sex', 'sex'], ['Birthday', 'birthDate'], ['IdCard', 'idNumber']] as const) {
+    const v = asFv(holder[field]);
+    if (v) info[key] = v.value;
+  }
+}
+
 /** EndoscopyV2 (a Check): the findings' lesions by organ, and the endoscopic diagnoses as Summary symptoms. */
 function endoscopyV2(fields: Obj): Obj {
   const diagnosis = asFv(fields.diagnosis);
@@ -304,6 +312,7 @@ export function toTencentTemplate(result: StructureResult, doc: MedDocument): Ob
   const info = reportInfo(result.report as Obj, type, result.type.name);
   patientNumbers(result.patient as Obj, info);
   const template: Obj = { PatientInfo: patientInfo(result.patient as Obj), ReportInfo: info, ReportType: result.type.name };
+  if (type === 'vaccination') holderInfo(template.PatientInfo as Obj, (fields.holder as Obj | undefined) ?? {});
   if (type === 'lab') {
     template.Indicator = indicator(fields);
     template.IndicatorV3 = indicatorV3(fields, result.report as Obj);
