@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { RateLimiter } from '../accounts/index.js';
+import { limiterFor } from '../accounts/index.js';
 import { isMedstructError, MedstructError } from '../errors.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { Database } from '../store/index.js';
@@ -118,7 +118,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   };
   const app = Fastify(fastifyOptions);
   const ctx: ServerContext = {
-    db: options.db, pool: options.pool, runner: options.runner, metrics: new Metrics(), config, limiter: new RateLimiter(),
+    db: options.db, pool: options.pool, runner: options.runner, metrics: new Metrics(), config, limiter: limiterFor(options.db),
     keyCache: new Map(), inFlightIdempotency: new Set(), state: { ready: false, shuttingDown: false, inFlight: 0 },
   };
 

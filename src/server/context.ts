@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { commitIn, findKeyBySecret, keyAllows, qpsFor, RateLimiter, release, reserve, type ApiKey } from '../accounts/index.js';
+import { commitIn, findKeyBySecret, keyAllows, qpsFor, release, reserve, type ApiKey, type Limiter } from '../accounts/index.js';
 import { MedstructError } from '../errors.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { one, type Database } from '../store/index.js';
@@ -21,7 +21,8 @@ export interface ServerContext {
   runner: JobRunner;
   metrics: Metrics;
   config: ServiceConfig;
-  limiter: RateLimiter;
+  /** QPS limits: in memory on SQLite, shared through the store on PostgreSQL. */
+  limiter: Limiter;
   /** Recently authenticated keys by hash of the secret: spares a read per call; the reservation re-checks the key. */
   keyCache: Map<string, { key: ApiKey | undefined; at: number }>;
   /** Idempotency keys of requests in progress on this instance. */
@@ -58,7 +59,7 @@ export async function authenticate(ctx: ServerContext, request: FastifyRequest, 
   if (action === null) return key;
   if (!keyAllows(key, action)) throw new MedstructError('FORBIDDEN', `This API key may not call ${action}`);
   if (key.status !== 'open') throw new MedstructError('SERVICE_NOT_OPEN');
-  if (!ctx.limiter.take(key.id, action, qpsFor(key.rateLimits, ctx.config.rateLimits, action))) {
+  if (!(await ctx.limiter.take(key.id, action, qpsFor(key.rateLimits, ctx.config.rateLimits, action)))) {
     throw new MedstructError('RATE_LIMITED', `Too many ${action} calls per second for this API key`);
   }
   return key;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { releaseStale } from '../accounts/index.js';
+import { releaseStale, StoreRateLimiter } from '../accounts/index.js';
 import { JobRunner } from '../jobs/runner.js';
 import { requeueOrphans } from '../jobs/store.js';
 import { openStore, type Database } from '../store/index.js';
@@ -56,6 +56,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     void releaseStale(db, config.requestTimeoutMs + 60_000)
       .then(() => db.run('DELETE FROM idempotency WHERE created_at < ?', [Date.now() - IDEMPOTENCY_KEEP_MS]))
       .then(() => db.run("DELETE FROM requests WHERE state <> 'reserved' AND created_at < ?", [Date.now() - REQUEST_ROWS_KEEP_MS]))
+      .then(() => (ctx.limiter instanceof StoreRateLimiter ? ctx.limiter.purge() : 0))
       .catch(() => undefined);
   }, 60_000);
   maintenance.unref();

@@ -80,6 +80,21 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; statements: string[] }
       `CREATE INDEX jobs_by_status ON jobs (status, lease_until)`,
     ],
   },
+  {
+    version: 2,
+    statements: [
+      // QPS counters shared by instances on PostgreSQL (StoreRateLimiter); one row per key, action and window.
+      `CREATE TABLE rate_windows (
+        key_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        window_start BIGINT NOT NULL,
+        calls BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (key_id, action, window_start)
+      )`,
+      `CREATE INDEX rate_windows_by_expiry ON rate_windows (expires_at)`,
+    ],
+  },
 ];
 
 /** Applies the missing migrations in one transaction; instances starting together on PostgreSQL take turns. */
