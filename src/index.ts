@@ -6,4 +6,6 @@ export { buildPipeline, type PipelineOptions } from './pipeline/default.js';
 export { toNativeNer } from './output/native.js';
 export { toAliyunData } from './output/aliyun.js';
 export { toNocode } from './output/nocode.js';
+export { structureDocument, structureText, type StructureOptions, type StructureResult } from './structure/index.js';
+export { toFhirBundle, FHIR_SYSTEMS, FHIR_EXTENSIONS, type FhirBundle, type FhirOptions, type SourceDocument } from './output/fhir/index.js';
 export { deidentifyText, deidentifyImage, type DeidMode, type DeidOptions, type ImageDeidOptions, type PhiSpan, type PhiType } from './deid/index.js';

@@ -24,8 +24,8 @@ export type WorkerTask =
   | { op: 'link'; mention: string; type?: EntityType; diagnoses?: boolean; limit: number }
   /** An image or PDF: its pages as OCR lines; charged per page. */
   | { op: 'ocr'; bytes: Uint8Array; filename?: string; mime?: string; maxPages: number }
-  /** Structure result (native) or MRS `{Template, TextTypeList}` (+ `Block` for PDFs); charged per page. */
-  | { op: 'structure'; input: DocumentInput; type: string; format: 'native' | 'tencent' }
+  /** Structure result (native), MRS `{Template, TextTypeList}` (+ `Block` for PDFs) or a FHIR R4 Bundle; charged per page. */
+  | { op: 'structure'; input: DocumentInput; type: string; format: 'native' | 'tencent' | 'fhir' }
   | { op: 'deidentifyText'; text: string; mode: 'mask' | 'tag' | 'surrogate'; mask?: string[] }
   /** An image's bytes, or its base64 for a task persisted in a job row. */
   | { op: 'deidentifyImage'; bytes?: Uint8Array; base64?: string; mask?: string[] }

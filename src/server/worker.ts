@@ -11,6 +11,7 @@ import { isMedstructError, MedstructError } from '../errors.js';
 import { detectMedia, documentFromOcrLines, ingestFile, ingestPages, type MrsOcrInfo } from '../ingest/index.js';
 import { getLinker } from '../linking/index.js';
 import { toAliyunData } from '../output/aliyun.js';
+import { toFhirBundle } from '../output/fhir/index.js';
 import { toNativeNer } from '../output/native.js';
 import { toNocode } from '../output/nocode.js';
 import { buildPipeline } from '../pipeline/default.js';
@@ -90,6 +91,7 @@ async function run(task: WorkerTask): Promise<{ value: unknown; units?: number }
       const result = structureDocument(doc, { type });
       const units = Math.max(1, doc.pages.length);
       if (task.format === 'native') return { value: result, units };
+      if (task.format === 'fhir') return { value: toFhirBundle(result, doc), units };
       const response = toTencentResponse(result, doc) as { Template: Record<string, unknown>; TextTypeList: unknown };
       if (task.input.expect !== 'pdf') return { value: response, units };
       return { value: { ...response, Block: blockOf(response.Template, doc, response.TextTypeList), IsBlock: true }, units };

@@ -4,12 +4,13 @@ import { MedDocument } from '../../document/document.js';
 import { MedstructError } from '../../errors.js';
 import { parseCustomFields, type CustomFieldSpec } from '../../fields/index.js';
 import { detectMedia } from '../../ingest/media.js';
+import { toFhirBundle } from '../../output/fhir/index.js';
 import { structureDocument, toTencentResponse } from '../../structure/index.js';
 import { assertKnownOptions, choiceOption, parseArgs, stringOption } from '../args.js';
 import { decodeText, isFile, readJsonl, readTextArgument, writeLine } from '../io.js';
 import type { Command } from '../main.js';
 
-const FORMATS = ['native', 'tencent'] as const;
+const FORMATS = ['native', 'tencent', 'fhir'] as const;
 
 /** The document a command argument names: TEXT, - (standard input) or a FILE (text, image or PDF). */
 async function documentFromArgument(arg: string | undefined): Promise<MedDocument> {
@@ -42,7 +43,8 @@ function typeOption(value: string | undefined): ReportType | 'auto' {
 
 const command: Command = {
   summary: [
-    'medstruct structure [TEXT | - | FILE] [--type auto|KEY] [--format native|tencent] [--fields FILE]',
+    'medstruct structure [TEXT | - | FILE] [--type auto|KEY] [--format native|tencent|fhir] [--fields FILE]',
+    '--format fhir prints a FHIR R4 Bundle (document with a Composition when the report has sections).',
     'medstruct structure --jsonl FILE [--type auto|KEY] [--fields FILE]   one native object per input line ({"text": …})',
     'FILE may be text, an image (JPEG, PNG, WebP, TIFF) or a PDF; images and scanned pages are OCRed, fields then carry page and polygon.',
     `Types: ${REPORT_TYPES.join(', ')}`,
@@ -66,7 +68,7 @@ const command: Command = {
     const doc = await documentFromArgument(args.positionals[0]);
     if (doc.text.trim() === '') throw new MedstructError('EMPTY_INPUT', 'Nothing to structure: the text is empty');
     const result = structureDocument(doc, { type, fields });
-    await writeLine(format === 'tencent' ? toTencentResponse(result, doc) : result);
+    await writeLine(format === 'tencent' ? toTencentResponse(result, doc) : format === 'fhir' ? toFhirBundle(result, doc) : result);
     return 0;
   },
 };

@@ -63,7 +63,7 @@ function taskOf(ctx: ServerContext, action: string, body: Record<string, unknown
         throw new MedstructError('INVALID_ARGUMENT', `type must be auto or one of ${REPORT_TYPES.join(', ')}`);
       }
       const format = body.format ?? 'native';
-      if (format !== 'native' && format !== 'tencent') throw new MedstructError('INVALID_ARGUMENT', 'format must be native or tencent');
+      if (format !== 'native' && format !== 'tencent' && format !== 'fhir') throw new MedstructError('INVALID_ARGUMENT', 'format must be native, tencent or fhir');
       const input = body.text !== undefined
         ? { text: checkText(body.text, ctx.config.textLimit), maxPages: 1 }
         : { base64: decodeBase64(body.file, 'file').toString('base64'), filename: optionalString(body, 'filename'), mime: optionalString(body, 'mime'), maxPages: ctx.config.maxPdfPages };
@@ -205,7 +205,7 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: ServerContext): 
         properties: {
           text: { type: 'string' }, file: { type: 'string', description: 'Base64 image or PDF (instead of text)' }, filename: { type: 'string' }, mime: { type: 'string' },
           type: { type: 'string', enum: ['auto', ...REPORT_TYPES], default: 'auto' },
-          format: { type: 'string', enum: ['native', 'tencent'], default: 'native', description: 'tencent: the MRS {Template, TextTypeList}' },
+          format: { type: 'string', enum: ['native', 'tencent', 'fhir'], default: 'native', description: 'tencent: the MRS {Template, TextTypeList}; fhir: a FHIR R4 Bundle' },
         },
       },
       response: errorResponses,
