@@ -118,6 +118,26 @@ describe('vaccination certificate fields', () => {
     ]);
   });
 
+  it('reads a certificate with one table per vaccine, each headed by the vaccine name', () => {
+    const run = structure([
+      '儿童预防接种证',
+      '儿童姓名：孙悦  性别：女  出生日期：2020-11-02',
+      '乙肝疫苗',
+      '剂次 接种日期 接种部位 疫苗批号 生产企业 接种单位 接种者',
+      '第1剂 2020-11-02 右上臂三角肌 202009A21 深圳康泰 市妇幼保健院 周琳',
+      '第2剂 2020-12-03 右上臂三角肌 202010B07 深圳康泰 城南社区卫生服务中心 吴静',
+      '卡介苗',
+      '剂次 接种日期 接种部位 疫苗批号 生产企业 接种单位 接种者',
+      '第1剂 2020-11-02 左上臂三角肌 202008C15 上海生物 市妇幼保健院 周琳',
+    ].join('\n'));
+    spansHold(run);
+    expect(run.records.map((r) => [r.vaccine?.value, r.code, r.dose?.normalized, r.date?.normalized, r.provider?.value])).toEqual([
+      ['乙肝疫苗', 'HepB', 1, '2020-11-02', '周琳'],
+      ['乙肝疫苗', 'HepB', 2, '2020-12-03', '吴静'],
+      ['卡介苗', 'BCG', 1, '2020-11-02', '周琳'],
+    ]);
+  });
+
   it('reads pipe-separated app records without a header; the holder is the 受种者, not the guardian printed first', () => {
     const run = structure([
       '新冠病毒疫苗接种记录',

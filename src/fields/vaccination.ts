@@ -363,13 +363,19 @@ export function extractVaccinationRecords(src: Source): VaccinationRecord[] {
   for (let i = 0; i < all.length; i++) {
     const columns = headerColumns(src, all[i]!);
     if (columns) {
+      // What the lines just above the table name without a date (the vaccine heading a per-vaccine table, the maker
+      // and unit of a rabies card) holds for this table's rows.
+      const context: Facts = open && !isRecord(open.facts) ? open.facts : {};
+      if (open && !isRecord(open.facts)) open = null;
       close();
-      // Table rows until a line that holds no vaccination; a row without a vaccine (merged cell) takes the one above.
+      // A row without a vaccine (merged cell) takes the one above.
       let previous: Facts | null = null;
       for (; i + 1 < all.length; i++) {
         const row = all[i + 1]!;
+        // The next table's header, or a line without date or dose (the heading of the next vaccine), ends the table.
+        if (headerColumns(src, row)) break;
         const facts = rowFacts(src, row, columns);
-        if (!isRecord(facts) && !facts.vaccine) break;
+        if (!isRecord(facts)) break;
         // A pre-printed row for a dose not given yet (vaccine and dose only) is no record.
         if (!facts.date && !facts.lot && !facts.clinic && !facts.provider && !facts.manufacturer) continue;
         if (!facts.vaccine && previous?.vaccine) {
@@ -377,6 +383,8 @@ export function extractVaccinationRecords(src: Source): VaccinationRecord[] {
           facts.code = previous.code ?? null;
           facts.manufacturer ??= previous.manufacturer;
         }
+        if (!facts.vaccine && context.vaccine) facts.code = context.code ?? null;
+        for (const k of RECORD_FIELDS) facts[k] ??= context[k];
         records.push({ facts, start: row.start, end: row.end });
         previous = facts;
       }
