@@ -44,7 +44,7 @@ afterEach(() => {
   process.env.PATH = savedPath;
 });
 
-describe('PDF pages with a non-embedded Chinese font and an unreadable text layer', () => {
+describe('PDF pages that must be drawn to be read', () => {
   it('are rendered by poppler and OCRed into the right text, in page points', async () => {
     const channels: number[] = [];
     const { pages } = await ingestPages(makePdf([{ texts: TEXTS, garbled: true }]), { read: recordingReader(channels), dpi: 90 });
@@ -69,6 +69,15 @@ describe('PDF pages with a non-embedded Chinese font and an unreadable text laye
     expect(failure.message).toContain('Page 1');
     expect(failure.message).toContain('pdftoppm is not installed');
     expect(failure.message).toContain('pdfjs drew no readable text');
+  });
+
+  it('keep a short sound text layer when the drawn page reads as nothing', async () => {
+    const blank = async (image: Buffer): Promise<OcrPage> => {
+      const meta = await sharp(image).metadata();
+      return { width: meta.width!, height: meta.height!, rotation: 0, skew: 0, lines: [] };
+    };
+    const { pages } = await ingestPages(makePdf([{ texts: [{ x: 60, y: 700, size: 12, text: '医师签名：王军' }] }]), { read: blank, dpi: 40 });
+    expect(pages[0]!.lines.map((l) => l.text)).toEqual(['医师签名：王军']);
   });
 
   it('keep a blank scanned page blank instead of failing', async () => {

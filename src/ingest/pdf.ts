@@ -178,9 +178,10 @@ function describeFailure(renderer: string, error: unknown): string {
  * Renders a page and OCRs it. Pages whose text layer is garbled render with poppler first (it draws
  * non-embedded Chinese fonts with the system's CJK fonts through poppler-data's CMaps), other pages
  * with pdfjs first; the other renderer is the fallback. A page that draws text but comes out blank
- * from every renderer cannot be read: PDF_RENDER_FAILED names what to install.
+ * (or as empty boxes) from every renderer keeps its text layer when that is sound; a garbled one
+ * cannot be read: PDF_RENDER_FAILED names what to install.
  */
-async function ocrPage(bytes: Uint8Array, page: PdfPage, pageNumber: number, layer: { visible: number; garbled: boolean }, options: PdfOptions, size: { width: number; height: number }): Promise<OcrPage> {
+async function ocrPage(bytes: Uint8Array, page: PdfPage, pageNumber: number, layer: { visible: number; garbled: boolean; lines: OcrLine[] }, options: PdfOptions, size: { width: number; height: number }): Promise<OcrPage> {
   const pdfjsRenderer = { name: 'pdfjs', render: () => renderWithPdfJs(page, options.dpi) };
   const popplerRenderer = { name: 'poppler', render: () => renderWithPoppler(bytes, pageNumber, options.dpi) };
   const failures: string[] = [];
@@ -201,6 +202,8 @@ async function ocrPage(bytes: Uint8Array, page: PdfPage, pageNumber: number, lay
     read = null;
   }
   if (read === null) {
+    // A short but sound text layer (a page number, a signature line) is better than nothing.
+    if (!layer.garbled) return orderLines({ width: size.width, height: size.height, rotation: 0, skew: 0, lines: layer.lines });
     throw new MedstructError('PDF_RENDER_FAILED', `Page ${pageNumber} cannot be rendered for OCR (${failures.join('; ')}); install poppler-utils, poppler-data and a Chinese font`, { page: pageNumber });
   }
   // Back from rendered pixels to page points.
@@ -257,7 +260,7 @@ export async function readPdf(bytes: Uint8Array, options: PdfOptions): Promise<O
       if (layer.visible >= MIN_TEXT_CHARS && !garbled) {
         pages.push(orderLines({ width: layer.width, height: layer.height, rotation: 0, skew: 0, lines: layer.lines }));
       } else {
-        pages.push(await ocrPage(bytes, page, n, { visible: layer.visible, garbled }, options, layer));
+        pages.push(await ocrPage(bytes, page, n, { visible: layer.visible, garbled, lines: layer.lines }, options, layer));
       }
       page.cleanup();
     }
