@@ -16,6 +16,8 @@ const EPOCHS = Number(process.env.EPOCHS ?? 12);
 const LEARNING_RATE = Number(process.env.LEARNING_RATE ?? 0.02);
 const L2 = Number(process.env.L2 ?? 1e-5);
 const MIN_FEATURE_COUNT = 2;
+/** Folds of the out-of-fold first pass whose probabilities the stacked model learns from. */
+const STACK_FOLDS = Number(process.env.STACK_FOLDS ?? 4);
 /** `--validate`: train on the dialogues whose id hash is not 0 mod 7 and score the rest (dev stays untouched). */
 const VALIDATE = process.argv.includes('--validate');
 /** The pipeline's sentence model overrules a rule-positive finding only above this probability. */
@@ -110,21 +112,17 @@ const examples = (set: Prepared[], pick: (f: { sentence: string[]; dialogue: str
 function stackedExamples(set: Prepared[], firstPass: (p: Prepared) => CertaintyModel): Example[] {
   return set.flatMap((p) => {
     const model = firstPass(p);
-    const verdicts = p.features.map((f) => CERTAINTIES[argmaxIndex(predict(model, f.dialogue))]!);
-    const peers = peerFeatures(p.dialogue.utterances, p.dialogue.mentions, verdicts);
+    const probabilities = p.features.map((f) => predict(model, f.dialogue));
+    const peers = peerFeatures(p.dialogue.utterances, p.dialogue.mentions, probabilities);
     return p.features.map((f, i) => ({ features: [...f.dialogue, ...peers[i]!], label: p.labels[i]! }));
   });
 }
 
-function argmaxIndex(p: number[]): number {
-  return p.indexOf(Math.max(...p));
-}
-
-/** First pass and stacked model; the stacked model learns from out-of-fold first-pass verdicts. */
+/** First pass and stacked model; the stacked model learns from out-of-fold first-pass probabilities. */
 function trainDialogueModels(set: Prepared[]): { dialogue: CertaintyModel; stacked: CertaintyModel } {
-  const folds = [set.filter((p) => stableHash(p.dialogue.id) % 2 === 0), set.filter((p) => stableHash(p.dialogue.id) % 2 === 1)];
-  const foldModels = folds.map((fold) => train(examples(fold, (f) => f.dialogue)));
-  const stacked = train(stackedExamples(set, (p) => foldModels[stableHash(p.dialogue.id) % 2 === 0 ? 1 : 0]!));
+  const fold = (p: Prepared): number => stableHash(p.dialogue.id) % STACK_FOLDS;
+  const foldModels = Array.from({ length: STACK_FOLDS }, (_, k) => train(examples(set.filter((p) => fold(p) !== k), (f) => f.dialogue)));
+  const stacked = train(stackedExamples(set, (p) => foldModels[fold(p)]!));
   return { dialogue: train(examples(set, (f) => f.dialogue)), stacked };
 }
 

@@ -201,6 +201,20 @@ describe('dialogues (CMDD format)', () => {
     expect(predicted[2]).toBe('positive');
   });
 
+  it('reads the answer a few turns later and the standard names of mentions', () => {
+    const later = parseCmddDialogue({
+      'example-id': 't2',
+      'dialogue-content': [
+        { speaker: '医生', sentence: '宝宝有呕吐、腹泻吗？', label: 'OOOBIOBIOO', type: ['2', '2'], normalized: ['呕吐', '腹泻'] },
+        { speaker: '患者', sentence: '咳了三天了，晚上厉害', label: 'BOOOOOOOOO', type: ['1'], normalized: ['咳嗽'] },
+        { speaker: '患者', sentence: '没有呕吐，也不拉肚子', label: 'OOOOOOOOOO', type: [], normalized: [] },
+        { speaker: '医生', sentence: '考虑是支气管炎，一般病毒感染引起的', label: 'OOOBIIIOOOOOOOOOO', type: ['3'], normalized: ['支气管炎'] },
+      ],
+    }, 't2.json');
+    expect(later.mentions[1]).toEqual({ utterance: 0, start: 6, end: 8, normalized: '腹泻' });
+    expect(assertDialogue(later.utterances, later.mentions)).toEqual(['negative', 'negative', 'positive', 'possible']);
+  });
+
   it('scores accuracy and macro-F1', () => {
     const s = scoreCertainty(['positive', 'negative', 'possible', 'positive'], ['positive', 'negative', 'positive', 'positive']);
     expect(s.accuracy).toBe(0.75);

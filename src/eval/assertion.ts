@@ -21,7 +21,7 @@ export interface CmddDialogue {
 
 interface CmddFile {
   'example-id'?: string;
-  'dialogue-content'?: Array<{ speaker: string; sentence: string; label: string; type: string[] }>;
+  'dialogue-content'?: Array<{ speaker: string; sentence: string; label: string; type: string[]; normalized?: string[] }>;
 }
 
 /** BIO symptom spans of one CMDD utterance label string, aligned by code point. */
@@ -53,7 +53,8 @@ export function parseCmddDialogue(json: unknown, id: string): CmddDialogue {
     for (const [k, span] of spans.entries()) {
       const gold = CMDD_TYPES[String(types[k])];
       if (!gold) continue;
-      dialogue.mentions.push({ utterance: index, ...span });
+      const normalized = Array.isArray(u.normalized) && u.normalized.length === types.length ? u.normalized[k] : undefined;
+      dialogue.mentions.push({ utterance: index, ...span, ...(normalized ? { normalized: String(normalized) } : {}) });
       dialogue.gold.push(gold);
     }
   }
