@@ -62,7 +62,9 @@ describe('Tencent MRS endpoint and the native structure/deidentify routes', () =
     expect((await mrs('ImageMaskAsync', { Image: { Base64: Buffer.from('住院号ZY20230456').toString('base64') } })).Error.Code).toBe('InvalidParameterValue.ImageCodeInvalid');
     expect((await mrs('ImageMaskAsync', { Image: { Url: 'https://example.org/a.png' } })).Error.Code).toBe('InvalidParameterValue.ImageURLInvalid');
     expect((await mrs('ImageMaskAsync', { Image: { Base64: '@@' }, MaskFlag: { HospitalFlag: false } })).Error.Code).toBe('InvalidParameterValue.ImageCodeInvalid');
-    // Failed calls are not charged.
+    // Bad parameters are refused before anything is reserved; failed calls are not charged.
+    const released = await server.db.all<{ n: number }>("SELECT COUNT(*) AS n FROM requests WHERE key_id = ? AND action = 'TextToObject' AND state = 'released'", [keyId]);
+    expect(Number(released[0]!.n)).toBe(0);
     expect((await usageStatement(server.db, today(), keyId)).lines.filter((l) => l.action === 'TextToObject').map((l) => l.calls)).toEqual([3]);
   });
 

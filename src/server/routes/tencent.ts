@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKey } from '../../accounts/index.js';
 import { SUBTYPE_CODES, TYPE_CODES, type ReportType } from '../../classify/types.js';
 import { codePoints } from '../../document/document.js';
 import { detectMedia } from '../../ingest/media.js';
@@ -12,9 +11,12 @@ import type { DocumentInput, WorkerTask } from '../tasks.js';
 
 type Params = Record<string, unknown>;
 
-/** One billable MRS action: the units it charges come back from `run` (pages for PDFs). */
+/**
+ * One billable MRS action: `prepare` checks the parameters (throwing MRS's code) before anything is
+ * reserved, and returns the work, whose units (pages for PDFs) are charged once it succeeds.
+ */
 interface TencentAction {
-  run(ctx: ServerContext, params: Params, key: ApiKey): Promise<{ value: Params; units?: number }>;
+  prepare(ctx: ServerContext, params: Params): () => Promise<{ value: Params; units?: number }>;
 }
 
 const invalid = (code: string, message: string): SurfaceError => new SurfaceError(code, message, 200);
@@ -98,35 +100,40 @@ const maskedImage = (value: unknown): Params => ({ MaskedImage: (value as { imag
 const run = (ctx: ServerContext, task: WorkerTask, timeoutMs = ctx.config.requestTimeoutMs) =>
   ctx.pool.run(task, timeoutMs) as Promise<{ value: Params; units?: number }>;
 
+/** A worker task whose reply is the MRS reply, or a part of it (`shape`). */
+const work = (ctx: ServerContext, task: WorkerTask, shape?: (value: unknown) => Params) => async () => {
+  const outcome = await run(ctx, task);
+  return shape ? { value: shape(outcome.value), units: outcome.units } : outcome;
+};
+
+const textTypeList = (value: unknown): Params => ({ TextTypeList: value });
+
 /** The MRS actions medstruct serves, by X-TC-Action. */
 const ACTIONS: Record<string, TencentAction> = {
   TextToObject: {
-    run: (ctx, params) => run(ctx, { op: 'structure', input: { text: text(ctx, params), maxPages: 1 }, type: reportType(params), format: 'tencent' }),
+    prepare: (ctx, params) => work(ctx, { op: 'structure', input: { text: text(ctx, params), maxPages: 1 }, type: reportType(params), format: 'tencent' }),
   },
   TextToClass: {
-    run: async (ctx, params) => ({ value: { TextTypeList: (await run(ctx, { op: 'textTypes', text: text(ctx, params) })).value } }),
+    prepare: (ctx, params) => work(ctx, { op: 'textTypes', text: text(ctx, params) }, textTypeList),
   },
   ImageToObject: {
-    run: (ctx, params) => {
+    prepare: (ctx, params) => {
       const type = reportType(params);
       if (Array.isArray(params.OcrInfoList) && params.OcrInfoList.length > 0) {
-        return run(ctx, { op: 'structure', input: { ocrInfo: params.OcrInfoList, maxPages: 1 }, type, format: 'tencent' });
+        return work(ctx, { op: 'structure', input: { ocrInfo: params.OcrInfoList, maxPages: 1 }, type, format: 'tencent' });
       }
       const [image] = imageList(params);
-      return run(ctx, { op: 'structure', input: { bytes: image, expect: 'image', maxPages: 1 }, type, format: 'tencent' });
+      return work(ctx, { op: 'structure', input: { bytes: image, expect: 'image', maxPages: 1 }, type, format: 'tencent' });
     },
   },
   ImageToClass: {
-    run: async (ctx, params) => ({ value: { TextTypeList: (await run(ctx, { op: 'textTypes', images: imageList(params) })).value } }),
+    prepare: (ctx, params) => work(ctx, { op: 'textTypes', images: imageList(params) }, textTypeList),
   },
   ImageMask: {
-    run: async (ctx, params) => {
-      const { value } = await run(ctx, { op: 'deidentifyImage', bytes: maskImage(params), mask: maskGroups(params) });
-      return { value: maskedImage(value) };
-    },
+    prepare: (ctx, params) => work(ctx, { op: 'deidentifyImage', bytes: maskImage(params), mask: maskGroups(params) }, maskedImage),
   },
   TurnPDFToObject: {
-    run: (ctx, params) => run(ctx, { op: 'structure', input: pdfInput(ctx, params), type: 'auto', format: 'tencent' }),
+    prepare: (ctx, params) => work(ctx, { op: 'structure', input: pdfInput(ctx, params), type: 'auto', format: 'tencent' }),
   },
 };
 
@@ -210,7 +217,7 @@ export async function tencentCall(ctx: ServerContext, request: FastifyRequest, r
     const action = Object.hasOwn(ACTIONS, actionName) ? ACTIONS[actionName]! : undefined;
     if (!action) throw invalid('InvalidParameter.InvalidAction', `The action ${actionName} is not supported`);
     const key = await authenticate(ctx, request, actionName);
-    value = await billable(ctx, request, key, actionName, () => action.run(ctx, params, key));
+    value = await billable(ctx, request, key, actionName, action.prepare(ctx, params));
   }
   return reply.send({ Response: { ...value, RequestId: String(request.id) } });
 }
