@@ -4,7 +4,7 @@ import type { FieldValue, Polygon } from '../src/document/types.js';
 import { ingestFile } from '../src/ingest/index.js';
 import { runningRows } from '../src/ingest/running.js';
 import { Pipeline } from '../src/pipeline/stage.js';
-import { structureDocument, type StructureResult } from '../src/structure/index.js';
+import { structureDocument, toTencentResponse, type StructureResult } from '../src/structure/index.js';
 import { CHECKUP_EXAMS, CHECKUP_FINDINGS, CHECKUP_LAB, makeCheckupPdf } from './fixtures/ocr/checkup.js';
 
 interface LabItemOut { name: FieldValue; result: FieldValue; unit: FieldValue | null; range: FieldValue | null; direction: string | null }
@@ -83,6 +83,13 @@ describe('a multi-page health-checkup PDF (digital and scanned pages)', () => {
     const advice = result.fields.advice as FieldValue;
     expect(advice.value).toBe('清淡饮食，限制饮酒，每周运动不少于150分钟，一年后复查');
     expect(advice.page).toBe(4);
+  });
+
+  it('fills the tencent template with the overall conclusion (Exame) and the lab items with their Coords (Indicator)', () => {
+    const template = toTencentResponse(result, doc).Template as { Exame: { Abnormality: unknown[] }; Indicator: { Indicators: Array<{ Name: string; Result: string; Coords?: { Width: number } }> } };
+    expect(template.Exame.Abnormality).toHaveLength(CHECKUP_FINDINGS.length);
+    expect(template.Indicator.Indicators.map((i) => [i.Name, i.Result])).toEqual(CHECKUP_LAB.map((t) => [t.name, t.result]));
+    for (const i of template.Indicator.Indicators) expect(i.Coords!.Width).toBeGreaterThan(0);
   });
 
   it('gives every field a page number and every field on one line a polygon', () => {

@@ -327,7 +327,11 @@ export function toTencentTemplate(result: StructureResult, doc: MedDocument): Ob
   } else if (type === 'vaccination') template.VaccineCertificate = vaccineCertificate(fields);
   else if (type === 'prescription') template.Prescription = prescription(fields);
   else if (type === 'diagnosis_certificate') template.DiagCert = diagCert(fields);
-  else if (type === 'checkup') template.Exame = exame(fields);
+  else if (type === 'checkup') {
+    template.Exame = exame(fields);
+    // A checkup's lab tables, from every page, as the lab sheet's indicators.
+    template.Indicator = indicator({ items: fields.labItems });
+  }
   else if (['admission', 'discharge', 'outpatient', 'progress_note', 'front_sheet', 'operation'].includes(type)) {
     template.MedDoc = medDoc(fields);
     if (['admission', 'discharge', 'outpatient'].includes(type)) template.MedDocV2 = medDocV2(fields, result.patient as Obj, type);
