@@ -1,10 +1,29 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { MedDocument } from '../src/document/document.js';
+import { toFhirBundle } from '../src/output/fhir/index.js';
+import { structureDocument } from '../src/structure/index.js';
 import { checkBundle } from './fhir-checker.js';
 import { testServer, type TestServer } from './server-helper.js';
 
-const CT = join(import.meta.dirname, 'fixtures', 'reports', 'ct.txt');
+const REPORTS = join(import.meta.dirname, 'fixtures', 'reports');
+const CT = join(REPORTS, 'ct.txt');
+
+/** Runs the CLI and returns what it printed. */
+async function cli(argv: string[]): Promise<string> {
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => { lines.push(String(chunk)); return true; }) as typeof process.stdout.write;
+  try {
+    expect(await main(argv)).toBe(0);
+  } finally {
+    process.stdout.write = write;
+  }
+  return lines.join('');
+}
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -22,19 +41,32 @@ describe('FHIR output on the CLI and the HTTP API', () => {
   });
 
   it('medstruct structure --format fhir prints one valid Bundle', async () => {
-    const lines: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => { lines.push(String(chunk)); return true; }) as typeof process.stdout.write;
-    try {
-      expect(await main(['structure', CT, '--format', 'fhir'])).toBe(0);
-    } finally {
-      process.stdout.write = write;
-    }
-    const bundle = JSON.parse(lines.join('')) as Json;
+    const bundle = JSON.parse(await cli(['structure', CT, '--format', 'fhir'])) as Json;
     expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'document' });
     expect(checkBundle(bundle)).toEqual([]);
     const report = bundle.entry.find((e: Json) => e.resource.resourceType === 'DiagnosticReport').resource;
     expect(report.code.coding[0]).toMatchObject({ system: 'http://loinc.org', code: '18748-4' });
+  }, 60_000);
+
+  it('medstruct structure --jsonl --format fhir prints one Bundle per line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medstruct-fhir-'));
+    try {
+      const file = join(dir, 'reports.jsonl');
+      writeFileSync(file, [readFileSync(join(REPORTS, 'lab.txt'), 'utf8'), readFileSync(join(REPORTS, 'ecg.txt'), 'utf8')].map((text) => JSON.stringify({ text })).join('\n'));
+      const bundles = (await cli(['structure', '--jsonl', file, '--format', 'fhir'])).trim().split('\n').map((line) => JSON.parse(line) as Json);
+      expect(bundles.map((b) => b.type)).toEqual(['collection', 'document']);
+      for (const b of bundles) expect(checkBundle(b)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('every report fixture, through the full pipeline, gives a structurally valid Bundle', () => {
+    for (const name of readdirSync(REPORTS).filter((f) => f.endsWith('.txt'))) {
+      const doc = new MedDocument(readFileSync(join(REPORTS, name), 'utf8'));
+      const bundle = toFhirBundle(structureDocument(doc), doc);
+      expect([name, checkBundle(bundle)]).toEqual([name, []]);
+    }
   }, 60_000);
 
   it('POST /v1/structure with format fhir answers a valid Bundle; other formats are refused', async () => {

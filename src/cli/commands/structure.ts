@@ -45,7 +45,7 @@ const command: Command = {
   summary: [
     'medstruct structure [TEXT | - | FILE] [--type auto|KEY] [--format native|tencent|fhir] [--fields FILE]',
     '--format fhir prints a FHIR R4 Bundle (document with a Composition when the report has sections).',
-    'medstruct structure --jsonl FILE [--type auto|KEY] [--fields FILE]   one native object per input line ({"text": …})',
+    'medstruct structure --jsonl FILE [--type auto|KEY] [--format …] [--fields FILE]   one result per input line ({"text": …})',
     'FILE may be text, an image (JPEG, PNG, WebP, TIFF) or a PDF; images and scanned pages are OCRed, fields then carry page and polygon.',
     `Types: ${REPORT_TYPES.join(', ')}`,
   ].join('\n'),
@@ -55,20 +55,23 @@ const command: Command = {
     const type = typeOption(stringOption(args, 'type'));
     const specPath = stringOption(args, 'fields');
     const fields = specPath === undefined ? [] : readFieldSpec(specPath);
+    const format = choiceOption(args, 'format', FORMATS, 'native');
+    const render = (doc: MedDocument): unknown => {
+      const result = structureDocument(doc, { type, fields });
+      return format === 'tencent' ? toTencentResponse(result, doc) : format === 'fhir' ? toFhirBundle(result, doc) : result;
+    };
     const jsonl = stringOption(args, 'jsonl');
     if (jsonl !== undefined) {
       for (const row of readJsonl<{ text?: unknown }>(jsonl)) {
         const text = typeof row.text === 'string' ? row.text : '';
         if (text.trim() === '') { await writeLine({ error: { code: 'EMPTY_INPUT', message: 'The line has no text' } }); continue; }
-        await writeLine(structureDocument(new MedDocument(text), { type, fields }));
+        await writeLine(render(new MedDocument(text)));
       }
       return 0;
     }
-    const format = choiceOption(args, 'format', FORMATS, 'native');
     const doc = await documentFromArgument(args.positionals[0]);
     if (doc.text.trim() === '') throw new MedstructError('EMPTY_INPUT', 'Nothing to structure: the text is empty');
-    const result = structureDocument(doc, { type, fields });
-    await writeLine(format === 'tencent' ? toTencentResponse(result, doc) : format === 'fhir' ? toFhirBundle(result, doc) : result);
+    await writeLine(render(doc));
     return 0;
   },
 };

@@ -298,10 +298,6 @@ export function toFhirBundle(result: StructureResult, source: SourceDocument, op
   if (aboutPatient) bundle.add('Patient', 'Patient', patientResource(ctx));
   const parts = parties(ctx);
   ctx.encounter = encounterResource(ctx, type, parts.hospital);
-  const device = bundle.add('Device/medstruct', 'Device', {
-    deviceName: [{ name: 'medstruct', type: 'manufacturer-name' }],
-    type: concept('Clinical document structuring software'),
-  });
   if (aboutPatient) {
     if (codes.diagnosticReport) diagnosticReport(ctx, type, parts);
     else {
@@ -319,13 +315,18 @@ export function toFhirBundle(result: StructureResult, source: SourceDocument, op
   const now = options.now ?? new Date();
   const date = documentDate(ctx, now);
   const isDocument = result.sections.length > 0;
-  const entries = bundle.entries.map((e) => ({ fullUrl: e.fullUrl, resource: e.resource }));
   const bundleId = bundle.uuid('Bundle');
+  let head: Array<{ fullUrl: string; resource: Resource }> = [];
   if (isDocument) {
-    const comp = composition(ctx, date, parts, device, aboutPatient);
+    // medstruct authors the Composition (the structured rendering) beside the report's own doctors.
+    const device = bundle.add('Device/medstruct', 'Device', {
+      deviceName: [{ name: 'medstruct', type: 'manufacturer-name' }],
+      type: concept('Clinical document structuring software'),
+    });
     const compId = bundle.uuid('Composition');
-    entries.unshift({ fullUrl: `urn:uuid:${compId}`, resource: { resourceType: 'Composition', id: compId, ...comp } });
+    head = [{ fullUrl: `urn:uuid:${compId}`, resource: { resourceType: 'Composition', id: compId, ...composition(ctx, date, parts, device, aboutPatient) } }];
   }
+  const entries = [...head, ...bundle.entries.map((e) => ({ fullUrl: e.fullUrl, resource: e.resource }))];
   // An instant: the document's own date (its first moment when it states no time), so the output stays reproducible.
   const timestamp = date.includes('T') ? date : `${date.padEnd(10, '-01').slice(0, 10)}T00:00:00${ctx.timezone}`;
   return {
