@@ -41,7 +41,7 @@ describe('Tencent MRS endpoint and the native structure/deidentify routes', () =
     expect(forced.Template.MedDocV2.TreatmentRecord.ChiefComplaint.Src).toBe('反复胸闷、胸痛3年，加重2天');
     const vaccination = await mrs('TextToObject', { Text: readFileSync(join(import.meta.dirname, 'fixtures', 'vaccination', 'rabies.txt'), 'utf8'), Type: 219 });
     expect(vaccination.TextTypeList.at(-1).Id).toBe(219);
-    expect(vaccination.Template.VaccineCertificate.VaccineList.map((v: { Dose: string }) => v.Dose)).toEqual(['第1针', '第2针', '第3针', '第4针', '第5针']);
+    expect(vaccination.Template.VaccineCertificate.VaccineList.map((v: { Dose: string }) => v.Dose)).toEqual(['', '第1针', '第2针', '第3针', '第4针', '第5针']);
   });
 
   it('answers MRS error codes for bad parameters', async () => {

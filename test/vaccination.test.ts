@@ -69,24 +69,27 @@ describe('vaccination certificate fields', () => {
     expect(run.records[2]!.dose!.value).toBe('加强针');
   });
 
-  it('reads a rabies post-exposure card: the five doses share the vaccine, maker and unit named above the table', () => {
+  it('reads a rabies post-exposure card: immune globulin, then five doses sharing the vaccine, maker and unit named above the table', () => {
     const run = structure(fixture('rabies'));
     spansHold(run);
-    expect(run.records).toHaveLength(5);
-    expect(run.records.map((r) => [r.dose?.normalized, r.date?.normalized, r.lot?.value, r.site?.value, r.provider?.value])).toEqual([
+    expect(run.records).toHaveLength(6);
+    const [globulin, ...doses] = run.records;
+    expect([globulin!.vaccine?.normalized, globulin!.code, globulin!.date?.normalized, globulin!.lot?.value, globulin!.manufacturer?.value, globulin!.site?.value, globulin!.route?.normalized, globulin!.dose])
+      .toEqual(['狂犬病人免疫球蛋白', 'HRIG', '2023-07-02', '20230211', '华兰生物', '伤口周围', '局部浸润注射', null]);
+    expect(doses.map((r) => [r.dose?.normalized, r.date?.normalized, r.lot?.value, r.site?.value, r.provider?.value])).toEqual([
       [1, '2023-07-02', '202303015', '左上臂三角肌', '王丽'],
       [2, '2023-07-05', '202303015', '右上臂三角肌', '王丽'],
       [3, '2023-07-09', '202303015', '左上臂三角肌', '陈静'],
       [4, '2023-07-16', '202305021', '右上臂三角肌', '陈静'],
       [5, '2023-07-30', '202305021', '左上臂三角肌', '王丽'],
     ]);
-    for (const r of run.records) {
+    for (const r of doses) {
       expect(r.vaccine?.normalized).toBe('人用狂犬病疫苗(Vero细胞)');
       expect(r.manufacturer?.value).toBe('辽宁成大生物股份有限公司');
       expect(r.clinic?.value).toBe('南京市鼓楼区犬伤门诊');
     }
     // The exposure date is not a vaccination date.
-    expect(run.records.some((r) => r.date && r.date.start < run.doc.text.indexOf('针次'))).toBe(false);
+    expect(doses.some((r) => r.date && r.date.start < run.doc.text.indexOf('针次'))).toBe(false);
   });
 
   it('reads one-line HPV records with route and vaccinator; the next-appointment date is no record', () => {
@@ -170,10 +173,11 @@ describe('MRS VaccineCertificate', () => {
     const { template } = structure(fixture('rabies'));
     expect(template.ReportType).toBe('疫苗接种证明');
     const list = template.VaccineCertificate.VaccineList;
-    expect(list).toHaveLength(5);
+    expect(list).toHaveLength(6);
     expect(Object.keys(list[0])).toEqual(['Id', 'Vaccine', 'Dose', 'Date', 'LotNumber', 'Manufacturer', 'Clinic', 'Site', 'Provider', 'Lot']);
-    expect(list[0]).toEqual({
-      Id: '1', Vaccine: '冻干人用狂犬病疫苗(Vero细胞)', Dose: '第1针', Date: '2023-07-02', LotNumber: '202303015',
+    expect(list[0]).toMatchObject({ Id: '1', Vaccine: '狂犬病人免疫球蛋白', Dose: '', Date: '2023-07-02', Lot: '20230211' });
+    expect(list[1]).toEqual({
+      Id: '2', Vaccine: '冻干人用狂犬病疫苗(Vero细胞)', Dose: '第1针', Date: '2023-07-02', LotNumber: '202303015',
       Manufacturer: '辽宁成大生物股份有限公司', Clinic: '南京市鼓楼区犬伤门诊', Site: '左上臂三角肌', Provider: '王丽', Lot: '202303015',
     });
     expect(template.VaccineCertificate.Page).toBeUndefined();
