@@ -35,7 +35,7 @@ describe('MRS PathologyV2', () => {
   it('has the documented keys, the v1 Pathology block still beside it', () => {
     const t = template(text, 'pathology');
     expect(t.Pathology).toBeTruthy();
-    expect(Object.keys(t.PathologyV2)).toEqual(['Desc', 'Summary', 'ReportText', 'LymphTotal', 'LymphNodes', 'Ihc', 'Clinical', 'Malignant', 'SampleType', 'Molecular']);
+    expect(Object.keys(t.PathologyV2)).toEqual(['Desc', 'Summary', 'ReportText', 'LymphTotal', 'LymphNodes', 'Ihc', 'Clinical', 'Malignant', 'Precancer', 'Benigntumor', 'SampleType', 'Molecular']);
     expect(t.PathologyV2.ReportText).toBe(text);
   });
 
@@ -68,7 +68,7 @@ describe('MRS PathologyV2', () => {
     expect(v.Ihc.find((i: Json) => i.Name === 'HER2').Value.Grade).toBe('2+');
     expect(v.Molecular[0]).toMatchObject({ Name: 'HER2', Value: { Type: '扩增', Positive: '阳性', Src: 'HER2' } });
     expect(v.Malignant).toMatchObject({ Name: '是否恶性肿瘤', Src: '浸润性导管癌', Value: '是' });
-    expect(v.Precancer).toBeUndefined();
+    expect(v.Precancer).toBeNull();
     expect(v.SampleType.Src).toBe('左乳肿物及左腋窝淋巴结');
   });
 
@@ -85,11 +85,11 @@ describe('MRS PathologyV2', () => {
     ]);
     const gastric = template('病理诊断：（胃窦）黏膜慢性炎伴低级别上皮内瘤变。', 'pathology').PathologyV2;
     expect(gastric.Precancer).toMatchObject({ Name: '是否癌前病变', Src: '低级别上皮内瘤变', Value: '是' });
-    expect(gastric.Malignant).toBeUndefined();
+    expect(gastric.Malignant).toBeNull();
     const colon = template('病理诊断：（乙状结肠）管状腺瘤。', 'pathology').PathologyV2;
     expect(colon.Benigntumor).toMatchObject({ Src: '管状腺瘤', Value: '是' });
     const negative = template('病理诊断：（胃体）慢性浅表性炎，未见腺癌。', 'pathology').PathologyV2;
-    expect(negative.Malignant).toBeUndefined();
+    expect(negative.Malignant).toBeNull();
     expect(negative.LymphTotal).toEqual([]);
   });
 });

@@ -89,11 +89,16 @@ function molecularV2(fields: Obj): Obj[] {
   });
 }
 
-/** Whether the diagnosed type is malignant, precancerous or a benign tumour, when its name says so and is not negated. */
+/**
+ * Malignant / Precancer / Benigntumor: the one the diagnosed type's name shows (not negated just before it) says 是;
+ * the others stay null, as nothing in the report says 否.
+ */
 function histologyClasses(type: Fv, text: string): Obj {
-  if (!type || NEGATED_BEFORE.test(Array.from(text).slice(Math.max(0, type.start - 6), type.start).join(''))) return {};
+  const out: Obj = Object.fromEntries(CLASS_RES.map((c) => [c.key, null]));
+  if (!type || NEGATED_BEFORE.test(Array.from(text).slice(Math.max(0, type.start - 6), type.start).join(''))) return out;
   const hit = CLASS_RES.find((c) => c.re.test(type.value));
-  return hit ? { [hit.key]: withCoords({ Name: hit.name, Index: [type.start, type.end], Src: type.value, Value: '是' }, type) } : {};
+  if (hit) out[hit.key] = withCoords({ Name: hit.name, Index: [type.start, type.end], Src: type.value, Value: '是' }, type);
+  return out;
 }
 
 function pathologyDetail(fields: Obj, diagnosis: Fv): Obj | null {
