@@ -140,13 +140,17 @@ describe('MRS MedDocV2 (DischargeInfoBlock)', () => {
     expect(record.BodyExamination.BodyTemperature).toMatchObject({ Norm: '36.8', Unit: '℃' });
     expect(record.AdmissionDiagnosis.Value.split('；')[1]).toBe('高血压3级（很高危）');
     expect(record.DischargeDiagnosis).toBeNull();
-    expect(v2.DrugHistory.DrugList[0]).toMatchObject({ CommonName: '阿司匹林肠溶片', Dosage: { SingleMeasurement: '100mg', Frequency: 'QD', DrugDeliveryRoute: 'PO' } });
+    // The drug history is what the past history says the patient takes, not what the record orders.
+    expect(v2.DrugHistory).toMatchObject({ Name: '药物史', Src: '硝苯地平控释片30mg qd', Value: '硝苯地平控释片' });
+    expect(v2.DrugHistory.DrugList).toEqual([{ CommonName: '硝苯地平控释片', Dosage: { Value: '30mg qd', SingleMeasurement: '30mg', Frequency: 'QD', DrugDeliveryRoute: '' }, Value: '硝苯地平控释片30mg qd' }]);
     expect(v2.ParagraphBlock.DiseasePresentText.startsWith('患者3年前无明显诱因')).toBe(true);
     expect(v2.ParagraphBlock.ChiefComplaintText).toBe(record.ChiefComplaintText);
   });
 
   it('fills the discharge record: diagnoses, course, condition and discharge instructions', () => {
-    const record = template(fixture('discharge'), 'discharge').MedDocV2.TreatmentRecord;
+    const v2 = template(fixture('discharge'), 'discharge').MedDocV2;
+    expect(v2.DrugHistory).toBeNull();
+    const record = v2.TreatmentRecord;
     expect(record.DischargeDiagnosis).toEqual({ Name: '出院诊断', Src: '1.胆囊结石伴慢性胆囊炎 2.脂肪肝', Norm: '胆囊结石伴慢性胆囊炎；脂肪肝', Value: '胆囊结石伴慢性胆囊炎；脂肪肝' });
     expect(record.AdmissionDiagnosisText).toBe('胆囊结石伴慢性胆囊炎');
     expect(record.DischargeCondition.Src).toBe('患者无腹痛，切口愈合良好，饮食正常');

@@ -271,6 +271,8 @@ export function extractClinical(src: Source, type: string): Record<string, unkno
       allergens: allergy.allergens,
       transfusion: historyItem(src, pastRegions, HISTORY.transfusion!),
       infections: historyItem(src, pastRegions, HISTORY.infection!),
+      // Medicines the patient already takes (规律服用硝苯地平控释片30mg qd): the drug history, apart from what is ordered.
+      medications: findMedications(src, sectionRegions(src, 'past_history')),
     },
     personalHistory: {
       text: sectionValue(src, 'personal_history'),

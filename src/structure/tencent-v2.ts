@@ -238,8 +238,9 @@ function menstrualBlock(m: Obj | null): Obj | null {
   };
 }
 
-function drugHistory(fields: Obj): Obj | null {
-  const meds = list(fields.medications);
+/** DrugHistory: the medicines the past history says the patient takes (not those the record orders). */
+function drugHistory(past: Obj): Obj | null {
+  const meds = list(past.medications);
   if (meds.length === 0) return null;
   return {
     Name: '药物史', Src: meds.map((m) => src(asFv(m.text))).join('；'),
@@ -291,7 +292,7 @@ export function medDocV2(fields: Obj, patient: Obj, type: ReportType): Obj {
       ObstericalHistory: f('maritalHistory') ? { MarriageHistory: named('婚育史', f('maritalHistory')) } : null,
       FamilyHistory: f('familyHistory') ? { RelativeHistory: named('家族史', f('familyHistory')) } : null,
     },
-    DrugHistory: drugHistory(fields),
+    DrugHistory: drugHistory(past),
     TreatmentRecord: {
       ChiefComplaint: named('主诉', f('chiefComplaint')),
       DiseasePresent: withNorm('现病史', f('presentIllness')),
