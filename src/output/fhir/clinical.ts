@@ -272,7 +272,7 @@ export function medications(ctx: FhirContext): Reference[] {
     };
     const notes = [item.specification, item.quantity].filter(isFieldValue).map((v) => v.value);
     if (notes.length > 0) body.note = [{ text: notes.join(' ') }];
-    const d = dosage(item, ctx.bundle.text(span.start, span.end));
+    const d = dosage(item, ctx.bundle.text(span.start, span.end).replace(/\s+/g, ' '));
     if (d) body.dosage = [d];
     ctx.claimed.medication.push(span);
     out.push(ctx.bundle.add(`MedicationStatement/${span.start}-${span.end}`, 'MedicationStatement', body, span));

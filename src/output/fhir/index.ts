@@ -56,7 +56,8 @@ function patientResource(ctx: FhirContext): Json {
   const spans: SourceSpan[] = Object.entries(p).filter(([, v]) => isFieldValue(v) && !masked(ctx, v)).map(([k, v]) => ctx.bundle.spanOfField(v as FieldValue, k));
   const body: Json = { extension: spans.map((s) => extensions(s)[0]) };
   const age = field(p, 'age');
-  if (age && typeof age.normalized === 'number') {
+  // FHIR Age must be positive (age-1): a newborn's 0天 stays in the source span only.
+  if (age && typeof age.normalized === 'number' && age.normalized > 0) {
     (body.extension as Json[]).push({ url: EXTENSION.ageAtReport, valueAge: { value: age.normalized, unit: 'a', system: SYSTEM.ucum, code: 'a' } });
   }
   const identifiers: Json[] = [];
@@ -120,7 +121,8 @@ function reportTime(ctx: FhirContext, ...names: string[]): string | undefined {
 function encounterResource(ctx: FhirContext, type: string, serviceProvider: Reference | null): Reference | null {
   const cls = ENCOUNTER_TYPES[type];
   if (!cls) return null;
-  const admitted = reportTime(ctx, 'admittedAt');
+  // An outpatient visit starts on its 就诊日期.
+  const admitted = cls[0] === 'IMP' ? reportTime(ctx, 'admittedAt') : reportTime(ctx, 'examinedAt');
   const discharged = reportTime(ctx, 'dischargedAt');
   const start = admitted ? fhirDateTime(admitted, ctx.timezone) : null;
   const end = discharged ? fhirDateTime(discharged, ctx.timezone) : null;
@@ -297,7 +299,7 @@ export function toFhirBundle(result: StructureResult, source: SourceDocument, op
   const aboutPatient = codes.aboutPatient !== false;
   if (aboutPatient) bundle.add('Patient', 'Patient', patientResource(ctx));
   const parts = parties(ctx);
-  ctx.encounter = encounterResource(ctx, type, parts.hospital);
+  ctx.encounter = encounterResource(ctx, type, parts.department ?? parts.hospital);
   if (aboutPatient) {
     if (codes.diagnosticReport) diagnosticReport(ctx, type, parts);
     else {
