@@ -3,7 +3,7 @@
  * tesseract (chi_sim, --psm 1 with orientation detection) when it is installed: character error rate,
  * lab items fully right, seconds per image; then digital-PDF pages per second and peak RSS.
  *
- *   npm run bench:ocr [-- --limit N] [-- --no-tesseract]
+ *   npm run bench:ocr [-- --limit N] [-- --no-tesseract] [-- --dir data/ocr-hard]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -21,10 +21,11 @@ import { makePdf, type PdfText } from '../test/fixtures/ocr/pdf.js';
 const args = process.argv.slice(2);
 const limitAt = args.indexOf('--limit');
 const limit = limitAt >= 0 ? Number(args[limitAt + 1]) : Infinity;
-const dir = join(PACKAGE_ROOT, 'data', 'ocr');
+const dirAt = args.indexOf('--dir');
+const dir = dirAt >= 0 ? join(PACKAGE_ROOT, args[dirAt + 1]!) : join(PACKAGE_ROOT, 'data', 'ocr');
 const truthFile = join(dir, 'truth.jsonl');
 if (!existsSync(truthFile)) {
-  console.error('No test set: run `npm run data:ocr` first.');
+  console.error(`No test set in ${dir}: run \`npm run data:ocr\` (or \`npm run data:ocr -- --hard\`) first.`);
   process.exit(1);
 }
 const cases = readFileSync(truthFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TestCase).slice(0, limit);
@@ -79,7 +80,9 @@ function record(engine: string, c: TestCase, text: string, lines: string[], stru
   const distance = editDistance(truth, [...squash(text)]);
   const found = c.items.filter((item) => lines.some((line) => itemInLine(item, line))).length;
   const right = structured ? c.items.filter((item) => structured.has(itemKey(item))).length : 0;
-  for (const group of [c.variant === 'clean' ? 'clean' : 'photo', 'all']) {
+  // The harder set's variants (perspective90, curl0, dim180) are tallied per kind.
+  const kind = c.variant === 'clean' ? 'clean' : c.variant.startsWith('photo') ? 'photo' : c.variant.replace(/\d+$/, '');
+  for (const group of [kind, 'all']) {
     const t = tally(engine, group);
     t.distance += distance;
     t.length += truth.length;

@@ -4,8 +4,11 @@
  * (rotation 0/90/180/270, skew, perspective, lighting gradient, shadow, background, blur, JPEG).
  *
  *   npx tsx scripts/make-ocr-testset.ts [--out data/ocr] [--pages 18]
+ *   npx tsx scripts/make-ocr-testset.ts --hard [--out data/ocr-hard] [--pages 18]
  *
- * Writes data/ocr/<name>.png|jpg and data/ocr/truth.jsonl ({file, kind, variant, text, items}).
+ * Writes data/ocr/<name>.png|jpg and data/ocr/truth.jsonl ({file, kind, variant, text, items}). `--hard`
+ * writes only harder photos of the same pages, a separate set: strong keystone (8-12 %), a curled page,
+ * or dim light (35-50 % exposure, flat contrast, noise, blur), one per page in turn.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -256,6 +259,10 @@ export interface PhotoOptions {
   blur: number;
   jpegQuality: number;
   seed: number;
+  /** Page curl: rows bow by this fraction of the page height at the page's middle (0 = flat). */
+  curl?: number;
+  /** Exposure: 1 = daylight; lower darkens the photo, flattens its contrast and raises sensor noise. */
+  exposure?: number;
 }
 
 /** Solves the 3×3 homography that maps the 4 `from` points to the 4 `to` points. */
@@ -308,18 +315,24 @@ export async function photograph(page: RenderedPage, options: PhotoOptions): Pro
   const gx = random() - 0.5, gy = random() - 0.5;
   const shadowX = random() * ow, shadowR = ow * (0.3 + random() * 0.3);
   const tint = [0.75 + random() * 0.1, 0.6 + random() * 0.1, 0.45 + random() * 0.1];
+  const curl = options.curl ?? 0, exposure = options.exposure ?? 1;
+  // Dim light: ink and paper move closer together and the sensor noise grows.
+  const contrast = 0.55 + 0.45 * exposure, noise = 10 / Math.sqrt(exposure);
   for (let y = 0; y < oh; y++) {
     for (let x = 0; x < ow; x++) {
       const w = h[6]! * x + h[7]! * y + h[8]!;
-      const u = (h[0]! * x + h[1]! * y + h[2]!) / w, v = (h[3]! * x + h[4]! * y + h[5]!) / w;
-      const light = 0.82 + 0.25 * (gx * (x / ow - 0.5) + gy * (y / oh - 0.5)) - 0.28 * Math.exp(-(((x - shadowX) ** 2) + (y - oh) ** 2) / (2 * shadowR * shadowR));
+      const u = (h[0]! * x + h[1]! * y + h[2]!) / w;
+      let v = (h[3]! * x + h[4]! * y + h[5]!) / w;
+      const light = exposure * (0.82 + 0.25 * (gx * (x / ow - 0.5) + gy * (y / oh - 0.5)) - 0.28 * Math.exp(-(((x - shadowX) ** 2) + (y - oh) ** 2) / (2 * shadowR * shadowR)));
       const o = (y * ow + x) * 3;
+      // A curled page: each point sinks along the page's columns by a sine of its position across the page.
+      if (curl > 0) v += curl * sh * Math.sin((Math.PI * u) / sw);
       if (u >= 0 && v >= 0 && u < sw - 1 && v < sh - 1) {
         const x0 = Math.floor(u), y0 = Math.floor(v), ax = u - x0, ay = v - y0;
         for (let c = 0; c < 3; c++) {
           const p = (xx: number, yy: number): number => src[(yy * sw + xx) * 3 + c]!;
           const value = (p(x0, y0) * (1 - ax) + p(x0 + 1, y0) * ax) * (1 - ay) + (p(x0, y0 + 1) * (1 - ax) + p(x0 + 1, y0 + 1) * ax) * ay;
-          out[o + c] = Math.max(0, Math.min(255, value * light * (c === 2 ? 0.96 : 1) + (random() - 0.5) * 10));
+          out[o + c] = Math.max(0, Math.min(255, (exposure < 1 ? 128 + (value - 128) * contrast : value) * light * (c === 2 ? 0.96 : 1) + (random() - 0.5) * noise));
         }
       } else {
         const grain = 0.85 + 0.15 * Math.sin(x * 0.05 + Math.sin(y * 0.01) * 6);
@@ -340,24 +353,42 @@ export interface TestCase {
   items: LabItemTruth[];
 }
 
+/** Harder photos than the published set's, one kind per page in turn. */
+const HARD_KINDS = ['perspective', 'curl', 'dim'] as const;
+
+function hardPhoto(kind: (typeof HARD_KINDS)[number], rotation: number, random: () => number, seed: number): PhotoOptions {
+  const base: PhotoOptions = { rotation, skew: (random() - 0.5) * 8, perspective: 0.03, blur: 0, jpegQuality: 70, seed };
+  if (kind === 'perspective') return { ...base, skew: (random() - 0.5) * 12, perspective: 0.08 + random() * 0.04 };
+  if (kind === 'curl') return { ...base, curl: 0.012 + random() * 0.01 };
+  return { ...base, exposure: 0.35 + random() * 0.15, blur: 0.8, jpegQuality: 60 };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const outIndex = args.indexOf('--out');
   const pagesIndex = args.indexOf('--pages');
-  const out = outIndex >= 0 ? args[outIndex + 1]! : 'data/ocr';
+  const hard = args.includes('--hard');
+  const out = outIndex >= 0 ? args[outIndex + 1]! : hard ? 'data/ocr-hard' : 'data/ocr';
   const pageCount = pagesIndex >= 0 ? Number(args[pagesIndex + 1]) : 18;
   mkdirSync(out, { recursive: true });
   const cases: TestCase[] = [];
-  const random = seededRandom(20240601);
+  const random = seededRandom(hard ? 20240901 : 20240601);
   for (let n = 0; n < pageCount; n++) {
     const seed = 1000 + n;
     const kind = (['lab', 'lab2', 'lab', 'lab2', 'imaging', 'pathology'] as const)[n % 6]!;
     const page = kind === 'lab' ? await renderLabSheet(seed) : kind === 'lab2' ? await renderTwoColumnLabSheet(seed) : await renderNarrativeReport(seed, kind);
     const base = `${String(n).padStart(3, '0')}-${kind}`;
     const text = page.lines.join('\n');
+    const rotation = [0, 90, 180, 270][n % 4]!;
+    if (hard) {
+      const hardness = HARD_KINDS[n % HARD_KINDS.length]!;
+      const file = `${base}-${hardness}${rotation}.jpg`;
+      writeFileSync(join(out, file), await photograph(page, hardPhoto(hardness, rotation, random, seed)));
+      cases.push({ file, kind, variant: `${hardness}${rotation}`, text, items: page.items });
+      continue;
+    }
     writeFileSync(join(out, `${base}-clean.png`), page.png);
     cases.push({ file: `${base}-clean.png`, kind, variant: 'clean', text, items: page.items });
-    const rotation = [0, 90, 180, 270][n % 4]!;
     const photo = await photograph(page, {
       rotation,
       skew: (random() - 0.5) * 8,
