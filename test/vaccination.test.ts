@@ -159,6 +159,24 @@ describe('vaccination certificate fields', () => {
     ]);
   });
 
+  it('reads an app listing with maker and unit on lines of their own; the title names the vaccine, the footer is no unit', () => {
+    const run = structure([
+      '新冠疫苗接种信息',
+      '第3剂 2022-01-10',
+      '北京科兴中维生物技术有限公司',
+      '北京市海淀区学院路社区卫生服务中心',
+      '第2剂 2021-06-01',
+      '北京生物制品研究所有限责任公司',
+      '北京市海淀区学院路社区卫生服务中心',
+      '北京市海淀区疾病预防控制中心 监制',
+    ].join('\n'));
+    spansHold(run);
+    expect(run.records.map((r) => [r.vaccine?.normalized, r.code, r.dose?.normalized, r.date?.normalized, r.manufacturer?.value, r.clinic?.value])).toEqual([
+      ['新型冠状病毒疫苗', 'COVID-19', 3, '2022-01-10', '北京科兴中维生物技术有限公司', '北京市海淀区学院路社区卫生服务中心'],
+      ['新型冠状病毒疫苗', 'COVID-19', 2, '2021-06-01', '北京生物制品研究所有限责任公司', '北京市海淀区学院路社区卫生服务中心'],
+    ]);
+  });
+
   it('normalizes vaccine names to the standard name, keeping the product qualifier', () => {
     expect(normalizeVaccine('乙肝疫苗')).toEqual({ name: '乙型肝炎疫苗', code: 'HepB' });
     expect(normalizeVaccine('重组乙型肝炎疫苗（酿酒酵母）')).toEqual({ name: '乙型肝炎疫苗(酿酒酵母)', code: 'HepB' });

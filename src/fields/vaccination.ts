@@ -353,6 +353,7 @@ export function extractVaccinationRecords(src: Source): VaccinationRecord[] {
   const all = lines(src, wholeRegion(src));
   const records: Group[] = [];
   const defaults: Facts = {};
+  const titleFacts: Facts = {};
   let open: Group | null = null;
   const close = (): void => {
     if (!open) return;
@@ -394,7 +395,12 @@ export function extractVaccinationRecords(src: Source): VaccinationRecord[] {
     // A line counts with labelled fields, or with a date, a dose or a vaccine read anywhere in it.
     let facts = labelledFacts(src, line, { spans: [] });
     const scanned = scanFacts(src, line, false);
-    if (hasAny(facts) || scanned.date || scanned.dose || (scanned.vaccine && !isTitle(src, scanned.vaccine, line))) facts = scanned;
+    const title = scanned.vaccine && !hasAny(facts) && isTitle(src, scanned.vaccine, line);
+    // The vaccine a title names (新冠疫苗接种记录) is the last resort for records that name none.
+    if (title && !titleFacts.vaccine) Object.assign(titleFacts, { vaccine: scanned.vaccine, code: scanned.code ?? null });
+    if (hasAny(facts) || scanned.date || scanned.dose || (scanned.vaccine && !title)) facts = scanned;
+    // Inside a record, a line that is just a maker, a unit or a lot (app listings print them one per line) belongs to it.
+    else if (open && isRecord((open as Group).facts) && !/\s/.test(src.text.slice(line.start, line.end).trim())) facts = scanned;
     if (!hasAny(facts)) continue;
     const current: Group | null = open;
     if (current && RECORD_FIELDS.some((k) => facts[k] && current.facts[k])) close();
@@ -407,6 +413,7 @@ export function extractVaccinationRecords(src: Source): VaccinationRecord[] {
     if (facts.date && facts.vaccine) close();
   }
   close();
+  if (!defaults.vaccine && titleFacts.vaccine) Object.assign(defaults, titleFacts);
   return records.sort((a, b) => a.start - b.start).map((g) => toRecord(src, g, defaults));
 }
 
