@@ -63,23 +63,22 @@ describe('OcrPool', () => {
     expect(good.status === 'fulfilled' && summary(good.value)).toEqual(summary(inProcess[0]!));
   });
 
-  it('stops a read past its time limit with TIMEOUT, or when the caller aborts, and replaces the workers', async () => {
-    const caller = new AbortController();
-    const timedOut = codeOf(pool.read(images[1]!, {}, { timeoutMs: 5 }));
-    const aborted = pool.read(images[0]!, {}, { signal: caller.signal }).then(() => 'read', (error: Error) => error.message);
-    caller.abort(new Error('client went away'));
-    expect(await timedOut).toBe('TIMEOUT');
-    expect(await aborted).toBe('client went away');
-    // Each terminated worker's slot gets a fresh worker (it loads the models again).
+  it('stops a read past its time limit with TIMEOUT and replaces the worker', async () => {
+    expect(await codeOf(pool.read(images[1]!, {}, { timeoutMs: 5 }))).toBe('TIMEOUT');
+    // The terminated worker's slot gets a fresh worker (it loads the models again).
     const pages = await Promise.all([pool.read(images[1]!), pool.read(images[0]!)]);
     expect(summary(pages[0]!)).toEqual(summary(inProcess[1]!));
     expect(summary(pages[1]!)).toEqual(summary(inProcess[0]!));
   });
 
-  it('refuses work once closed', async () => {
-    const closing = new OcrPool({ workers: 1 });
-    await closing.close();
-    expect(await codeOf(closing.read(images[0]!))).toBe('INTERNAL');
+  it('stops a read when the caller aborts, and refuses work once closed', async () => {
+    const side = new OcrPool({ workers: 1 });
+    const caller = new AbortController();
+    const aborted = side.read(images[0]!, {}, { signal: caller.signal }).then(() => 'read', (error: Error) => error.message);
+    caller.abort(new Error('client went away'));
+    expect(await aborted).toBe('client went away');
+    await side.close();
+    expect(await codeOf(side.read(images[0]!))).toBe('INTERNAL');
   });
 
   it('lets the process exit by itself after close (no handle left open)', () => {
