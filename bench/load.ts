@@ -75,6 +75,19 @@ function latencyLine(values: number[]): string {
   return `n ${sorted.length}, p50 ${ms(quantile(sorted, 0.5))}, p90 ${ms(quantile(sorted, 0.9))}, p99 ${ms(quantile(sorted, 0.99))}, max ${ms(sorted.at(-1) ?? NaN)}`;
 }
 
+/**
+ * Server-side time from request to reply of refused calls, from /metrics: a refused call never gets
+ * an action name, so it is counted under its route (`action="/v1/ner"`); admitted ones under `ner`.
+ */
+async function refusalBuckets(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const buckets = new Map<string, number>();
+  for (const match of text.matchAll(/^medstruct_request_duration_seconds_bucket\{surface="native",action="\/v1\/ner",le="([^"]+)"\} (\d+)$/gm)) {
+    buckets.set(match[1]!, Number(match[2]));
+  }
+  return buckets;
+}
+
 async function main(): Promise<void> {
   const seconds = Number(option('seconds', '20'));
   const connections = Number(option('connections', '16'));
@@ -105,7 +118,9 @@ async function main(): Promise<void> {
     const overloadConnections = Number(maxQueue) * 4;
     const refusals: number[] = [];
     const admitted: number[] = [];
-    const run = autocannon({ url, connections: overloadConnections, duration: Math.max(5, seconds / 2), requests });
+    const before = await refusalBuckets(url);
+    // A long client timeout: a timed-out admitted call would reset its connection and skew the refusals after it.
+    const run = autocannon({ url, connections: overloadConnections, duration: Math.max(5, seconds / 2), requests, timeout: 40 });
     run.on('response', (_client, status, _bytes, latency) => { (status === 503 || status === 429 ? refusals : admitted).push(latency); });
     const overload = await run;
     const statuses = Object.fromEntries(Object.entries(overload.statusCodeStats).map(([code, s]) => [code, s.count]));
@@ -114,6 +129,10 @@ async function main(): Promise<void> {
     console.log(`   statuses ${JSON.stringify(statuses)} (${((100 * refusals.length) / Math.max(1, total)).toFixed(1)}% refused), errors ${overload.errors}, timeouts ${overload.timeouts}`);
     console.log(`   refusals (429/503): ${latencyLine(refusals)}`);
     console.log(`   admitted calls:     ${latencyLine(admitted)}`);
+    const after = await refusalBuckets(url);
+    const served = (le: string): number => (after.get(le) ?? 0) - (before.get(le) ?? 0);
+    const all = Math.max(1, served('+Inf'));
+    console.log(`   refusals in the server (request to reply): ${['0.005', '0.01', '0.05', '0.1'].map((le) => `≤ ${Number(le) * 1000} ms ${((100 * served(le)) / all).toFixed(2)}%`).join(', ')} of ${served('+Inf')}`);
     const health = await fetch(`${url}/healthz`).then((r) => r.status, () => 0);
     console.log(`   server after overload: /healthz ${health}; load average ${load()}`);
   } finally {
