@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { renderLabSheet } from '../scripts/make-ocr-testset.js';
+import { CHECKUP_LAB, makeCheckupPdf } from './fixtures/ocr/checkup.js';
 import { makePdf } from './fixtures/ocr/pdf.js';
 
 // The CLI runs from dist/ (npm test builds it first).
@@ -46,6 +47,21 @@ describe('medstruct ocr', () => {
     expect(r.status).toBe(2);
     expect(JSON.parse(r.stderr).error.code).toBe('IMAGE_HAS_NO_TEXT');
     expect(JSON.parse(medstruct('ocr', join(dir, 'missing.jpg')).stderr).error.code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('structures a four-page checkup PDF: lab items of every page with page and polygon, conclusions, advice', async () => {
+    const file = join(dir, 'checkup.pdf');
+    writeFileSync(file, await makeCheckupPdf({ scanned: false }));
+    const r = medstruct('structure', file);
+    expect(r.status, r.stderr).toBe(0);
+    type Fv = { value: string; page?: number; polygon?: number[][] };
+    const out = JSON.parse(r.stdout) as { type: { type: string }; fields: { labItems: Array<{ name: Fv }>; exams: Array<{ exam: Fv; conclusion: Fv }>; findings: unknown[]; advice: Fv } };
+    expect(out.type.type).toBe('checkup');
+    expect(out.fields.labItems.map((i) => [i.name.value, i.name.page])).toEqual(CHECKUP_LAB.map((t) => [t.name, t.page]));
+    for (const item of out.fields.labItems) expect(item.name.polygon).toHaveLength(4);
+    expect(out.fields.exams.map((e) => [e.exam.value, e.conclusion.page])).toEqual([['腹部彩超', 3], ['心电图', 3]]);
+    expect(out.fields.findings).toHaveLength(4);
+    expect(out.fields.advice.page).toBe(4);
   });
 
   it('structures a lab-sheet photo: tencent Indicators carry the items with their Coords', async () => {
