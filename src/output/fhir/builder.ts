@@ -70,10 +70,6 @@ export class BundleBuilder {
     return { reference: fullUrl };
   }
 
-  has(key: string): boolean {
-    return this.keys.has(key);
-  }
-
   referenceTo(key: string): Reference {
     return { reference: `urn:uuid:${this.uuid(key)}` };
   }
@@ -127,7 +123,7 @@ export function assertionExtension(assertion: Pick<Assertion, 'certainty' | 'tem
   };
 }
 
-export function dataAbsent(reason: 'masked' | 'unknown'): Json {
+export function dataAbsent(reason: 'masked'): Json {
   return { extension: [{ url: EXTENSION.dataAbsentReason, valueCode: reason }] };
 }
 

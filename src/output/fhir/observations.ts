@@ -56,10 +56,6 @@ function base(ctx: FhirContext, defaults: ObservationDefaults, code: CodeableCon
   };
 }
 
-function clean(resource: Json): Json {
-  return Object.fromEntries(Object.entries(resource).filter(([, v]) => v !== undefined));
-}
-
 function spanOfParts(parts: unknown[]): Span | null {
   const spans = parts.filter(isFieldValue);
   if (spans.length === 0) return null;
@@ -98,7 +94,7 @@ function labObservation(ctx: FhirContext, item: Record<string, unknown>, index: 
   if (direction && INTERPRETATION[direction]) obs.interpretation = [{ coding: [coding(SYSTEM.interpretation, direction, INTERPRETATION[direction])] }];
   if (isFieldValue(item.range)) obs.referenceRange = [referenceRange(item.range, unit)];
   if (defaults.specimen) obs.specimen = defaults.specimen;
-  return ctx.bundle.add(`Observation/lab/${index}`, 'Observation', clean(obs), spanOfParts([name, result]));
+  return ctx.bundle.add(`Observation/lab/${index}`, 'Observation', obs, spanOfParts([name, result]));
 }
 
 function presence(certainty: string | undefined): Json {
@@ -145,7 +141,7 @@ function lesionObservation(ctx: FhirContext, lesion: Record<string, unknown>, in
   }
   obs.component = components;
   ctx.claimed.finding.push(text);
-  return ctx.bundle.add(`Observation/lesion/${index}`, 'Observation', clean(obs), text);
+  return ctx.bundle.add(`Observation/lesion/${index}`, 'Observation', obs, text);
 }
 
 function organObservation(ctx: FhirContext, organ: Record<string, unknown>, index: number, defaults: ObservationDefaults): Reference | null {
@@ -156,7 +152,7 @@ function organObservation(ctx: FhirContext, organ: Record<string, unknown>, inde
   const obs = base(ctx, defaults, concept(site ? `${site}大小` : '器官大小', coding(SYSTEM.field, 'organ.size', '器官大小')), text);
   obs.valueString = textOf(size);
   if (site) obs.bodySite = concept(site);
-  return ctx.bundle.add(`Observation/organ/${index}`, 'Observation', clean(obs), text);
+  return ctx.bundle.add(`Observation/organ/${index}`, 'Observation', obs, text);
 }
 
 function measurementValue(value: FieldValue, spec: Measurement): Json {
@@ -174,7 +170,7 @@ function measurementObservations(ctx: FhirContext, type: string, defaults: Obser
       const codings = [...(spec.loinc ? [coding(SYSTEM.loinc, ...spec.loinc)] : []), coding(SYSTEM.field, `${type}.${path}`, spec.display)];
       const obs = base(ctx, defaults, concept(spec.display, ...codings), value);
       Object.assign(obs, measurementValue(value, spec));
-      out.push(ctx.bundle.add(`Observation/${type}.${path}/${i}`, 'Observation', clean(obs), value));
+      out.push(ctx.bundle.add(`Observation/${type}.${path}/${i}`, 'Observation', obs, value));
     });
   }
   return out;
@@ -191,7 +187,7 @@ function markerObservations(ctx: FhirContext, list: unknown, group: string, disp
     const qualitative = typeof item.result.normalized === 'string' ? QUALITATIVE[item.result.normalized] : undefined;
     if (qualitative) obs.valueCodeableConcept = concept(item.result.value, coding(SYSTEM.snomed, ...qualitative));
     else obs.valueString = textOf(item.result);
-    out.push(ctx.bundle.add(`Observation/${group}/${i}`, 'Observation', clean(obs), span));
+    out.push(ctx.bundle.add(`Observation/${group}/${i}`, 'Observation', obs, span));
   });
   return out;
 }
@@ -212,14 +208,14 @@ function pathologyObservations(ctx: FhirContext, defaults: ObservationDefaults):
       component('pathology.lymphNodes.positive', '阳性淋巴结数', { valueInteger: nodes.positive }),
       component('pathology.lymphNodes.examined', '检出淋巴结数', { valueInteger: nodes.examined }),
     ];
-    out.push(ctx.bundle.add('Observation/lymphNodes', 'Observation', clean(obs), span));
+    out.push(ctx.bundle.add('Observation/lymphNodes', 'Observation', obs, span));
   }
   const ptnm = fields.ptnm as { value?: unknown; t?: string | null; n?: string | null; m?: string | null } | undefined;
   if (ptnm && isFieldValue(ptnm.value)) {
     const obs = base(ctx, defaults, concept('pTNM分期', coding(SYSTEM.field, 'pathology.ptnm', 'pTNM分期')), ptnm.value);
     obs.valueString = textOf(ptnm.value);
     obs.component = (['t', 'n', 'm'] as const).filter((k) => typeof ptnm[k] === 'string').map((k) => component(`pathology.ptnm.${k}`, `p${k.toUpperCase()}`, { valueString: ptnm[k] }));
-    out.push(ctx.bundle.add('Observation/ptnm', 'Observation', clean(obs), ptnm.value));
+    out.push(ctx.bundle.add('Observation/ptnm', 'Observation', obs, ptnm.value));
   }
   return out;
 }
@@ -241,7 +237,7 @@ export function vitalSigns(ctx: FhirContext, defaults: Omit<ObservationDefaults,
     } else if (typeof value.normalized === 'number') {
       obs.valueQuantity = quantity(value.normalized, spec.unit);
     } else continue;
-    out.push(ctx.bundle.add(`Observation/vital/${name}`, 'Observation', clean(obs), value));
+    out.push(ctx.bundle.add(`Observation/vital/${name}`, 'Observation', obs, value));
   }
   return out;
 }
@@ -265,7 +261,7 @@ export function reportObservations(ctx: FhirContext, type: string, defaults: Obs
       if (!isFieldValue(finding.finding)) return;
       const obs = base(ctx, defaults, concept(finding.finding.value, coding(SYSTEM.field, 'checkup.finding', '体检发现')), finding.finding);
       if (isFieldValue(finding.advice)) obs.note = [{ text: finding.advice.value }];
-      push(ctx.bundle.add(`Observation/checkup/${i}`, 'Observation', clean(obs), isFieldValue(finding.text) ? finding.text : finding.finding));
+      push(ctx.bundle.add(`Observation/checkup/${i}`, 'Observation', obs, isFieldValue(finding.text) ? finding.text : finding.finding));
     });
   }
   return out;
