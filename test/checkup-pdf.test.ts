@@ -113,4 +113,13 @@ describe('running headers and footers', () => {
     ]);
     expect(dropped.map((d) => [...d].sort())).toEqual([[5], [0, 1, 5, 6], [0]]);
   });
+
+  it('keeps lab rows that open pages of a table printed without its header', () => {
+    const dropped = runningRows([
+      rows('检验报告单', '项目 结果 单位'),
+      rows('总胆固醇 6.12 ↑ mmol/L 2.80-5.20', '甘油三酯 1.02 mmol/L 0.56-1.70'),
+      rows('低密度脂蛋白胆固醇 3.10 mmol/L 1.50-3.40', '葡萄糖 5.30 mmol/L 3.90-6.10'),
+    ]);
+    expect(dropped.map((d) => d.size)).toEqual([0, 0, 0]);
+  });
 });

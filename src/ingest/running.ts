@@ -36,11 +36,9 @@ function bigrams(text: string): string[] {
   return chars.slice(1).map((c, i) => chars[i]! + c);
 }
 
-/** Same running line: equal shapes, or (OCR misreads) most bigrams shared by lines of some length. */
-function sameLine(a: string, b: string): boolean {
-  if (a === b) return true;
-  const x = bigrams(a), y = bigrams(b);
-  if (x.length < 5 || y.length < 5) return false;
+/** Dice overlap of two multisets of strings. */
+function overlap(x: string[], y: string[]): number {
+  if (x.length + y.length === 0) return 1;
   const pool = new Map<string, number>();
   for (const g of x) pool.set(g, (pool.get(g) ?? 0) + 1);
   let shared = 0;
@@ -48,7 +46,21 @@ function sameLine(a: string, b: string): boolean {
     const n = pool.get(g) ?? 0;
     if (n > 0) { shared++; pool.set(g, n - 1); }
   }
-  return (2 * shared) / (x.length + y.length) >= SAME_LINE;
+  return (2 * shared) / (x.length + y.length);
+}
+
+const hanOf = (text: string): string[] => Array.from(text.replace(/[^\u3400-\u9fff]/g, ''));
+
+/**
+ * Same running line: equal shapes, or (OCR misreads) most bigrams and most Chinese characters shared by
+ * lines of some length. The characters keep apart rows that share only their layout (two lab rows
+ * 总胆固醇 #.## mmol/L and 甘油三酯 #.## mmol/L at the top of two pages of a table without a header).
+ */
+function sameLine(a: string, b: string): boolean {
+  if (a === b) return true;
+  const x = bigrams(a), y = bigrams(b);
+  if (x.length < 5 || y.length < 5) return false;
+  return overlap(x, y) >= SAME_LINE && overlap(hanOf(a), hanOf(b)) >= SAME_LINE;
 }
 
 /**
