@@ -109,9 +109,9 @@ describe('running headers and footers', () => {
     const dropped = runningRows([
       rows('南京鼓楼医院体检中心 体检报告', '姓名：王芳 性别：女', '检查结论：', '甲状腺结节', '打印时间：2024-06-20 10:31', '1/3'),
       [...rows('南京鼓楼医院体检中心 体捡报告', '姓名：王芳 性别：女', '检查结论：', '胆囊息肉'), { text: '项目 结果 单位', inTable: true }, ...rows('打印时间：2024-06-20 10:32', '2/3')],
-      rows('- 3 -', '总检结论', '1.甲状腺结节'),
+      rows('- 3 -', '总检结论', '1.甲状腺结节', '120/80', '共3页 第3页'),
     ]);
-    expect(dropped.map((d) => [...d].sort())).toEqual([[5], [0, 1, 5, 6], [0]]);
+    expect(dropped.map((d) => [...d].sort())).toEqual([[5], [0, 1, 5, 6], [0, 4]]);
   });
 
   it('keeps lab rows that open pages of a table printed without its header', () => {

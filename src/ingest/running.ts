@@ -22,10 +22,13 @@ function pageMarkPatterns(): RegExp[] {
 
 const compact = (text: string): string => text.replace(/\s+/g, '').toLowerCase();
 
-/** A row that is nothing but a page number (第2页 共4页, 2/4, - 2 -). */
+/** A row that is nothing but a page number (第2页 共4页, 2/4, - 2 -); a page never exceeds the count (120/80 is no mark). */
 export function isPageMark(text: string): boolean {
   const c = compact(text);
-  return c !== '' && pageMarkPatterns().some((re) => re.test(c));
+  if (c === '' || !pageMarkPatterns().some((re) => re.test(c))) return false;
+  const numbers = (c.match(/\d+/g) ?? []).map(Number);
+  if (c.startsWith('共')) numbers.reverse();
+  return numbers.length < 2 || numbers[0]! <= numbers[1]!;
 }
 
 /** Digits masked, so 第1页 and 第2页 or a per-page print time compare equal. */
