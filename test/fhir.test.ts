@@ -162,6 +162,7 @@ describe('FHIR R4 bundle of an imaging report', () => {
 
   it('turns negated findings into refuted Conditions and leaves lesion words to the lesion Observations', () => {
     const conditions = resources(bundle, 'Condition');
+    expect(resources(bundle, 'DiagnosticReport')[0]!.conclusionCode).toBeUndefined();
     expect(conditions.map((c) => [c.code.text, c.verificationStatus.coding[0].code])).toEqual([['结节', 'refuted'], ['肿大', 'refuted']]);
     for (const c of conditions) expect(c.clinicalStatus).toBeUndefined();
     const assertion = conditions[0]!.extension.find((x: Json) => x.url === FHIR_EXTENSIONS.assertion).extension;
@@ -231,6 +232,7 @@ describe('FHIR R4 bundle of a pathology report and an operation note', () => {
     expect(codeIn(report!.category[0], 'http://terminology.hl7.org/CodeSystem/v2-0074')).toBe('SP');
     const [tumour] = resources(bundle, 'Condition');
     expect(tumour!.code.coding).toContainEqual(expect.objectContaining({ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code: '8500/3' }));
+    expect(report!.conclusionCode).toEqual([tumour!.code]);
     expect(observationNamed(bundle, 'ER').valueString).toBe('90%+');
     const nodes = observationNamed(bundle, '淋巴结转移');
     expect(nodes.valueString).toBe('3/15');

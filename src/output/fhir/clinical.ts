@@ -66,7 +66,7 @@ function clinicalStatus(assertion: AssertionAxes, problemList: boolean): Json {
   return { clinicalStatus: { coding: [coding(SYSTEM.conditionClinical, code, code === 'active' ? 'Active' : 'Inactive')] } };
 }
 
-const isDiagnosisSection = (key: string | null): boolean => key !== null && (/diagnosis$/.test(key) || key === 'impression' || key === 'conclusion');
+export const isDiagnosisSection = (key: string | null): boolean => key !== null && (/diagnosis$/.test(key) || key === 'impression' || key === 'conclusion');
 
 function category(code: 'encounter-diagnosis' | 'problem-list-item'): Json {
   return { coding: [coding(SYSTEM.conditionCategory, code, code === 'encounter-diagnosis' ? 'Encounter Diagnosis' : 'Problem List Item')] };

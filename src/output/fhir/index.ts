@@ -10,9 +10,9 @@ import {
   BundleBuilder, dataAbsent, fhirDateTime, fhirInstant, identifierOf, isFieldValue, isMasked, textOf, xhtmlDiv,
   type Json, type Reference, type Resource, type SourceDocument, type SourceSpan,
 } from './builder.js';
-import { diagnosisConditions, medications, mentionConditions, procedures, type DiagnosisUse } from './clinical.js';
+import { diagnosisConditions, isDiagnosisSection, medications, mentionConditions, procedures, type DiagnosisUse } from './clinical.js';
 import { CODES, EXTENSION, SYSTEM, coding, concept, type CodeableConcept } from './codes.js';
-import { extensions, inside, type FhirContext } from './context.js';
+import { extensions, inside, sectionKeyOf, type FhirContext } from './context.js';
 import { noteMeasurements, reportObservations, vitalSigns, type ObservationDefaults } from './observations.js';
 
 export { SYSTEM as FHIR_SYSTEMS, EXTENSION as FHIR_EXTENSIONS } from './codes.js';
@@ -313,6 +313,7 @@ export function toFhirBundle(result: StructureResult, source: SourceDocument, op
     medications(ctx);
     procedures(ctx);
     if (ctx.encounter && uses.length > 0) linkDiagnoses(ctx, uses);
+    codeConclusion(ctx);
   }
   const now = options.now ?? new Date();
   const date = documentDate(ctx, now);
@@ -338,6 +339,28 @@ export function toFhirBundle(result: StructureResult, source: SourceDocument, op
     type: isDocument ? 'document' : 'collection',
     entry: entries,
   };
+}
+
+/**
+ * DiagnosticReport.conclusionCode: the codes of the confirmed or provisional Conditions the report concludes
+ * (in its impression/diagnosis text or sections), so a receiver can index the report without reading Conditions.
+ */
+function codeConclusion(ctx: FhirContext): void {
+  const report = ctx.bundle.entries.find((e) => e.resource.resourceType === 'DiagnosticReport');
+  if (!report) return;
+  const seen = new Set<string>();
+  const codes: CodeableConcept[] = [];
+  for (const e of ctx.bundle.entries) {
+    const r = e.resource as Resource & { code?: CodeableConcept; verificationStatus?: CodeableConcept };
+    if (r.resourceType !== 'Condition' || !e.anchor || !r.code?.coding) continue;
+    const concluded = (report.anchor && inside(e.anchor, report.anchor)) || isDiagnosisSection(sectionKeyOf(ctx, e.anchor));
+    const status = r.verificationStatus?.coding?.[0]?.code;
+    const key = JSON.stringify(r.code.coding);
+    if (!concluded || (status !== 'confirmed' && status !== 'provisional') || seen.has(key)) continue;
+    seen.add(key);
+    codes.push(r.code);
+  }
+  if (codes.length > 0) report.resource.conclusionCode = codes;
 }
 
 /** Encounter.diagnosis: each listed diagnosis with its role (admission, discharge, pre-/post-operative) and rank. */
