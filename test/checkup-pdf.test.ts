@@ -4,7 +4,7 @@ import type { FieldValue, Polygon } from '../src/document/types.js';
 import { ingestFile } from '../src/ingest/index.js';
 import { runningRows } from '../src/ingest/running.js';
 import { Pipeline } from '../src/pipeline/stage.js';
-import { structureDocument, toTencentResponse, type StructureResult } from '../src/structure/index.js';
+import { structureDocument, structureText, toTencentResponse, type StructureResult } from '../src/structure/index.js';
 import { CHECKUP_EXAMS, CHECKUP_FINDINGS, CHECKUP_LAB, makeCheckupPdf } from './fixtures/ocr/checkup.js';
 
 interface LabItemOut { name: FieldValue; result: FieldValue; unit: FieldValue | null; range: FieldValue | null; direction: string | null }
@@ -121,5 +121,29 @@ describe('running headers and footers', () => {
       rows('低密度脂蛋白胆固醇 3.10 mmol/L 1.50-3.40', '葡萄糖 5.30 mmol/L 3.90-6.10'),
     ]);
     expect(dropped.map((d) => d.size)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('checkup examination conclusions', () => {
+  it('keep every line of a conclusion and leave the next examination’s heading to it', () => {
+    const text = [
+      '健康体检报告',
+      '姓名：李华  性别：女  年龄：38岁',
+      '腹部彩超',
+      '检查所见：肝脏实质回声增强。胆囊内见一强回声，大小约5mm，不随体位移动。',
+      '检查结论：',
+      '1.脂肪肝',
+      '胆囊息肉',
+      '心电图',
+      '检查结论：窦性心律',
+      '总检结论',
+      '1.脂肪肝：建议低脂饮食，适当运动。',
+      '2.胆囊息肉：建议半年后复查彩超。',
+    ].join('\n');
+    const r = structureText(text, { type: 'checkup', pipeline: new Pipeline([]) });
+    const exams = r.fields.exams as Array<{ exam: FieldValue | null; conclusion: FieldValue }>;
+    expect(exams.map((e) => [e.exam?.value, e.conclusion.value])).toEqual([['腹部彩超', '1.脂肪肝\n胆囊息肉'], ['心电图', '窦性心律']]);
+    expect((r.fields.findings as Array<{ finding: FieldValue }>).map((f) => f.finding.value)).toEqual(['脂肪肝', '胆囊息肉']);
+    expect(r.fields.labItems).toEqual([]);
   });
 });

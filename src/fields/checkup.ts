@@ -68,19 +68,17 @@ const HEADING_LOOKBACK = 3;
 const isExamTitle = (text: string): boolean => EXAM_TITLE_RE.test(text.trim());
 
 /**
- * An examination's conclusion: its section's first line and the lines after it up to the next
- * examination's heading (心电图), which the sections stage leaves inside the body; the heading is the
- * nearest title-like line above the section (above its 检查所见 when it has one).
+ * An examination's conclusion: its section's lines, less a title-like last line, which is the next
+ * examination's heading (心电图) that the sections stage leaves inside the body; this examination's own
+ * heading is the nearest title-like line above the section (above its 检查所见 when it has one).
  */
 function examConclusion(src: Source, section: Section, before: Region): { exam: ExamConclusion; end: number } | null {
   const body = sectionBody(src, section);
   const bodyLines = lines(src, body);
   if (bodyLines.length === 0) return null;
-  let end = bodyLines[0]!.end;
-  for (const line of bodyLines.slice(1)) {
-    if (isExamTitle(src.text.slice(line.start, line.end))) break;
-    end = line.end;
-  }
+  const last = bodyLines[bodyLines.length - 1]!;
+  const nextHeading = bodyLines.length > 1 && isExamTitle(src.text.slice(last.start, last.end));
+  const end = bodyLines[bodyLines.length - (nextHeading ? 2 : 1)]!.end;
   const t = trimSpan(src.text, bodyLines[0]!.start, end);
   const conclusion = fieldValue(src, t.start, t.end, src.text.slice(t.start, t.end).replace(/\s+/g, ' ').replace(/[。.]$/, ''));
   const above = lines(src, before).slice(-HEADING_LOOKBACK).reverse().find((line) => isExamTitle(src.text.slice(line.start, line.end)));
