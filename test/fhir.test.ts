@@ -40,8 +40,8 @@ function fhir(text: string, type: ReportType, entities: Array<[string, EntityTyp
   return toFhirBundle(result, doc, { now: NOW });
 }
 
-const resources = (bundle: FhirBundle, type: string): Json[] => bundle.entry.map((e) => e.resource as Json).filter((r) => r.resourceType === type);
-const byUrl = (bundle: FhirBundle, reference: string): Json => bundle.entry.find((e) => e.fullUrl === reference)!.resource as Json;
+const resources = (bundle: FhirBundle, type: string): Json[] => bundle.entry!.map((e) => e.resource as Json).filter((r) => r.resourceType === type);
+const byUrl = (bundle: FhirBundle, reference: string): Json => bundle.entry!.find((e) => e.fullUrl === reference)!.resource as Json;
 const codeIn = (concept: Json | undefined, system: string): string | undefined => concept?.coding?.find((c: Json) => c.system === system)?.code;
 const spanOf = (resource: Json): Record<string, unknown> => Object.fromEntries(
   resource.extension.find((x: Json) => x.url === FHIR_EXTENSIONS.sourceSpan).extension.map((x: Json) => [x.url, Object.values(x).find((v) => v !== x.url)]),
@@ -116,7 +116,7 @@ describe('FHIR R4 bundle of a lab sheet', () => {
     expect(patient).toMatchObject({ name: [{ text: '张伟' }], gender: 'male' });
     expect(patient!.extension.find((x: Json) => x.url === FHIR_EXTENSIONS.ageAtReport).valueAge).toEqual({ value: 61, unit: 'a', system: 'http://unitsofmeasure.org', code: 'a' });
     expect(patient!.identifier[0]).toMatchObject({ value: 'ZY20240311', type: { text: '住院号' } });
-    const patientUrl = bundle.entry.find((e) => e.resource.resourceType === 'Patient')!.fullUrl;
+    const patientUrl = bundle.entry!.find((e) => e.resource.resourceType === 'Patient')!.fullUrl;
     for (const o of resources(bundle, 'Observation')) expect(o.subject.reference).toBe(patientUrl);
     const span = spanOf(observationNamed(bundle, '钾'));
     expect(Array.from(LAB).slice(span.start as number, span.end as number).join('')).toBe(span.text);
@@ -126,8 +126,8 @@ describe('FHIR R4 bundle of a lab sheet', () => {
   it('gives the same bundle for the same input and other ids for another input', () => {
     expect(fhir(LAB, 'lab')).toEqual(bundle);
     const other = fhir(LAB.replace('186', '187'), 'lab');
-    expect(other.entry[0]!.fullUrl).not.toBe(bundle.entry[0]!.fullUrl);
-    expect(bundle.entry[0]!.fullUrl).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(other.entry![0]!.fullUrl).not.toBe(bundle.entry![0]!.fullUrl);
+    expect(bundle.entry![0]!.fullUrl).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
 
@@ -138,7 +138,7 @@ describe('FHIR R4 bundle of an imaging report', () => {
   it('is a document led by a Composition whose sections hold the findings and impression', () => {
     expect(checkBundle(bundle)).toEqual([]);
     expect(bundle.type).toBe('document');
-    const composition = bundle.entry[0]!.resource as Json;
+    const composition = bundle.entry![0]!.resource as Json;
     expect(composition).toMatchObject({ resourceType: 'Composition', status: 'final', date: '2023-05-12', title: '超声报告' });
     expect(composition.section.map((s: Json) => s.title)).toEqual(['检查项目', '超声所见', '超声提示', '其他']);
     expect(codeIn(composition.section[1].code, 'http://loinc.org')).toBe('59776-5');
@@ -157,7 +157,7 @@ describe('FHIR R4 bundle of an imaging report', () => {
     expect(lesion.valueCodeableConcept.coding[0]).toMatchObject({ system: 'http://snomed.info/sct', code: '52101004' });
     const features = Object.fromEntries(lesion.component.map((c: Json) => [c.code.coding[0].code, c.valueString]));
     expect(features).toMatchObject({ 'lesion.kind': '结节', 'lesion.size': '12×9 mm', 'lesion.echo': '低回声', 'lesion.calcification': '微钙化', 'lesion.laterality': 'right' });
-    expect(report!.result.map((r: Json) => r.reference)).toContain(bundle.entry.find((e) => e.resource === lesion)!.fullUrl);
+    expect(report!.result.map((r: Json) => r.reference)).toContain(bundle.entry!.find((e) => e.resource === lesion)!.fullUrl);
   });
 
   it('turns negated findings into refuted Conditions and leaves lesion words to the lesion Observations', () => {
@@ -175,7 +175,7 @@ describe('FHIR R4 bundle of a discharge summary', () => {
 
   it('is a valid document with an Encounter that lists admission and discharge diagnoses', () => {
     expect(checkBundle(bundle)).toEqual([]);
-    expect(codeIn((bundle.entry[0]!.resource as Json).type, 'http://loinc.org')).toBe('18842-5');
+    expect(codeIn((bundle.entry![0]!.resource as Json).type, 'http://loinc.org')).toBe('18842-5');
     const [encounter] = resources(bundle, 'Encounter');
     expect(encounter).toMatchObject({ status: 'finished', class: { code: 'IMP' }, period: { start: '2024-01-08', end: '2024-01-19' }, identifier: [{ value: 'ZY2024102' }] });
     const uses = encounter!.diagnosis.map((d: Json) => [byUrl(bundle, d.condition.reference).code.text, d.use.coding[0].code, d.rank]);
@@ -285,12 +285,14 @@ describe('FHIR R4 bundle edge cases', () => {
   it('writes no Patient and no clinical resources for a drug leaflet', () => {
     const bundle = fhir(fixture('drug_leaflet'), 'drug_leaflet', [['呼吸道感染', 'disease'], ['阿莫西林胶囊', 'drug', 1]]);
     expect(checkBundle(bundle)).toEqual([]);
-    expect(bundle.entry.map((e) => e.resource.resourceType)).toEqual(['Composition', 'Device']);
+    expect(bundle.entry!.map((e) => e.resource.resourceType)).toEqual(['Composition', 'Device']);
+    const empty = fhir('Amoxicillin', 'drug_leaflet');
+    expect([empty.type, empty.entry, checkBundle(empty)]).toEqual(['collection', undefined, []]);
   });
 
   it('the structural checker catches broken bundles', () => {
     const bundle = structuredClone(fhir(LAB, 'lab')) as Json;
-    const observation = bundle.entry.find((e: Json) => e.resource.resourceType === 'Observation').resource;
+    const observation = bundle.entry!.find((e: Json) => e.resource.resourceType === 'Observation').resource;
     delete observation.status;
     observation.subject = { reference: 'urn:uuid:00000000-0000-8000-8000-000000000000' };
     observation.effectiveDateTime = '2024-03-11 06:40';

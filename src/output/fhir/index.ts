@@ -29,7 +29,7 @@ export interface FhirBundle extends Json {
   resourceType: 'Bundle';
   id: string;
   type: 'document' | 'collection';
-  entry: Array<{ fullUrl: string; resource: Resource }>;
+  entry?: Array<{ fullUrl: string; resource: Resource }>;
 }
 
 const ENCOUNTER_TYPES: Record<string, [string, string]> = {
@@ -337,7 +337,8 @@ export function toFhirBundle(result: StructureResult, source: SourceDocument, op
     id: bundleId,
     ...(isDocument ? { identifier: identifierOf(`urn:uuid:${bundleId}`), timestamp } : {}),
     type: isDocument ? 'document' : 'collection',
-    entry: entries,
+    // FHIR JSON has no empty arrays: a text with nothing to say gives a Bundle without entries.
+    ...(entries.length > 0 ? { entry: entries } : {}),
   };
 }
 
