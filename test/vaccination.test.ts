@@ -159,7 +159,7 @@ describe('vaccination certificate fields', () => {
     ]);
   });
 
-  it('reads an app listing with maker and unit on lines of their own; the title names the vaccine, the footer is no unit', () => {
+  it('reads an app listing with maker and unit on lines of their own; the title names the vaccine; a dose not given and the footer are no records', () => {
     const run = structure([
       '新冠疫苗接种信息',
       '第3剂 2022-01-10',
@@ -168,6 +168,7 @@ describe('vaccination certificate fields', () => {
       '第2剂 2021-06-01',
       '北京生物制品研究所有限责任公司',
       '北京市海淀区学院路社区卫生服务中心',
+      '第1剂 未接种',
       '北京市海淀区疾病预防控制中心 监制',
     ].join('\n'));
     spansHold(run);

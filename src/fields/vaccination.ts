@@ -297,6 +297,7 @@ function isTitle(src: Source, vaccine: FieldValue, line: Region): boolean {
 }
 
 const isRecord = (f: Facts): boolean => !!(f.date || f.dose);
+const administered = (f: Facts): boolean => !!(f.date || f.lot || f.clinic || f.provider || f.manufacturer);
 const hasAny = (f: Facts): boolean => RECORD_FIELDS.some((k) => f[k]);
 
 /** Column fields of a table header line (疫苗名称 剂次 接种日期 批号 …), or null when the line is not one. */
@@ -357,8 +358,10 @@ export function extractVaccinationRecords(src: Source): VaccinationRecord[] {
   let open: Group | null = null;
   const close = (): void => {
     if (!open) return;
-    if (isRecord(open.facts)) records.push(open);
-    else for (const [k, v] of Object.entries(open.facts)) if ((defaults as Record<string, unknown>)[k] === undefined) (defaults as Record<string, unknown>)[k] = v;
+    if (isRecord(open.facts)) {
+      // 第3剂 with nothing given (no date, lot, maker, unit or signature) is a dose still to come.
+      if (administered(open.facts)) records.push(open);
+    } else for (const [k, v] of Object.entries(open.facts)) if ((defaults as Record<string, unknown>)[k] === undefined) (defaults as Record<string, unknown>)[k] = v;
     open = null;
   };
   for (let i = 0; i < all.length; i++) {
@@ -378,7 +381,7 @@ export function extractVaccinationRecords(src: Source): VaccinationRecord[] {
         const facts = rowFacts(src, row, columns);
         if (!isRecord(facts)) break;
         // A pre-printed row for a dose not given yet (vaccine and dose only) is no record.
-        if (!facts.date && !facts.lot && !facts.clinic && !facts.provider && !facts.manufacturer) continue;
+        if (!administered(facts)) continue;
         if (!facts.vaccine && previous?.vaccine) {
           facts.vaccine = previous.vaccine;
           facts.code = previous.code ?? null;
