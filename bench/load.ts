@@ -8,13 +8,19 @@
  * The server runs on a fresh SQLite folder with its default metering (every call reserved and charged).
  * Self-contained: needs only the build (dist/) and models/; prints the machine and its load average.
  *
- *   npm run build && npm run bench:load [-- --seconds 20 --connections 16 --threads 2 --max-queue 32 --texts 2000]
+ *   npm run build && npm run bench:load [-- --seconds 20 --connections 16 --threads 2 --max-queue 32 --texts 2000 --cpu]
+ *
+ * `--cpu` first times, in this process on one thread, the CPU the compiled /v1/ner work (the default pipeline
+ * and the native reply) costs per text of the pool, on a first pass (mentions new to the linker's memo) and on
+ * a second pass over 50 of them (memo warm, as with repeated texts): on a busy machine CPU time varies much
+ * less than wall time, and cores / CPU per text bounds the requests per second.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PACKAGE_ROOT } from '../src/resources.js';
 import { loadTexts } from './load-texts.js';
 
@@ -88,6 +94,23 @@ async function refusalBuckets(url: string): Promise<Map<string, number>> {
   return buckets;
 }
 
+/** CPU milliseconds per text of the server's NER work (compiled dist/), first pass over `texts`, then 50 again. */
+async function nerCpu(texts: string[]): Promise<{ cold: number; warm: number }> {
+  const dist = (path: string): string => pathToFileURL(join(PACKAGE_ROOT, 'dist', path)).href;
+  const { buildPipeline } = (await import(dist('pipeline/default.js'))) as typeof import('../src/pipeline/default.js');
+  const { MedDocument } = (await import(dist('document/document.js'))) as typeof import('../src/document/document.js');
+  const { toNativeNer } = (await import(dist('output/native.js'))) as typeof import('../src/output/native.js');
+  const pipeline = buildPipeline();
+  const perText = (list: string[]): number => {
+    const start = process.cpuUsage();
+    for (const text of list) JSON.stringify(toNativeNer(pipeline.run(new MedDocument(text))));
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1000 / list.length;
+  };
+  pipeline.run(new MedDocument('患者咳嗽3天。'));
+  return { cold: perText(texts), warm: perText(texts.slice(0, 50)) };
+}
+
 async function main(): Promise<void> {
   const seconds = Number(option('seconds', '20'));
   const connections = Number(option('connections', '16'));
@@ -100,6 +123,10 @@ async function main(): Promise<void> {
   const created = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'bin', 'medstruct.js'), 'keys', 'create', '--name', 'load', '--data-dir', dataDir], { env, encoding: 'utf8' });
   const { key } = JSON.parse(created.stdout.trim().split('\n').at(-1)!) as { key: string };
   const texts = loadTexts(textCount);
+  if (process.argv.includes('--cpu')) {
+    const cpu = await nerCpu(texts);
+    console.log(`NER work per 300-character text, one thread: ${cpu.cold.toFixed(2)} ms CPU on a first pass over the ${texts.length} texts, ${cpu.warm.toFixed(2)} ms on repeated texts`);
+  }
   const { child, url } = await startServer(dataDir, threads, maxQueue);
   try {
     await waitReady(url);
