@@ -37,18 +37,26 @@ export function rateWindow(qps: number, now: number): { start: number; ms: numbe
  * Two instances behind a load balancer therefore hold a key to its QPS together, not each.
  */
 export class StoreRateLimiter implements Limiter {
+  /** Windows this instance saw full, by key and action: a window's count only grows, so later calls are refused here. */
+  private readonly full = new Map<string, number>();
+
   constructor(private readonly db: Database) {}
 
   async take(keyId: string, action: string, qps: number | undefined, now = Date.now()): Promise<boolean> {
     if (!qps || qps <= 0) return true;
     const window = rateWindow(qps, now);
+    const id = `${keyId}\u0000${action}`;
+    if (this.full.get(id) === window.start) return false;
     const rows = await this.db.all(
       `INSERT INTO rate_windows (key_id, action, window_start, calls, expires_at) VALUES (?, ?, ?, 1, ?)
        ON CONFLICT (key_id, action, window_start) DO UPDATE SET calls = rate_windows.calls + 1 WHERE rate_windows.calls < ?
        RETURNING calls`,
       [keyId, action, window.start, window.start + window.ms, window.calls],
     );
-    return rows.length > 0;
+    if (rows.length > 0) return true;
+    if (this.full.size > 10_000) this.full.clear();
+    this.full.set(id, window.start);
+    return false;
   }
 
   /** Deletes the counters of windows that have ended. */
