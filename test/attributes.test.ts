@@ -38,6 +38,7 @@ describe('negation', () => {
   it('reads examination and history negations', () => {
     expect(certainties('双肺呼吸音粗，未闻及干湿性啰音。', [['干湿性啰音']])).toEqual(['negative']);
     expect(certainties('浅表淋巴结未扪及肿大，肝脾肋下未及。', [['肿大']])).toEqual(['negative']);
+    expect(certainties('四肢肌力5级，巴氏征未引出，脑膜刺激征未引出。', [['巴氏征', 'symptom'], ['脑膜刺激征', 'symptom']])).toEqual(['negative', 'negative']);
     expect(certainties('否认高血压、糖尿病、冠心病病史。', [['高血压', 'disease'], ['糖尿病', 'disease'], ['冠心病', 'disease']]))
       .toEqual(['negative', 'negative', 'negative']);
     expect(certainties('头痛，不伴恶心、呕吐。', [['头痛'], ['恶心'], ['呕吐']])).toEqual(['positive', 'negative', 'negative']);
@@ -103,6 +104,21 @@ describe('uncertainty', () => {
 
   it('treats double negation as possible', () => {
     expect(certainties('不能排除肺结核，未排除肺癌。', [['肺结核', 'disease'], ['肺癌', 'disease']])).toEqual(['possible', 'possible']);
+    expect(certainties('左侧输卵管积水不能完全排除。', [['输卵管积水', 'disease']])).toEqual(['possible']);
+  });
+
+  it('lets advice to clarify hedge the diagnosis before it, not what the image shows', () => {
+    expect(certainties('右肾上极低回声团，肾癌？血管平滑肌脂肪瘤，建议增强CT进一步检查。', [['低回声团'], ['肾癌', 'disease'], ['血管平滑肌脂肪瘤', 'disease']]))
+      .toEqual(['positive', 'possible', 'possible']);
+    // 请结合临床 closes many reports whatever their certainty (a pathologist's definite diagnosis too).
+    expect(certainties('（淋巴结）慢性炎，请结合临床。', [['慢性炎', 'disease']])).toEqual(['positive']);
+    expect(certainties('腰椎间盘突出症，需行MRI检查进一步明确。', [['腰椎间盘突出症', 'disease']])).toEqual(['possible']);
+    expect(certainties('胆囊结石，胆囊炎。建议结合临床。', [['胆囊结石', 'disease'], ['胆囊炎', 'disease']])).toEqual(['positive', 'positive']);
+  });
+
+  it('reads 似见 as doubt and keeps a hedge after a colon on its own side', () => {
+    expect(certainties('肝右叶似见一小低密度影。', [['低密度影']])).toEqual(['possible']);
+    expect(certainties('术前诊断：胰头占位：胰腺癌？', [['胰头占位'], ['胰腺癌', 'disease']])).toEqual(['positive', 'possible']);
   });
 });
 

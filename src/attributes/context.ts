@@ -35,7 +35,7 @@ function listItemStarts(chars: readonly string[], start: number, end: number): U
   return marks;
 }
 
-const CLAUSE_BREAKS = new Set([',', '，']);
+const CLAUSE_BREAKS = new Set([',', '，', ':', '：']);
 const HARD_BREAKS = new Set(['。', ';', '；', '!', '！', '?', '？', '\n']);
 /** What may sit between coordinated findings without ending a cue's scope (无发热、咳嗽及咳痰等不适). */
 const LIST_FILLER = /[、及和或与等均\s]|以及|不适|症状|表现|病史|史|情况|体征|改变/g;
@@ -104,6 +104,27 @@ function blocked(chars: readonly string[], ctx: SentenceContext, from: number, t
   return false;
 }
 
+/**
+ * Whether a reaching-back post-cue at `cueStart` (请结合临床, 建议进一步检查) takes the finding [start, end):
+ * the last finding before it, in its clause or one comma back, and a diagnosis rather than something the
+ * image shows (右肺结节，建议进一步检查 leaves the nodule seen).
+ */
+function reachesBack(chars: readonly string[], ctx: SentenceContext, start: number, end: number, cueStart: number, axis: Axis): boolean {
+  let commas = 0;
+  for (let i = end; i < cueStart; i++) {
+    const ch = chars[i]!;
+    if (ctx.covered[i - ctx.start] || HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return false;
+    if (CLAUSE_BREAKS.has(ch)) commas++;
+  }
+  if (commas > 1) return false;
+  for (const m of ctx.matches) {
+    if (m.start < end || m.end > cueStart) continue;
+    if (m.terminates !== null || m.cues.some((c) => c.axis === axis)) return false;
+  }
+  const text = chars.slice(start, end).join('');
+  return !cueLexicon().observations.some((o) => text.endsWith(o));
+}
+
 /** Tests and exams take only result cues on certainty (CT未见异常 says nothing against the CT). */
 function applies(cue: Cue, type: EntityType | null): boolean {
   if (type === null || cue.axis !== 'certainty' || cueLexicon().fullTypes.has(type)) return true;
@@ -134,7 +155,8 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
         if (distance > cue.scope || blocked(chars, ctx, m.end, start, axis, cue.clauses && opensClause(chars, ctx, m.start))) continue;
       } else if (cue.direction === 'post' && m.start >= end) {
         distance = gap(ctx, end, m.start);
-        if (distance > cue.scope || blocked(chars, ctx, end, m.start, axis, false)) continue;
+        if (distance > cue.scope) continue;
+        if (cue.reachesBack ? !reachesBack(chars, ctx, start, end, m.start, axis) : blocked(chars, ctx, end, m.start, axis, false)) continue;
       } else {
         continue;
       }

@@ -16,6 +16,8 @@ export interface Cue {
   result: boolean;
   /** Whether the scope runs on into following clauses that hold only findings. */
   clauses: boolean;
+  /** A post-cue that also reaches the last finding of the clause before (肺部感染，请结合临床). */
+  reachesBack: boolean;
 }
 
 interface CueGroup {
@@ -26,6 +28,7 @@ interface CueGroup {
   confidence: number;
   result?: boolean;
   clauses?: boolean;
+  reachesBack?: boolean;
   texts: string[];
 }
 
@@ -37,6 +40,7 @@ interface CueFile {
   terminators: string[];
   certaintyTerminators: string[];
   pseudo: string[];
+  observations: string[];
 }
 
 /** What matched at one place of a sentence: cues (several axes may share a text), a scope terminator, or a pseudo-cue. */
@@ -54,6 +58,8 @@ export interface CueLexicon {
   readonly resultOnlyTypes: ReadonlySet<EntityType>;
   readonly defaults: Record<Axis, number>;
   readonly sectionDefaults: CueFile['sectionDefaults'];
+  /** Endings of what an image shows (低密度影, 结节): seen, so a later advice to clarify leaves them certain. */
+  readonly observations: readonly string[];
   /** First characters of the certainty cues: text without any of them nearby holds no negation or doubt to learn. */
   readonly certaintyChars: ReadonlySet<string>;
   /**
@@ -78,6 +84,7 @@ function compile(file: CueFile): CueLexicon {
       entry(text).cues.push({
         text, axis: group.axis, value: group.value, direction: group.direction, scope: group.scope,
         confidence: group.confidence, result: group.result === true, clauses: group.clauses !== false,
+        reachesBack: group.reachesBack === true,
       });
     }
   }
@@ -99,6 +106,7 @@ function compile(file: CueFile): CueLexicon {
     resultOnlyTypes: new Set(file.asserted.resultOnly),
     defaults: file.defaults,
     sectionDefaults: file.sectionDefaults,
+    observations: file.observations,
     certaintyChars: new Set(file.cues.filter((g) => g.axis === 'certainty').flatMap((g) => g.texts.map((t) => Array.from(t)[0]!))),
     scan(chars, from, to, boundaries) {
       const out: CueMatch[] = [];
