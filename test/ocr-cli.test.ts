@@ -49,14 +49,19 @@ describe('medstruct ocr', () => {
     expect(JSON.parse(medstruct('ocr', join(dir, 'missing.jpg')).stderr).error.code).toBe('INVALID_ARGUMENT');
   });
 
-  it('structures a four-page checkup PDF: lab items of every page with page and polygon, conclusions, advice', async () => {
+  it('structures a four-page checkup PDF: entities and lab items of every page with page and polygon, conclusions, advice', async () => {
     const file = join(dir, 'checkup.pdf');
     writeFileSync(file, await makeCheckupPdf({ scanned: false }));
     const r = medstruct('structure', file);
     expect(r.status, r.stderr).toBe(0);
     type Fv = { value: string; page?: number; polygon?: number[][] };
-    const out = JSON.parse(r.stdout) as { type: { type: string }; fields: { labItems: Array<{ name: Fv }>; exams: Array<{ exam: Fv; conclusion: Fv }>; findings: unknown[]; advice: Fv } };
+    const out = JSON.parse(r.stdout) as { type: { type: string }; entities: Array<{ text: string; page?: number; polygon?: number[][] }>; fields: { labItems: Array<{ name: Fv }>; exams: Array<{ exam: Fv; conclusion: Fv }>; findings: unknown[]; advice: Fv } };
     expect(out.type.type).toBe('checkup');
+    expect(out.entities.find((e) => e.text === '窦性心律')?.page).toBe(3);
+    for (const e of out.entities) {
+      expect(e.page, e.text).toBeGreaterThanOrEqual(1);
+      expect(e.polygon, e.text).toHaveLength(4);
+    }
     expect(out.fields.labItems.map((i) => [i.name.value, i.name.page])).toEqual(CHECKUP_LAB.map((t) => [t.name, t.page]));
     for (const item of out.fields.labItems) expect(item.name.polygon).toHaveLength(4);
     expect(out.fields.exams.map((e) => [e.exam.value, e.conclusion.page])).toEqual([['腹部彩超', 3], ['心电图', 3]]);

@@ -1,6 +1,7 @@
 import { classifyStage } from '../classify/index.js';
 import { codeOf, type Classification, type ReportType } from '../classify/types.js';
 import { MedDocument } from '../document/document.js';
+import type { Polygon } from '../document/types.js';
 import { MedstructError } from '../errors.js';
 import { fieldsStage, type CustomFieldSpec } from '../fields/index.js';
 import { nativeEntity, type NativeEntity } from '../output/native.js';
@@ -27,10 +28,16 @@ export interface StructuredSection {
   text: string;
 }
 
+/** An entity; from an image or PDF it also carries its page and polygon (image pixels or PDF points). */
+export interface StructuredEntity extends NativeEntity {
+  page?: number;
+  polygon?: Polygon;
+}
+
 export interface StructureResult {
   type: Classification;
   sections: StructuredSection[];
-  entities: NativeEntity[];
+  entities: StructuredEntity[];
   fields: Record<string, unknown>;
   patient: Record<string, unknown>;
   report: Record<string, unknown>;
@@ -60,6 +67,12 @@ function forcedClassification(type: ReportType): Classification {
   return { type, subtype: null, code, name, confidence: 1, alternatives: [] };
 }
 
+function placed(doc: MedDocument, entity: NativeEntity): StructuredEntity {
+  const page = doc.pageOf(entity.start);
+  const polygon = doc.polygonOf(entity.start, entity.end);
+  return { ...entity, ...(page !== null ? { page } : {}), ...(polygon ? { polygon } : {}) };
+}
+
 /** Runs the pipeline on a document and assembles the native structure result. */
 export function structureDocument(doc: MedDocument, options: StructureOptions = {}): StructureResult {
   let pipeline = stagesBeforeFields(options.pipeline ?? buildPipeline({ report: true }));
@@ -73,7 +86,7 @@ export function structureDocument(doc: MedDocument, options: StructureOptions = 
   return {
     type: doc.classification as Classification,
     sections: doc.sections.map((s) => ({ key: s.key, title: s.title, start: s.start, end: s.end, text: doc.slice(s.header ? s.header.end : s.start, s.end).replace(/^[\s:：]+/, '').trimEnd() })),
-    entities: doc.entities.map(nativeEntity),
+    entities: doc.entities.map((e) => placed(doc, nativeEntity(e))),
     fields,
     patient: patient ?? {},
     report: report ?? {},
