@@ -161,15 +161,16 @@ async function main(): Promise<void> {
     const before = await refusalBuckets(url);
     // A long client timeout: a timed-out admitted call would reset its connection and skew the refusals after it.
     const run = autocannon({ url, connections: overloadConnections, duration: Math.max(5, seconds / 2), requests, timeout: 40 });
-    // A connection's first reply also waited for the connection itself (all of them open at once at the
+    // A connection's first refusal also waited for the connection itself (all of them open at once at the
     // start): it is reported apart, so the refusal figures are those of calls on open connections.
     const replies = new Map<unknown, number>();
-    const firstReplies: number[] = [];
+    const firstRefusals: number[] = [];
     run.on('response', (client, status, _bytes, latency) => {
       const nth = (replies.get(client) ?? 0) + 1;
       replies.set(client, nth);
-      if (nth === 1) firstReplies.push(latency);
-      else (status === 503 || status === 429 ? refusals : admitted).push(latency);
+      const refused = status === 503 || status === 429;
+      if (refused) (nth === 1 ? firstRefusals : refusals).push(latency);
+      else admitted.push(latency);
     });
     const overload = await run;
     const statuses = Object.fromEntries(Object.entries(overload.statusCodeStats).map(([code, s]) => [code, s.count]));
@@ -179,7 +180,7 @@ async function main(): Promise<void> {
     console.log(`   statuses ${JSON.stringify(statuses)} (${((100 * refused) / Math.max(1, total)).toFixed(1)}% refused), errors ${overload.errors}, timeouts ${overload.timeouts}`);
     console.log(`   refusals (429/503) on open connections: ${latencyLine(refusals)}`);
     console.log(`   admitted calls:     ${latencyLine(admitted)}`);
-    console.log(`   first reply of each new connection (any status): ${latencyLine(firstReplies)}`);
+    console.log(`   refusals as a new connection's first reply: ${latencyLine(firstRefusals)}`);
     const after = await refusalBuckets(url);
     const served = (le: string): number => (after.get(le) ?? 0) - (before.get(le) ?? 0);
     const all = Math.max(1, served('+Inf'));
