@@ -17,7 +17,7 @@ import {
   encodeKg, KG_FILE, KnowledgeGraph, packKg, SURFACE_KINDS,
   type CompoundRow, type ConceptRow, type ConceptType, type HospitalRow, type KeywordRow, type KgRows, type LabRow, type ScorerWeights, type SurfaceKind, type SurfaceRow,
 } from '../src/linking/kg.js';
-import { chooseDiagnoses, Linker, RERANK_FEATURES } from '../src/linking/linker.js';
+import { chooseDiagnoses, contextRows, Linker, RERANK_FEATURES } from '../src/linking/linker.js';
 import { normalizeKey, stableHash } from '../src/linking/normalize.js';
 import { sharedDataPath } from './shared-data.js';
 
@@ -543,35 +543,36 @@ function main(): void {
   const pool = [...train, ...dev];
   const FOLDS = 5;
   const rerankFold = (text: string): number => parseInt(stableHash(`rerank:${text}`), 16) % FOLDS;
-  const examples: Array<{ x: Float64Array[]; y: number[]; names: string[]; gold: Set<string>; fold: number }> = [];
+  const examples: Array<{ x: Float64Array[]; y: number[]; ids: string[]; names: string[]; segments: number; gold: Set<string>; fold: number }> = [];
   for (let k = 0; k < FOLDS; k++) {
     const kg = new KnowledgeGraph(packKg(compile(pool.filter((r) => rerankFold(r.text) !== k), scorer)));
     const linker = new Linker(kg);
     for (const row of pool.filter((r) => rerankFold(r.text) === k)) {
       const gold = new Set(goldNames(row));
-      const found = linker.diagnosisCandidates(normalizeKey(row.text));
+      const key = normalizeKey(row.text);
+      const found = linker.diagnosisCandidates(key);
       const concepts = [...found.keys()];
-      examples.push({ x: concepts.map((c) => found.get(c)!), y: concepts.map((c) => (gold.has(kg.names[c]!) ? 1 : 0)), names: concepts.map((c) => kg.names[c]!), gold, fold: k });
+      examples.push({
+        x: concepts.map((c) => found.get(c)!), y: concepts.map((c) => (gold.has(kg.names[c]!) ? 1 : 0)),
+        ids: concepts.map((c) => kg.ids[c]!), names: concepts.map((c) => kg.names[c]!), segments: linker.segmentCount(key), gold, fold: k,
+      });
     }
     console.log(`re-ranker fold ${k}: ${examples.length} rows so far`);
   }
   const reachable = examples.reduce((n, d) => n + d.y.reduce((a, b) => a + b, 0), 0) / examples.reduce((n, d) => n + d.gold.size, 0);
   console.log(`re-ranker: ${examples.reduce((n, d) => n + d.x.length, 0)} candidates, ${(100 * reachable).toFixed(1)}% of answers among them`);
-  // Two re-rankers, each fitted on the other folds' candidates and scored on its own fold; the one with the
-  // better out-of-fold F1 (at its best cut-off) ships, refitted on all candidates.
+  // Out-of-fold probabilities: each fold's candidates scored by a model fitted on the other folds' candidates.
   type Fitted = (x: Float64Array) => number;
-  const fitters: Record<'logistic' | 'trees', (x: Float64Array[], y: number[]) => Fitted> = {
-    logistic: (x, y) => { const m = fitLogistic(x, y); return (v) => logistic(m.weights, m.bias, v); },
-    trees: (x, y) => { const m = fitBoostedTrees(x, y, BOOSTING); return (v) => boostedProbability(m, v); },
-  };
-  const outcome: Record<string, { cut: number; fallback: number; f1: number }> = {};
-  for (const [kind, fit] of Object.entries(fitters)) {
+  const outOfFold = (rows: Float64Array[][], fit: (x: Float64Array[], y: number[]) => Fitted): number[][] => {
     const probabilities = examples.map(() => [] as number[]);
     for (let k = 0; k < FOLDS; k++) {
-      const rest = examples.filter((d) => d.fold !== k);
-      const predict = fit(rest.flatMap((d) => d.x), rest.flatMap((d) => d.y));
-      examples.forEach((d, e) => { if (d.fold === k) probabilities[e] = d.x.map(predict); });
+      const rest = examples.flatMap((d, e) => (d.fold === k ? [] : [e]));
+      const predict = fit(rest.flatMap((e) => rows[e]!), rest.flatMap((e) => examples[e]!.y));
+      examples.forEach((d, e) => { if (d.fold === k) probabilities[e] = rows[e]!.map(predict); });
     }
+    return probabilities;
+  };
+  const bestRule = (probabilities: number[][]): { cut: number; fallback: number; f1: number } => {
     const f1At = (rule: { threshold: number; fallback: number }): number => {
       let tp = 0, fp = 0, fn = 0;
       examples.forEach((d, e) => {
@@ -582,25 +583,49 @@ function main(): void {
       return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
     };
     let best = { cut: 0.5, fallback: 1, f1: -1 };
-    for (let step = 0; step <= 16; step++) {
-      const cut = Math.round((0.3 + step * 0.025) * 1000) / 1000;
+    for (let step = 0; step <= 20; step++) {
+      const cut = Math.round((0.2 + step * 0.025) * 1000) / 1000;
       for (const fallback of [0.1, 0.2, 0.3, 1]) {
         const score = f1At({ threshold: cut, fallback: Math.min(fallback, cut) });
         if (score > best.f1) best = { cut, fallback: Math.min(fallback, cut), f1: score };
       }
     }
-    outcome[kind] = best;
-    console.log(`re-ranker ${kind}: out-of-fold F1 ${best.f1.toFixed(4)} at cut ${best.cut}, fallback ${best.fallback}`);
+    return best;
+  };
+  // Two first re-rankers; the one with the better out-of-fold F1 (at its best cut-off) ships, refitted on all candidates.
+  const fitters: Record<'logistic' | 'trees', (x: Float64Array[], y: number[]) => Fitted> = {
+    logistic: (x, y) => { const m = fitLogistic(x, y); return (v) => logistic(m.weights, m.bias, v); },
+    trees: (x, y) => { const m = fitBoostedTrees(x, y, BOOSTING); return (v) => boostedProbability(m, v); },
+  };
+  const firstRows = examples.map((d) => d.x);
+  const outcome: Record<string, { cut: number; fallback: number; f1: number; probabilities: number[][] }> = {};
+  for (const [kind, fit] of Object.entries(fitters)) {
+    const probabilities = outOfFold(firstRows, fit);
+    outcome[kind] = { ...bestRule(probabilities), probabilities };
+    console.log(`re-ranker ${kind}: out-of-fold F1 ${outcome[kind].f1.toFixed(4)} at cut ${outcome[kind].cut}, fallback ${outcome[kind].fallback}`);
   }
   const useTrees = outcome.trees!.f1 > outcome.logistic!.f1;
-  const chosen = useTrees ? outcome.trees! : outcome.logistic!;
+  let chosen = useTrees ? outcome.trees! : outcome.logistic!;
+  // Stacking: the second re-ranker sees the first's out-of-fold probabilities of all of a string's candidates
+  // (as it will see the shipped first model's at run time) and is itself judged out-of-fold.
+  let contextData: Float64Array[][] | null = null;
+  if (useTrees) {
+    const first = outcome.trees!.probabilities;
+    contextData = examples.map((d, e) => contextRows(d.x, d.ids, d.names, first[e]!, d.segments));
+    const probabilities = outOfFold(contextData, fitters.trees);
+    const second = { ...bestRule(probabilities), probabilities };
+    console.log(`second re-ranker (context): out-of-fold F1 ${second.f1.toFixed(4)} at cut ${second.cut}, fallback ${second.fallback}`);
+    if (second.f1 > chosen.f1) chosen = second;
+    else contextData = null;
+  }
   const model = fitLogistic(examples.flatMap((d) => d.x), examples.flatMap((d) => d.y));
   rerank.weights = model.weights.map((w) => Math.round(w * 1e5) / 1e5);
   rerank.bias = Math.round(model.bias * 1e5) / 1e5;
   rerank.threshold = chosen.cut;
   rerank.fallback = chosen.fallback;
   if (useTrees) rerank.trees = fitBoostedTrees(examples.flatMap((d) => d.x), examples.flatMap((d) => d.y), BOOSTING);
-  console.log(`chosen: ${useTrees ? 'boosted trees' : 'logistic'} re-ranker, cut ${rerank.threshold}, fallback ${rerank.fallback}, out-of-fold F1 ${chosen.f1.toFixed(4)}`);
+  if (contextData) rerank.context = fitBoostedTrees(contextData.flat(), examples.flatMap((d) => d.y), BOOSTING);
+  console.log(`chosen: ${useTrees ? 'boosted trees' : 'logistic'} re-ranker${contextData ? ' + context re-ranker' : ''}, cut ${rerank.threshold}, fallback ${rerank.fallback}, out-of-fold F1 ${chosen.f1.toFixed(4)}`);
   if (process.env.KG_DEV_ERRORS) {
     const errors: string[] = [];
     for (const row of dev) {

@@ -3,6 +3,8 @@ import { MedDocument } from '../src/document/document.js';
 import type { Entity } from '../src/document/types.js';
 import { getLinker, linkingStage } from '../src/linking/index.js';
 import { decodeKg, encodeKg, KnowledgeGraph, packKg, type KgRows } from '../src/linking/kg.js';
+import { CONTEXT_FEATURES, contextRows, RERANK_FEATURES } from '../src/linking/linker.js';
+import { normalizeKey } from '../src/linking/normalize.js';
 import { MedstructError } from '../src/errors.js';
 import { hospitalAbbreviations, loadHospitalAbbreviationRules } from '../src/linking/hospital-abbreviations.js';
 import { toNocode } from '../src/output/nocode.js';
@@ -54,6 +56,27 @@ describe('linker', () => {
     expect(names.some((n) => n.startsWith('高血压'))).toBe(true);
     const three = linker.linkDiagnoses('2型糖尿病，冠心病，脑梗死后遗症').map((c) => c.name);
     expect(three).toEqual(expect.arrayContaining(['2型糖尿病', '冠状动脉粥样硬化性心脏病']));
+  });
+
+  it('marks candidates found by covering known terms in their own feature column', () => {
+    const key = normalizeKey('慢性胃炎伴十二指肠球部溃疡');
+    const found = linker.diagnosisCandidates(key);
+    const gastritis = [...found].find(([concept]) => linker.kg.names[concept] === '慢性胃炎');
+    expect(gastritis?.[1][RERANK_FEATURES.indexOf('coverHit')]).toBe(1);
+    expect(gastritis?.[1][RERANK_FEATURES.indexOf('headInText')]).toBe(1);
+    expect(gastritis?.[1][RERANK_FEATURES.indexOf('missingChars')]).toBe(0);
+  });
+
+  it('gives the second re-ranker each candidate\'s standing among the string\'s candidates', () => {
+    const features = [new Float64Array(RERANK_FEATURES.length), new Float64Array(RERANK_FEATURES.length), new Float64Array(RERANK_FEATURES.length)];
+    const rows = contextRows(features, ['icd10:C34.900', 'icd10:M80700/3', 'icd10:M80100/3'], ['肺恶性肿瘤', '鳞状细胞癌', '癌'], [0.8, 0.6, 0.2], 1);
+    const at = (row: Float64Array, name: (typeof CONTEXT_FEATURES)[number]): number => row[RERANK_FEATURES.length + CONTEXT_FEATURES.indexOf(name)]!;
+    expect(rows.map((r) => at(r, 'rank'))).toEqual([0, 1, 2]);
+    expect(at(rows[1]!, 'shareOfBest')).toBeCloseTo(0.75);
+    // 癌 sits inside the strong 鳞状细胞癌; the reverse relation is seen from 鳞状细胞癌 only for strong others.
+    expect(at(rows[2]!, 'insideStrongOther')).toBeCloseTo(0.6);
+    expect(at(rows[1]!, 'containsStrongOther')).toBe(0);
+    expect(at(rows[0]!, 'strongCandidates')).toBe(2);
   });
 
   it('leaves garbage unlinked', () => {

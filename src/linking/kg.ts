@@ -35,9 +35,11 @@ export interface ScorerWeights {
   threshold: number;
   /**
    * The diagnosis re-ranker over the linker's RERANK_FEATURES: boosted trees when fitted (else logistic
-   * weights), the least probability kept, and the fallback for a string where nothing reaches it.
+   * weights), the least probability kept, and the fallback for a string where nothing reaches it. `context`,
+   * when fitted, re-scores each candidate from its features, its first probability and its standing among
+   * the string's other candidates (CONTEXT_FEATURES); the cut-offs then apply to its probability.
    */
-  rerank: { weights: number[]; bias: number; trees?: BoostedTrees; threshold: number; fallback: number };
+  rerank: { weights: number[]; bias: number; trees?: BoostedTrees; context?: BoostedTrees; threshold: number; fallback: number };
   /** Least share of a diagnosis segment that known terms must cover for them to stand without a fuzzy match. */
   coverage: number;
 }

@@ -53,7 +53,7 @@ const FUZZY_POOL = 24;
 const MAX_MENTION = 64;
 const MIN_DICE = 0.25;
 const NEIGHBORS = 10;
-const FUZZY_CANDIDATES = 3;
+const FUZZY_CANDIDATES = 5;
 
 /** Features of a candidate diagnosis for the re-ranker, in the order of ScorerWeights.rerank.weights. */
 // How often an answer was coded in training is left out on purpose: the shipped graph remembers more rows
@@ -62,7 +62,43 @@ export const RERANK_FEATURES = [
   'segmentScore', 'segmentExact', 'keyword', 'neighborVote', 'neighborBest', 'nameCharsInText', 'nameInText', 'constant',
   'neighborCount', 'voteTimesChars', 'bestTimesChars', 'segmentTimesChars', 'keywordTimesVote', 'noSegment', 'fuzzyScore', 'coverHit', 'segmentVote', 'segmentBest',
   'nameBigramsInText', 'nameLength', 'morphology', 'procedureLike',
+  'missingChars', 'segmentCharsInName', 'nameCharsInSegment', 'segmentBigramDice', 'headInText',
 ] as const;
+/** What the second re-ranker adds to RERANK_FEATURES: a candidate's first probability and its standing in the string. */
+export const CONTEXT_FEATURES = [
+  'firstProbability', 'rank', 'shareOfBest', 'best', 'secondBest', 'strongCandidates', 'segments',
+  'insideStrongOther', 'containsStrongOther', 'sameCodeBlockAbove', 'candidates',
+] as const;
+const STRONG = 0.3;
+
+/**
+ * Second-stage rows: each candidate's features followed by CONTEXT_FEATURES, from the first re-ranker's
+ * probabilities of all candidates of the same string (`ids` and `names` in the same order).
+ */
+export function contextRows(features: Float64Array[], ids: string[], names: string[], p: number[], segments: number): Float64Array[] {
+  const order = p.map((_, j) => j).sort((a, b) => p[b]! - p[a]!);
+  const rank = new Array<number>(p.length);
+  order.forEach((j, r) => { rank[j] = r; });
+  const best = order.length > 0 ? p[order[0]!]! : 0;
+  const second = order.length > 1 ? p[order[1]!]! : 0;
+  const strong = p.filter((v) => v >= STRONG).length;
+  const block = (id: string): string => (id.startsWith('icd10:') ? id.slice(6, 9) : '');
+  return features.map((x, j) => {
+    const row = new Float64Array(x.length + CONTEXT_FEATURES.length);
+    row.set(x);
+    let inside = 0, contains = 0, sameBlockAbove = 0;
+    const own = block(ids[j]!);
+    for (let k = 0; k < p.length; k++) {
+      if (k === j || p[k]! < STRONG) continue;
+      if (names[k]!.includes(names[j]!)) inside = Math.max(inside, p[k]!);
+      if (names[j]!.includes(names[k]!)) contains = Math.max(contains, p[k]!);
+      if (own && p[k]! > p[j]! && block(ids[k]!) === own) sameBlockAbove++;
+    }
+    row.set([p[j]!, Math.min(rank[j]!, 10), p[j]! / (best || 1), best, second, strong, segments, inside, contains, sameBlockAbove, p.length], x.length);
+    return row;
+  });
+}
+
 const F = Object.fromEntries(RERANK_FEATURES.map((name, i) => [name, i])) as Record<(typeof RERANK_FEATURES)[number], number>;
 
 /**
@@ -360,6 +396,7 @@ export class Linker {
     };
     const segments = new Map<number, number>();
     const accept = (concept: number): boolean => kg.diagnosisConcept[concept] === 1;
+    const pieces: string[] = [];
     for (const raw of key.split(this.separators)) {
       if (raw.length === 0 || !/[\p{L}]/u.test(raw)) continue;
       const segment = raw.slice(0, MAX_MENTION);
@@ -374,7 +411,8 @@ export class Linker {
         }
       }
       const stripped = this.stripQualifiers(segment);
-      for (const concept of this.cover(stripped).concepts) slot(concept)[16] = 1;
+      pieces.push(stripped);
+      for (const concept of this.cover(stripped).concepts) slot(concept)[F.coverHit] = 1;
       for (const { concept, score } of this.rank(stripped, 'disease', accept).slice(0, FUZZY_CANDIDATES)) {
         const f = slot(concept);
         f[F.fuzzyScore] = Math.max(f[F.fuzzyScore]!, score);
@@ -399,6 +437,11 @@ export class Linker {
       }
     }
     const chars = new Set(key);
+    const pieceInfo = pieces.map((text) => {
+      const grams = new Set<string>();
+      for (let i = 0; i + 1 < text.length; i++) grams.add(text.slice(i, i + 2));
+      return { text, chars: new Set(text), grams };
+    });
     for (const [concept, f] of candidates) {
       const name = normalizeKey(kg.names[concept]!);
       let inside = 0;
@@ -417,6 +460,24 @@ export class Linker {
       f[F.nameLength] = Math.min(name.length, 20) / 20;
       f[F.morphology] = /^icd10:M[89]/.test(kg.ids[concept]!) ? 1 : 0;
       f[F.procedureLike] = /治疗|术后|化疗|放疗|状态/.test(name) ? 1 : 0;
+      f[F.missingChars] = Math.min(10, name.length - inside);
+      const nameChars = new Set(name);
+      const nameGrams = new Set<string>();
+      for (let i = 0; i + 1 < name.length; i++) nameGrams.add(name.slice(i, i + 2));
+      for (const piece of pieceInfo) {
+        let shared = 0;
+        for (const ch of piece.text) if (nameChars.has(ch)) shared++;
+        f[F.segmentCharsInName] = Math.max(f[F.segmentCharsInName]!, shared / Math.max(1, piece.text.length));
+        let covered = 0;
+        for (const ch of name) if (piece.chars.has(ch)) covered++;
+        f[F.nameCharsInSegment] = Math.max(f[F.nameCharsInSegment]!, covered / Math.max(1, name.length));
+        let sharedGrams = 0;
+        for (const g of piece.grams) if (nameGrams.has(g)) sharedGrams++;
+        f[F.segmentBigramDice] = Math.max(f[F.segmentBigramDice]!, (2 * sharedGrams) / Math.max(1, piece.grams.size + nameGrams.size));
+      }
+      // The head of a diagnosis name (…癌, …炎, …骨折, …综合征) written in the text speaks for it.
+      const head = name.replace(/\[.*\]$|\(.*\)$|,.*$/, '');
+      f[F.headInText] = key.includes(head.slice(-2)) ? 1 : key.includes(head.slice(-1)) ? 0.5 : 0;
     }
     return candidates;
   }
@@ -427,10 +488,24 @@ export class Linker {
     if (key.length === 0 || !/[\p{L}]/u.test(key)) return [];
     const whole = this.kg.compounds.get(key);
     if (whole) return whole.map((c) => this.candidate(c, 1));
-    const { weights, bias, trees } = this.kg.scorer.rerank;
+    const { weights, bias, trees, context } = this.kg.scorer.rerank;
     const probability = (x: Float64Array): number => (trees ? boostedProbability(trees, x) : logistic(weights, bias, x));
-    const scored = [...this.diagnosisCandidates(key)].map(([concept, features]) => ({ concept, name: this.kg.names[concept]!, p: probability(features) }));
+    const found = [...this.diagnosisCandidates(key)];
+    const names = found.map(([concept]) => this.kg.names[concept]!);
+    let p = found.map(([, features]) => probability(features));
+    if (context) {
+      const rows = contextRows(found.map(([, x]) => x), found.map(([concept]) => this.kg.ids[concept]!), names, p, this.segmentCount(key));
+      p = rows.map((row) => boostedProbability(context, row));
+    }
+    const scored = found.map(([concept], i) => ({ concept, name: names[i]!, p: p[i]! }));
     return chooseDiagnoses(scored, this.kg.scorer.rerank).map((s) => this.candidate(s.concept, s.p));
+  }
+
+  /** How many separated pieces a diagnosis string has (the second re-ranker's `segments`). */
+  segmentCount(key: string): number {
+    let n = 0;
+    for (const raw of key.split(this.separators)) if (raw.length > 0 && /[\p{L}]/u.test(raw)) n++;
+    return n;
   }
 
   /** A lab analyte by abbreviation, Chinese name or report spelling (ALT, 谷丙转氨酶, 丙氨酸氨基转移酶). */
