@@ -1,7 +1,13 @@
 import type { FieldValue } from '../document/types.js';
-import { readJsonResource } from '../resources.js';
+import { readFileSync } from 'node:fs';
+import { MedstructError } from '../errors.js';
+import { modelPath, readJsonResource } from '../resources.js';
 import { SIZE_PATTERN } from './size.js';
-import { alternation, fieldValue, matchAll, wholeRegion, type Region, type Source } from './source.js';
+import { alternation, fieldValue, matchAll, u16Of, wholeRegion, type Region, type Source } from './source.js';
+import {
+  decide, pairProbabilities, pairScorerOf, probability, scorerOf, tumourCandidates,
+  type Lexicon, type PairScorer, type RuleHints, type Scored, type Scorer, type TumourModel,
+} from './tumour-model.js';
 
 interface TumourSchema {
   primaryTriggers: string[];
@@ -240,8 +246,8 @@ function impliedPrimary(src: Source, region: Region): FieldValue | null {
   return null;
 }
 
-/** Tumour attributes of an imaging report, each written as the report words it. */
-export function extractTumour(src: Source): TumourAttributes {
+/** What the rules read: the primary site (as the cancer is named, or where the findings put the mass), its size, the metastasis lists. */
+function ruleTumour(src: Source): TumourAttributes {
   const region = wholeRegion(src);
   const cancer = primarySites(src, region)[0] ?? impliedPrimary(src, region) ?? undefined;
   const mass = cancer ? massSentence(src, region, cancer.normalized as string, MASS_RE, false) : null;
@@ -254,4 +260,78 @@ export function extractTumour(src: Source): TumourAttributes {
     primarySize: size ? [size] : [],
     metastasisSites: metastasisSites(src, region),
   };
+}
+
+/** The rules' reading as hints for the learned scorer: values as the folded source text spells them. */
+export function ruleHints(src: Source): RuleHints {
+  const found = ruleTumour(src);
+  const spelled = (values: FieldValue[]): Set<string> => new Set(values.map((v) => src.text.slice(u16Of(src, v.start), u16Of(src, v.end))));
+  return { primarySite: spelled(found.primarySite), primarySize: spelled(found.primarySize), metastasisSites: spelled(found.metastasisSites) };
+}
+
+interface LoadedModel {
+  tumour: TumourModel;
+  lexicon: Lexicon;
+  sites: PairScorer;
+  sizes: Scorer;
+}
+
+let model: LoadedModel | null = null;
+
+function loadModel(): LoadedModel {
+  if (!model) {
+    const file = modelPath('tumour', 'model.json');
+    let tumour: TumourModel;
+    try {
+      tumour = JSON.parse(readFileSync(file, 'utf8')) as TumourModel;
+    } catch (err) {
+      throw new MedstructError('MODEL_NOT_FOUND', `Tumour-attribute model ${file} is unreadable (${(err as Error).message}); run npm run train:tumour`);
+    }
+    model = {
+      tumour,
+      lexicon: { primary: new Set(tumour.lexicon.primary), metastasis: new Set(tumour.lexicon.metastasis) },
+      sites: pairScorerOf(tumour.primarySite, tumour.metastasisSites),
+      sizes: scorerOf(tumour.primarySize),
+    };
+  }
+  return model;
+}
+
+/**
+ * Tumour attributes of an imaging report, each written as the report words it: candidate spans scored by the
+ * trained model (models/tumour/model.json), the rules' reading among the features.
+ */
+export function extractTumour(src: Source): TumourAttributes {
+  const loaded = loadModel();
+  const { tumour, lexicon } = loaded;
+  const hints = ruleHints(src);
+  const { sites, sizes } = tumourCandidates(src.text, tumour.candidates, lexicon, hints);
+  const values = (picked: Scored[]): FieldValue[] => picked
+    .map(({ candidate }) => {
+      const span = candidate.spans[0]!;
+      return fieldValue(src, span.start, span.end, candidate.value, clauseAround(src.text, span));
+    })
+    .sort((a, b) => a.start - b.start);
+  const primary: Scored[] = [];
+  const metastasis: Scored[] = [];
+  for (const candidate of sites) {
+    const [p, m] = pairProbabilities(loaded.sites, candidate.features);
+    primary.push({ candidate, p });
+    metastasis.push({ candidate, p: m });
+  }
+  const sized = sizes.map((candidate) => ({ candidate, p: probability(loaded.sizes, candidate.features) }));
+  return {
+    primarySite: values(decide(primary, tumour.primarySite.threshold, tumour.primarySite.extraThreshold)),
+    primarySize: values(decide(sized, tumour.primarySize.threshold, 2)),
+    metastasisSites: values(decide(metastasis, tumour.metastasisSites.threshold, null)),
+  };
+}
+
+/** The clause a value was read from, as its evidence. */
+function clauseAround(text: string, span: Region): Region {
+  let start = span.start;
+  while (start > 0 && !/[,，。;；\t\n]/.test(text[start - 1]!)) start--;
+  let end = span.end;
+  while (end < text.length && !/[,，。;；\t\n]/.test(text[end]!)) end++;
+  return { start, end };
 }
