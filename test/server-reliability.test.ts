@@ -119,6 +119,8 @@ describe('overload and shutdown', () => {
       expect(Number(charged[0]!.n)).toBe(statuses.filter((s) => s === 200).length + 1);
       const reserved = await server.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM requests');
       expect(Number(reserved[0]!.n)).toBe(Number(charged[0]!.n));
+      // Every answered call gave its place back.
+      await waitFor(async () => server.ctx.pool.stats().admitted === 0);
 
       // A call past its time is answered TIMEOUT (MRS: InternalError.ServerTimeOutError) and not charged.
       server.ctx.config.requestTimeoutMs = 1;
