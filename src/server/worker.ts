@@ -16,7 +16,7 @@ import { toNativeNer } from '../output/native.js';
 import { toNocode } from '../output/nocode.js';
 import { buildPipeline } from '../pipeline/default.js';
 import { readJsonResource } from '../resources.js';
-import { structureDocument, toTencentResponse } from '../structure/index.js';
+import { structureDocument, toTencentBlock, toTencentResponse } from '../structure/index.js';
 import type { DocumentInput, WorkerTask } from './tasks.js';
 
 // Linux applies setpriority to the calling thread: model threads a little below the HTTP thread keep
@@ -48,18 +48,6 @@ async function documentOf(input: DocumentInput): Promise<MedDocument> {
     if (kind !== input.expect) throw new MedstructError(input.expect === 'image' ? 'CORRUPT_IMAGE' : 'CORRUPT_PDF', `The data is not ${input.expect === 'image' ? 'an image' : 'a PDF'}`);
   }
   return ingestFile(bytes, { filename: input.filename, mime: input.mime, maxPages: input.maxPages });
-}
-
-/** MRS `Block`: each Template section as a list whose items carry the page they start on. */
-function blockOf(template: Record<string, unknown>, doc: MedDocument, textTypes: unknown): Record<string, unknown> {
-  const page = doc.pages.length > 0 ? 1 : 0;
-  const block: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(template)) {
-    if (value === null || typeof value !== 'object' || ['PatientInfo', 'ReportInfo'].includes(name)) continue;
-    block[name] = Array.isArray(value) ? value.map((item) => ({ ...(item as object), Page: page })) : [{ ...(value as object), Page: page }];
-  }
-  block.TextTypeListBlocks = [{ TextTypeList: textTypes, Page: page }];
-  return block;
 }
 
 async function run(task: WorkerTask): Promise<{ value: unknown; units?: number }> {
@@ -94,7 +82,7 @@ async function run(task: WorkerTask): Promise<{ value: unknown; units?: number }
       if (task.format === 'fhir') return { value: toFhirBundle(result, doc), units };
       const response = toTencentResponse(result, doc) as { Template: Record<string, unknown>; TextTypeList: unknown };
       if (task.input.expect !== 'pdf') return { value: response, units };
-      return { value: { ...response, Block: blockOf(response.Template, doc, response.TextTypeList), IsBlock: true }, units };
+      return { value: { ...response, Block: toTencentBlock(response.Template, doc, response.TextTypeList), IsBlock: true }, units };
     }
     case 'deidentifyText':
       return { value: deidentifyText(task.text, { mode: task.mode, mask: task.mask }) };

@@ -10,6 +10,7 @@ import { Pipeline, type Stage } from '../pipeline/stage.js';
 import { sectionsStage } from '../sections/index.js';
 
 export { toTencentResponse, toTencentTemplate } from './tencent.js';
+export { toTencentBlock } from './tencent-block.js';
 
 export interface StructureOptions {
   /** A report type to read the fields for, or `auto` (default) to classify. */

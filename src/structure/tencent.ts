@@ -84,6 +84,7 @@ function indicator(fields: Obj): Obj {
         ...itemCoords(item),
       };
     }),
+    ...pageOf(items.map((item) => asFv(item.name))),
   };
 }
 
