@@ -11,6 +11,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ingestPages } from '../src/ingest/index.js';
 import { labRows } from '../src/layout/lab.js';
+import { getLinker } from '../src/linking/index.js';
 import { tableRows } from '../src/layout/index.js';
 import { OcrEngine } from '../src/ocr/index.js';
 import type { OcrPage } from '../src/ocr/types.js';
@@ -95,6 +96,10 @@ function record(engine: string, c: TestCase, text: string, lines: string[], stru
   }
 }
 
+// Lab units are checked against the analyte's usual unit from the knowledge graph, as the lab field step does.
+const linker = getLinker();
+const expectedUnit = (name: string, abbreviation: string | null): string | null =>
+  (linker.lookupLabAnalyte(name) ?? (abbreviation ? linker.lookupLabAnalyte(abbreviation) : null))?.unit ?? null;
 const engine = await OcrEngine.create({ threads: Math.min(2, cpus().length) });
 await engine.read(readFileSync(join(dir, cases[0]!.file)));
 let peakRss = process.memoryUsage().rss;
@@ -108,7 +113,7 @@ for (const c of cases) {
   const cpu = process.cpuUsage(cpuStarted);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const rows = tableRows(page).map((r) => squash(r.cells.map((cell) => cell.text).join('')));
-  const structured = new Set(labRows(page).map((r) => itemKey(r)));
+  const structured = new Set(labRows(page, { expectedUnit }).map((r) => itemKey(r)));
   record('medstruct', c, page.lines.map((l) => l.text).join('\n'), rows, structured, seconds, (cpu.user + cpu.system) / 1e6);
   for (const item of c.items) if (!structured.has(itemKey(item))) failures.push(`${c.file}: expected ${itemKey(item)}`);
   if (hasTesseract) {

@@ -1,6 +1,7 @@
 import type { FieldValue } from '../document/types.js';
 import { readJsonResource } from '../resources.js';
-import { enrichers } from './enrich.js';
+import { repairUnit, unitImpliedByName } from '../layout/units.js';
+import { enrichers, type LabAnalyteInfo } from './enrich.js';
 import { normalizeUnit, parseNumber } from './normalize.js';
 import { fieldValue, lines, sectionRegions, wholeRegion, type Region, type Source } from './source.js';
 
@@ -91,6 +92,10 @@ export function inferDirection(result: string, range: string | null): 'H' | 'L' 
   return value < bound ? 'L' : false;
 }
 
+function lookupAnalyte(name: string, abbreviation: Token | null): LabAnalyteInfo | null {
+  return enrichers().lookupLabAnalyte(name) ?? (abbreviation ? enrichers().lookupLabAnalyte(abbreviation.text) : null);
+}
+
 function itemFrom(src: Source, tokens: Token[], line: Region): { item: LabItem; used: number } | null {
   let i = 0;
   // Row numbers and markers in front of the name.
@@ -125,6 +130,9 @@ function itemFrom(src: Source, tokens: Token[], line: Region): { item: LabItem; 
   }
   if (!HAN.test(nameText) && !abbreviation) return null;
 
+  // The analyte's usual unit, looked up only when a misread unit needs it.
+  let expected: string | null | undefined;
+  const expectedUnit = (): string | null => (expected ??= lookupAnalyte(nameText, abbreviation)?.unit ?? unitImpliedByName(nameText));
   const first = tokens[i]!;
   let resultSpan: Region = { start: first.start, end: first.end };
   let flag: Token | null = null;
@@ -151,7 +159,7 @@ function itemFrom(src: Source, tokens: Token[], line: Region): { item: LabItem; 
     const clean = t.text.replace(/^[(（]|[)）]$/g, '');
     if (!flag && isFlag(t.text)) { flag = t; continue; }
     if (!range && RANGE.test(t.text) && (!unit || NUMBER.test(src.text.slice(resultSpan.start, resultSpan.end)))) { range = t; continue; }
-    if (!unit && (normalizeUnit(t.text) !== null || (/\//.test(t.text) && !HAN.test(t.text.replace(/个/, ''))))) { unit = t; continue; }
+    if (!unit && (normalizeUnit(t.text) !== null || (/\//.test(t.text) && !HAN.test(t.text.replace(/个/, ''))) || repairUnit(t.text, expectedUnit()).repaired)) { unit = t; continue; }
     if (!range && isQualitative(clean) && range === null && i === tokens.length - 1) { range = t; continue; }
     break;
   }
@@ -164,7 +172,7 @@ function itemFrom(src: Source, tokens: Token[], line: Region): { item: LabItem; 
   const flagDirection = flag ? (schema.flags[flag.text.replace(/[()]/g, '')] ?? null) : null;
   const inferred = inferDirection(resultText, rangeText);
   const direction = flagDirection ?? (inferred === false ? null : inferred);
-  const analyte = enrichers().lookupLabAnalyte(nameText) ?? (abbreviation ? enrichers().lookupLabAnalyte(abbreviation.text) : null);
+  const analyte = lookupAnalyte(nameText, abbreviation);
   const numeric = parseNumber(resultText.replace(/^[<>≤≥]/, ''));
   const item: LabItem = {
     name: fieldValue(src, nameStart, nameEnd, analyte?.standardName ?? nameText, line),
@@ -172,7 +180,8 @@ function itemFrom(src: Source, tokens: Token[], line: Region): { item: LabItem; 
     code: analyte?.code ?? null,
     abbreviation: abbreviation ? fieldValue(src, abbreviation.start, abbreviation.end, analyte?.abbreviation ?? abbreviation.text.toUpperCase(), line) : null,
     result: fieldValue(src, resultSpan.start, resultSpan.end, qualitative ? schema.qualitativeResults[resultText]! : (NUMBER.test(resultText) && !/^[<>≤≥]/.test(resultText) ? numeric : resultText), line),
-    unit: unit ? fieldValue(src, unit.start, unit.end, normalizeUnit(unitText!) ?? unitText, line) : null,
+    // A misread unit (g/ → g/L) is repaired in `normalized`; `value` keeps what OCR read.
+    unit: unit ? fieldValue(src, unit.start, unit.end, normalizeUnit(unitText!) ?? repairUnit(unitText!, expectedUnit()).unit, line) : null,
     range: range ? fieldValue(src, range.start, range.end, rangeText, line) : null,
     flag: flag ? fieldValue(src, flag.start, flag.end, flagDirection, line) : null,
     abnormal: flagDirection !== null ? true : inferred === null ? null : inferred !== false,

@@ -1,6 +1,7 @@
 import type { OcrPage } from '../ocr/types.js';
 import { readJsonResource } from '../resources.js';
-import { tableRows, type TableRow } from './index.js';
+import { tableRows, type TableCell, type TableRow } from './index.js';
+import { isUnit, repairUnit, unitImpliedByName } from './units.js';
 
 /** One lab item rebuilt from a table row. */
 export interface LabRow {
@@ -8,6 +9,10 @@ export interface LabRow {
   abbreviation: string | null;
   result: string;
   unit: string | null;
+  /** The unit as OCR read it; differs from `unit` when the unit was repaired. */
+  unitRead: string | null;
+  /** True when `unit` was repaired from a misread (`g/` → g/L); evidence keeps `unitRead`. */
+  unitRepaired: boolean;
   range: string | null;
   /** `↑` high, `↓` low, or null (normal or unknown). */
   flag: '↑' | '↓' | null;
@@ -58,18 +63,29 @@ export function inferFlag(result: string, range: string | null): '↑' | '↓' |
   return value < bound ? '↓' : null;
 }
 
+export interface LabRowOptions {
+  /** The unit the analyte is usually reported in (e.g. from the knowledge graph), or null when unknown. */
+  expectedUnit?: (name: string, abbreviation: string | null) => string | null;
+  /** Character confidences of a cell's text, one per code point, when the OCR gave them. */
+  confidences?: (cell: TableCell) => number[] | undefined;
+}
+
 /** Parses one table row's cells into a lab item, or null when the row is not one. */
-export function parseLabRow(row: TableRow): LabRow | null {
+export function parseLabRow(row: TableRow, options: LabRowOptions = {}): LabRow | null {
   let name: string | null = null;
   let abbreviation: string | null = null;
   let result: string | null = null;
   let unit: string | null = null;
   let range: string | null = null;
+  let unitCell: TableCell | null = null;
   let flag: '↑' | '↓' | null = null;
-  const cells = row.cells.map((c) => halfWidth(c.text)).filter((t) => t !== '');
+  const kept = row.cells.map((c) => ({ cell: c, text: halfWidth(c.text) })).filter((c) => c.text !== '');
+  const cells = kept.map((c) => c.text);
   for (const [i, text] of cells.entries()) {
     const mark = flagMarks()[text];
     if (i === 0 && SEQUENCE.test(text) && cells.length > 3) continue;
+    // A sequence number misread as letters (11 → n) before a Chinese name.
+    if (i === 0 && /^[A-Za-z|]{1,2}$/.test(text) && CJK.test(cells[1] ?? '') && cells.length > 4) continue;
     if (mark !== undefined && result !== null && flag === null) { flag = mark; continue; }
     if (name === null) {
       if (!CJK.test(text) && !ABBREVIATION.test(text)) return null;
@@ -94,7 +110,9 @@ export function parseLabRow(row: TableRow): LabRow | null {
     // So is a lone glyph followed by another unit-like cell (↑ misread as 个).
     const following = cells[i + 1];
     if (flag === null && unit === null && Array.from(text).length === 1 && following !== undefined && !RANGE.test(following)) continue;
-    if (unit === null && !rangeMatch) { unit = text.replace(/\s+/g, ''); continue; }
+    // …and so is any non-unit cell right before one that reads as a unit.
+    if (flag === null && unit === null && following !== undefined && !isUnit(text) && isUnit(following)) continue;
+    if (unit === null && !rangeMatch) { unit = text.replace(/\s+/g, ''); unitCell = kept[i]!.cell; continue; }
   }
   if (name === null || result === null) return null;
   let flagInferred = false;
@@ -102,15 +120,24 @@ export function parseLabRow(row: TableRow): LabRow | null {
     flag = inferFlag(result, range);
     flagInferred = flag !== null;
   }
-  return { name, abbreviation, result, unit, range, flag, flagInferred, lines: row.cells.map((c) => c.line), column: row.column };
+  const unitRead = unit;
+  let unitRepaired = false;
+  if (unit !== null) {
+    const expected = options.expectedUnit?.(name, abbreviation) ?? unitImpliedByName(name);
+    const repair = repairUnit(unit, expected, unitCell ? options.confidences?.(unitCell) : undefined);
+    unit = repair.unit;
+    unitRepaired = repair.repaired;
+  }
+  return { name, abbreviation, result, unit, unitRead, unitRepaired, range, flag, flagInferred, lines: row.cells.map((c) => c.line), column: row.column };
 }
 
 /** The lab items of a page, left table before right table on two-column sheets. */
-export function labRows(page: OcrPage): LabRow[] {
+export function labRows(page: OcrPage, options: Pick<LabRowOptions, 'expectedUnit'> = {}): LabRow[] {
   const out: LabRow[] = [];
+  const confidences = (cell: TableCell): number[] => page.lines[cell.line]!.chars.map((c) => c.confidence);
   for (const row of tableRows(page)) {
     if (!row.inTable || row.header) continue;
-    const item = parseLabRow(row);
+    const item = parseLabRow(row, { ...options, confidences });
     if (item) out.push(item);
   }
   return out;
