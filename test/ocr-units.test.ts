@@ -86,4 +86,10 @@ describe('lab fields from an OCR-read sheet', () => {
     expect(items.map((i) => [i.unit!.value, i.unit!.normalized])).toEqual([['g/', 'g/L'], ['f', 'fL'], ['%6', '%'], ['g/L', 'g/L']]);
     expect(items.map((i) => i.range!.value)).toEqual(['65.0-85.0', '82.0-100.0', '40.0-75.0', '130-175']);
   });
+
+  it('passes over an unreadable flag mark between result and unit', () => {
+    const text = '项目\t结果\t单位\t参考范围\n甘油三酯\tTG\t2.35\t11\tmmol/L\t0.56-1.70\n钾\tK\t4.1\tmmol/L\t3.5-5.3';
+    const items = structureDocument(new MedDocument(text), { type: 'lab', pipeline: new Pipeline([]) }).fields.items as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(items.map((i) => [i.name.value, i.unit.normalized, i.range.value, i.direction])).toEqual([['甘油三酯', 'mmol/L', '0.56-1.70', 'H'], ['钾', 'mmol/L', '3.5-5.3', null]]);
+  });
 });

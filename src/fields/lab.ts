@@ -1,6 +1,6 @@
 import type { FieldValue } from '../document/types.js';
 import { readJsonResource } from '../resources.js';
-import { repairUnit, unitImpliedByName } from '../layout/units.js';
+import { isUnit, repairUnit, unitImpliedByName } from '../layout/units.js';
 import { enrichers, type LabAnalyteInfo } from './enrich.js';
 import { normalizeUnit, parseNumber } from './normalize.js';
 import { fieldValue, lines, sectionRegions, wholeRegion, type Region, type Source } from './source.js';
@@ -160,6 +160,9 @@ function itemFrom(src: Source, tokens: Token[], line: Region): { item: LabItem; 
     if (!flag && isFlag(t.text)) { flag = t; continue; }
     if (!range && RANGE.test(t.text) && (!unit || NUMBER.test(src.text.slice(resultSpan.start, resultSpan.end)))) { range = t; continue; }
     if (!unit && (normalizeUnit(t.text) !== null || (/\//.test(t.text) && !HAN.test(t.text.replace(/个/, ''))) || repairUnit(t.text, expectedUnit()).repaired)) { unit = t; continue; }
+    // A flag mark OCR could not read (↑ as 11) sits between result and unit: the range decides the flag.
+    const next = tokens[i + 1]?.text;
+    if (!unit && !flag && !range && next !== undefined && !HAN.test(t.text) && isUnit(next) && !isUnit(t.text)) continue;
     if (!range && isQualitative(clean) && range === null && i === tokens.length - 1) { range = t; continue; }
     break;
   }
