@@ -88,8 +88,15 @@ describe('lab fields from an OCR-read sheet', () => {
   });
 
   it('passes over an unreadable flag mark between result and unit', () => {
-    const text = '项目\t结果\t单位\t参考范围\n甘油三酯\tTG\t2.35\t11\tmmol/L\t0.56-1.70\n钾\tK\t4.1\tmmol/L\t3.5-5.3';
+    const text = '项目\t结果\t单位\t参考范围\n甘油三酯\tTG\t2.35\t11\tmmol/L\t0.56-1.70\n钾\tK\t4.1\tmmol/L\t3.5-5.3\n' +
+      '6\t总蛋白\tTP\t89.1\tT\tg/\t65.0-85.0\n1\t中性粒细胞百分比\tNEUT%\t88.2\tT\t9\t40.0-75.0\n尿酸\t512\t个\tμmol/L\t208-428';
     const items = structureDocument(new MedDocument(text), { type: 'lab', pipeline: new Pipeline([]) }).fields.items as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    expect(items.map((i) => [i.name.value, i.unit.normalized, i.range.value, i.direction])).toEqual([['甘油三酯', 'mmol/L', '0.56-1.70', 'H'], ['钾', 'mmol/L', '3.5-5.3', null]]);
+    expect(items.map((i) => [i.name.value, i.unit.normalized, i.range.value, i.direction])).toEqual([
+      ['甘油三酯', 'mmol/L', '0.56-1.70', 'H'],
+      ['钾', 'mmol/L', '3.5-5.3', null],
+      ['总蛋白', 'g/L', '65.0-85.0', 'H'],
+      ['中性粒细胞百分比', '%', '40.0-75.0', 'H'],
+      ['尿酸', 'μmol/L', '208-428', 'H'],
+    ]);
   });
 });

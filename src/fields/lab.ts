@@ -160,9 +160,10 @@ function itemFrom(src: Source, tokens: Token[], line: Region): { item: LabItem; 
     if (!flag && isFlag(t.text)) { flag = t; continue; }
     if (!range && RANGE.test(t.text) && (!unit || NUMBER.test(src.text.slice(resultSpan.start, resultSpan.end)))) { range = t; continue; }
     if (!unit && (normalizeUnit(t.text) !== null || (/\//.test(t.text) && !HAN.test(t.text.replace(/个/, ''))) || repairUnit(t.text, expectedUnit()).repaired)) { unit = t; continue; }
-    // A flag mark OCR could not read (↑ as 11) sits between result and unit: the range decides the flag.
+    // A flag mark OCR could not read (↑ as 11, T or 个) sits between result and unit: the range decides the flag.
     const next = tokens[i + 1]?.text;
-    if (!unit && !flag && !range && next !== undefined && !HAN.test(t.text) && isUnit(next) && !isUnit(t.text)) continue;
+    const mark = !HAN.test(t.text) || Array.from(t.text).length === 1;
+    if (!unit && !flag && !range && next !== undefined && mark && !isUnit(t.text) && (isUnit(next) || repairUnit(next, expectedUnit()).repaired)) continue;
     if (!range && isQualitative(clean) && range === null && i === tokens.length - 1) { range = t; continue; }
     break;
   }
