@@ -72,6 +72,7 @@ describe('lab rows from misread cells', () => {
   it('skips an unreadable mark before the unit and a sequence number read as letters', () => {
     expect(parseLabRow(row('13', '甘油三酯', 'TG', '1.00', '11', 'mmol/L', '0.56-1.70'))).toMatchObject({ name: '甘油三酯', unit: 'mmol/L', unitRepaired: false, flag: null });
     expect(parseLabRow(row('n', '直接胆红素', 'DBIL', '2.5', 'μmol/L', '0-6.8'))).toMatchObject({ name: '直接胆红素', abbreviation: 'DBIL', result: '2.5', unit: 'μmol/L' });
+    expect(parseLabRow(row('6', '总蛋白', 'TP', '89.1', 'TT', 'g/', '65.0-85.0'))).toMatchObject({ unit: 'g/L', unitRead: 'g/', flag: '↑', flagInferred: true });
   });
 });
 

@@ -79,6 +79,8 @@ export function parseLabRow(row: TableRow, options: LabRowOptions = {}): LabRow 
   let range: string | null = null;
   let unitCell: TableCell | null = null;
   let flag: '↑' | '↓' | null = null;
+  let expected: string | null | undefined;
+  const expectedUnit = (): string | null => (expected ??= name === null ? null : options.expectedUnit?.(name, abbreviation) ?? unitImpliedByName(name));
   const kept = row.cells.map((c) => ({ cell: c, text: halfWidth(c.text) })).filter((c) => c.text !== '');
   const cells = kept.map((c) => c.text);
   for (const [i, text] of cells.entries()) {
@@ -110,8 +112,8 @@ export function parseLabRow(row: TableRow, options: LabRowOptions = {}): LabRow 
     // So is a lone glyph followed by another unit-like cell (↑ misread as 个).
     const following = cells[i + 1];
     if (flag === null && unit === null && Array.from(text).length === 1 && following !== undefined && !RANGE.test(following)) continue;
-    // …and so is any non-unit cell right before one that reads as a unit.
-    if (flag === null && unit === null && following !== undefined && !isUnit(text) && isUnit(following)) continue;
+    // …and so is any non-unit cell right before one that reads as a unit or is repaired to one.
+    if (flag === null && unit === null && following !== undefined && !isUnit(text) && (isUnit(following) || repairUnit(following, expectedUnit()).repaired)) continue;
     if (unit === null && !rangeMatch) { unit = text.replace(/\s+/g, ''); unitCell = kept[i]!.cell; continue; }
   }
   if (name === null || result === null) return null;
@@ -123,8 +125,7 @@ export function parseLabRow(row: TableRow, options: LabRowOptions = {}): LabRow 
   const unitRead = unit;
   let unitRepaired = false;
   if (unit !== null) {
-    const expected = options.expectedUnit?.(name, abbreviation) ?? unitImpliedByName(name);
-    const repair = repairUnit(unit, expected, unitCell ? options.confidences?.(unitCell) : undefined);
+    const repair = repairUnit(unit, expectedUnit(), unitCell ? options.confidences?.(unitCell) : undefined);
     unit = repair.unit;
     unitRepaired = repair.repaired;
   }
