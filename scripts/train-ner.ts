@@ -5,13 +5,16 @@
  *
  *   npm run train                          all schemes
  *   npm run train -- cmeee --epochs 6      one scheme
+ *   npm run train -- cmeee --dev           train without the dev slice of train.jsonl, write
+ *                                          data/ner/<scheme>/dev.bin and score it on that slice
+ *   --wide / --narrow                      with or without the wide-context templates (default: the spec's)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MedDocument } from '../src/document/document.js';
-import { FeatureExtractor, FEATURE_VERSION } from '../src/entities/features.js';
+import { allStackKeys, FeatureExtractor, FEATURE_VERSION, STACK_TEMPLATES, stackKeys } from '../src/entities/features.js';
 import { Gazetteer } from '../src/entities/gazetteer.js';
-import { writeModel, type ModelHeader } from '../src/entities/model.js';
+import { SequenceModel, writeModel, type ModelHeader } from '../src/entities/model.js';
 import { Decoder, tagCount, tagsOf, type TagSpan } from '../src/entities/tags.js';
 import { NER_MODELS, type LayerSpec } from '../src/entities/layers.js';
 import { modelPath, PACKAGE_ROOT } from '../src/resources.js';
@@ -24,7 +27,7 @@ interface Sentence {
   gold: Int32Array[];
 }
 
-interface Options { epochs: number; minCount: number; /** Averaged weights smaller than this are dropped. */ prune: number }
+interface Options { epochs: number; minCount: number; /** Averaged weights smaller than this are dropped. */ prune: number; wideContext: boolean }
 
 function readDocs(path: string): Array<{ text: string; entities: Array<{ start: number; end: number; type: string }> }> {
   return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { text: string; entities: Array<{ start: number; end: number; type: string }> });
@@ -44,7 +47,7 @@ function layerSpans(spans: Array<{ start: number; end: number; type: string }>, 
 /** Folds for the jackknifed lexicon: each fold's lexicon features come from the other folds' entities. */
 const LEXICON_FOLDS = 5;
 
-interface Prepared { sentences: Sentence[]; keys: Int32Array; chars: number; slots: number; lexicon: Array<[string, number]> }
+interface Prepared { sentences: Sentence[]; keys: Int32Array; index: Map<number, number>; chars: number; slots: number; lexicon: Array<[string, number]> }
 
 function lexiconOf(docs: Array<{ spans: Array<{ term: string; type: string }> }>, labels: string[]): Array<[string, number]> {
   const masks = new Map<string, number>();
@@ -58,8 +61,19 @@ function lexiconOf(docs: Array<{ spans: Array<{ term: string; type: string }> }>
   return [...masks.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
-function prepare(scheme: string, layers: LayerSpec[], gazetteer: Gazetteer, minCount: number): Prepared {
-  const rows = readDocs(join(PACKAGE_ROOT, 'data', 'ner', scheme, 'train.jsonl'));
+type Row = ReturnType<typeof readDocs>[number];
+
+/**
+ * The dev slice used to choose features and settings: a tenth of train.jsonl by a salted FNV-1a hash
+ * of the text (independent of the held-out split's hash). Never the held-out slice.
+ */
+function isDev(text: string): boolean {
+  let h = 0x811c9dc5 ^ 0x5eed;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h % 10 === 0;
+}
+
+function prepare(rows: Row[], layers: LayerSpec[], gazetteer: Gazetteer, minCount: number, wideContext: boolean): Prepared {
   const labels = layers.flatMap((l) => l.labels);
   const docs = rows.map((row) => {
     const doc = new MedDocument(row.text);
@@ -75,7 +89,7 @@ function prepare(scheme: string, layers: LayerSpec[], gazetteer: Gazetteer, minC
   let slots = 0;
   for (let fold = 0; fold < LEXICON_FOLDS; fold++) {
     const lexicon = Gazetteer.fromEntries(lexiconOf(docs.filter((_, i) => i % LEXICON_FOLDS !== fold), labels), labels.length);
-    const extractor = new FeatureExtractor(gazetteer, [lexicon]);
+    const extractor = new FeatureExtractor(gazetteer, [lexicon], wideContext);
     slots = extractor.slots;
     docs.forEach(({ doc, spans }, di) => {
       if (di % LEXICON_FOLDS !== fold) return;
@@ -98,9 +112,13 @@ function prepare(scheme: string, layers: LayerSpec[], gazetteer: Gazetteer, minC
     });
   }
   const kept = [...counts.entries()].filter(([, c]) => c >= minCount).map(([k]) => k);
+  // Stacked layers' features depend on decoded tags, so every one they can produce is indexed up front.
+  layers.forEach((layer, li) => {
+    if (li > 0 && layer.stacked) kept.push(...allStackKeys(tagCount(layers[li - 1]!.labels.length), li - 1).filter((k) => !counts.has(k)));
+  });
   const index = new Map<number, number>(kept.map((k, i) => [k, i]));
   const sentences = raw.map((r) => ({ n: r.n, gold: r.gold, features: Int32Array.from(r.keys, (k) => (k === 0 ? -1 : index.get(k) ?? -1)) }));
-  return { sentences, keys: Int32Array.from(kept), chars, slots, lexicon: lexiconOf(docs, labels) };
+  return { sentences, keys: Int32Array.from(kept), index, chars, slots, lexicon: lexiconOf(docs, labels) };
 }
 
 /** Deterministic shuffle (LCG), so a re-run trains the same model. */
@@ -115,12 +133,12 @@ function shuffled(n: number, seed: number): Int32Array {
   return order;
 }
 
-function train(scheme: string, options: Options): void {
+function train(scheme: string, rows: Row[], out: string, options: Options): void {
   const spec = NER_MODELS[scheme];
   if (!spec) throw new Error(`No model spec for ${scheme}`);
   const started = performance.now();
   const gazetteer = Gazetteer.load(modelPath('ner', 'gazetteer.tsv'));
-  const { sentences, keys, chars, slots, lexicon } = prepare(scheme, spec.layers, gazetteer, options.minCount);
+  const { sentences, keys, index, chars, slots, lexicon } = prepare(rows, spec.layers, gazetteer, options.minCount, options.wideContext);
   const F = keys.length;
   const tagCounts = spec.layers.map((l) => tagCount(l.labels.length));
   const offsets = tagCounts.map((_, i) => tagCounts.slice(0, i).reduce((a, b) => a + b, 0));
@@ -132,14 +150,19 @@ function train(scheme: string, options: Options): void {
   const transAcc = tagCounts.map((T) => new Float32Array((T + 1) * T));
   const decoders = spec.layers.map((l) => new Decoder(l.labels.length));
   let scores = new Float32Array(1024 * S);
-  let path = new Int32Array(1024);
+  let paths = spec.layers.map(() => new Int32Array(1024));
+  let stacked = new Int32Array(1024 * STACK_TEMPLATES);
   let c = 1;
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     let errors = 0;
     let tokens = 0;
     for (const si of shuffled(sentences.length, 0x5eed + epoch)) {
       const { n, features, gold } = sentences[si]!;
-      if (scores.length < n * S) { scores = new Float32Array(n * S * 2); path = new Int32Array(n * 2); }
+      if (scores.length < n * S) {
+        scores = new Float32Array(n * S * 2);
+        paths = spec.layers.map(() => new Int32Array(n * 2));
+        stacked = new Int32Array(n * 2 * STACK_TEMPLATES);
+      }
       scores.fill(0, 0, n * S);
       for (let i = 0; i < n; i++) {
         for (let s = 0; s < slots; s++) {
@@ -153,6 +176,18 @@ function train(scheme: string, options: Options): void {
         const T = tagCounts[li]!;
         const off = offsets[li]!;
         const g = gold[li]!;
+        const path = paths[li]!;
+        const isStacked = li > 0 && spec.layers[li]!.stacked === true;
+        if (isStacked) {
+          stackKeys(paths[li - 1]!, n, li - 1, stacked);
+          for (let k = 0; k < n * STACK_TEMPLATES; k++) stacked[k] = index.get(stacked[k]!)!;
+          for (let i = 0; i < n; i++) {
+            for (let k = 0; k < STACK_TEMPLATES; k++) {
+              const row = stacked[i * STACK_TEMPLATES + k]! * S + off;
+              for (let t = 0; t < T; t++) scores[i * S + off + t] += w[row + t]!;
+            }
+          }
+        }
         decoders[li]!.decode(scores, off, S, n, trans[li]!, path, false);
         tokens += n;
         let wrong = false;
@@ -171,6 +206,14 @@ function train(scheme: string, options: Options): void {
           for (let s = 0; s < slots; s++) {
             const f = features[i * slots + s]!;
             if (f < 0) continue;
+            const a = f * S + off + g[i]!;
+            const b = f * S + off + path[i]!;
+            w[a] += 1; acc[a] += c;
+            w[b] -= 1; acc[b] -= c;
+          }
+          if (!isStacked) continue;
+          for (let k = 0; k < STACK_TEMPLATES; k++) {
+            const f = stacked[i * STACK_TEMPLATES + k]!;
             const a = f * S + off + g[i]!;
             const b = f * S + off + path[i]!;
             w[a] += 1; acc[a] += c;
@@ -210,21 +253,53 @@ function train(scheme: string, options: Options): void {
     format: 'medstruct-ner',
     featureVersion: FEATURE_VERSION,
     scheme,
-    layers: spec.layers.map((l) => ({ name: l.name, labels: l.labels })),
+    layers: spec.layers.map((l) => ({ name: l.name, labels: l.labels, ...(l.stacked ? { stacked: true } : {}) })),
     features: keptKeys.length,
     nnz: tagList.length,
     scale,
     lexicon,
+    wideContext: options.wideContext,
     training: { data: `data/ner/${scheme}/train.jsonl`, sentences: sentences.length, characters: chars, epochs: options.epochs, minCount: options.minCount, prune: options.prune, seconds, date: new Date().toISOString().slice(0, 10) },
   };
-  const size = writeModel(modelPath('ner', `${scheme}.bin`), header, {
+  const size = writeModel(out, header, {
     keys: Int32Array.from(keptKeys),
     rowStart: rowStart.slice(0, keptKeys.length + 1),
     tags: Uint8Array.from(tagList),
     weights: Int16Array.from(weightList),
     transitions,
   });
-  console.log(`  → models/ner/${scheme}.bin: ${keptKeys.length} features, ${tagList.length} weights, ${(size / 1e6).toFixed(1)} MB, ${seconds} s`);
+  console.log(`  → ${out}: ${keptKeys.length} features, ${tagList.length} weights, ${(size / 1e6).toFixed(1)} MB, ${seconds} s`);
+}
+
+/** Strict micro P/R/F1 of a model file on rows (same start, end and label), overall and per label. */
+function scoreDev(path: string, rows: Row[]): void {
+  const model = SequenceModel.load(path);
+  const extractor = new FeatureExtractor(Gazetteer.load(modelPath('ner', 'gazetteer.tsv')), [model.lexicon], model.header.wideContext === true);
+  const counts = new Map<string, { tp: number; fp: number; fn: number }>();
+  const count = (label: string): { tp: number; fp: number; fn: number } => {
+    let c = counts.get(label);
+    if (!c) { c = { tp: 0, fp: 0, fn: 0 }; counts.set(label, c); }
+    return c;
+  };
+  for (const row of rows) {
+    const doc = new MedDocument(row.text);
+    const predicted = new Set<string>();
+    for (const sentence of doc.sentences) {
+      const n = extractor.extract(doc.norm.chars, sentence.normStart, sentence.normEnd);
+      for (const span of model.decode(extractor.features, n, extractor.slots, extractor.lexiconSlot(0))) {
+        const { start, end } = doc.fromNorm(sentence.normStart + span.start, sentence.normStart + span.end);
+        predicted.add(`${start}:${end}:${span.label}`);
+      }
+    }
+    const gold = new Set(row.entities.map((e) => `${e.start}:${e.end}:${e.type}`));
+    for (const p of predicted) count(p.split(':')[2]!)[gold.has(p) ? 'tp' : 'fp']++;
+    for (const g of gold) if (!predicted.has(g)) count(g.split(':')[2]!).fn++;
+  }
+  const f1 = (c: { tp: number; fp: number; fn: number }): string => (2 * c.tp / Math.max(1, 2 * c.tp + c.fp + c.fn)).toFixed(3);
+  const all = { tp: 0, fp: 0, fn: 0 };
+  for (const c of counts.values()) { all.tp += c.tp; all.fp += c.fp; all.fn += c.fn; }
+  console.log(`  dev: ${rows.length} documents, P ${(all.tp / Math.max(1, all.tp + all.fp)).toFixed(3)} R ${(all.tp / Math.max(1, all.tp + all.fn)).toFixed(3)} F1 ${f1(all)}`);
+  console.log(`  dev per label: ${[...counts.entries()].sort().map(([l, c]) => `${l} ${f1(c)}`).join(', ')}`);
 }
 
 function main(): void {
@@ -234,9 +309,18 @@ function main(): void {
     return i >= 0 ? Number(argv[i + 1]) : fallback;
   };
   const schemes = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && argv[i - 1]!.startsWith('--')));
+  const dev = argv.includes('--dev');
   for (const scheme of schemes.length > 0 ? schemes : Object.keys(NER_MODELS)) {
     const spec = NER_MODELS[scheme]!;
-    train(scheme, { epochs: option('epochs', spec.epochs), minCount: option('min-count', spec.minCount), prune: option('prune', spec.prune) });
+    const options = { epochs: option('epochs', spec.epochs), minCount: option('min-count', spec.minCount), prune: option('prune', spec.prune), wideContext: (spec.wideContext === true || argv.includes('--wide')) && !argv.includes('--narrow') };
+    const rows = readDocs(join(PACKAGE_ROOT, 'data', 'ner', scheme, 'train.jsonl'));
+    if (!dev) {
+      train(scheme, rows, modelPath('ner', `${scheme}.bin`), options);
+      continue;
+    }
+    const out = join(PACKAGE_ROOT, 'data', 'ner', scheme, `dev${options.wideContext ? '-wide' : ''}${spec.layers.some((l) => l.stacked) ? '-stacked' : ''}.bin`);
+    train(scheme, rows.filter((r) => !isDev(r.text)), out, options);
+    scoreDev(out, rows.filter((r) => isDev(r.text)));
   }
 }
 

@@ -145,3 +145,33 @@ describe('combined taggers', () => {
     expect(together.length).toBeGreaterThan(3);
   });
 });
+
+describe('cmeee feature templates', () => {
+  it('index up front every stacked feature a decoded main layer can give the symptom layer', async () => {
+    const { allStackKeys, stackKeys, STACK_TEMPLATES } = await import('../src/entities/features.js');
+    const { tagCount } = await import('../src/entities/tags.js');
+    const tags = tagCount(8);
+    const known = new Set(allStackKeys(tags, 0));
+    // 右下腹 as bod (label 5: B I E), then O, then a single-character dis (label 0: S).
+    const path = Int32Array.from([1 + 4 * 5, 2 + 4 * 5, 3 + 4 * 5, 0, 4]);
+    const keys = new Int32Array(path.length * STACK_TEMPLATES);
+    stackKeys(path, path.length, 0, keys);
+    for (const key of keys) expect(known.has(key)).toBe(true);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('add the wide-context features without changing the others', async () => {
+    const { FeatureExtractor, loadGazetteer } = await import('../src/entities/index.js');
+    const { SHARED_SLOTS } = await import('../src/entities/features.js');
+    const doc = new MedDocument('颅顶头皮有溃疡，伴反复咳嗽。');
+    const s = doc.sentences[0]!;
+    const narrow = new FeatureExtractor(loadGazetteer());
+    const wide = new FeatureExtractor(loadGazetteer(), [], true);
+    const n = narrow.extract(doc.norm.chars, s.normStart, s.normEnd);
+    wide.extract(doc.norm.chars, s.normStart, s.normEnd);
+    const changed = new Set<number>();
+    for (let k = 0; k < n * SHARED_SLOTS; k++) if (narrow.features[k] !== wide.features[k]) changed.add(k % SHARED_SLOTS);
+    expect(changed.size).toBeGreaterThan(0);
+    expect(Math.min(...changed)).toBeGreaterThanOrEqual(SHARED_SLOTS - 5);
+  });
+});

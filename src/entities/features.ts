@@ -8,12 +8,18 @@ import { finish, mix } from './hash.js';
  * features (0 = absent), each a hash of a template id and the code points or classes it looks at:
  * character n-grams in a ±2 window, character classes, jieba word position/identity and neighbouring
  * words, the position's role in dictionary matches per dictionary type, and its role in matches of
- * each model's own lexicon of training entities per label. Several models can share one extraction:
+ * each model's own lexicon of training entities per label; with `wideContext` (models trained with it
+ * say so in their header) also the position in the clause between punctuation, the second words left
+ * and right and the word bigram. Several models can share one extraction:
  * each lexicon gets its own slot range (`lexiconSlot(k)`), and a model reads only the shared slots
  * and its own range.
  */
 const BASE_SLOTS = 21;
-export const SHARED_SLOTS = BASE_SLOTS + GAZETTEER_TYPES.length;
+/** Wide-context templates sit after the gazetteer's; they stay 0 (skipped) unless the extractor fills them. */
+const WIDE_SLOTS = 5;
+/** Shared slots that models trained without wide context read (an extractor without it leaves the rest 0). */
+export const NARROW_SLOTS = BASE_SLOTS + GAZETTEER_TYPES.length;
+export const SHARED_SLOTS = NARROW_SLOTS + WIDE_SLOTS;
 /** Bumped whenever the templates change, so a model trained on other templates is refused. */
 export const FEATURE_VERSION = 2;
 
@@ -63,11 +69,45 @@ export function lexiconKey(k: number, t: number, role: number): number {
   return t2(100 + 32 * k + t, role, 0);
 }
 
+/** Pad tag for stacked features beyond the sentence ends. */
+const STACK_PAD = 255;
+/** Features per position that a stacked layer reads from the decoded tags of the layer before it. */
+export const STACK_TEMPLATES = 3;
+
+/**
+ * Keys of the stacked features at each position (STACK_TEMPLATES per position into `out`): the
+ * earlier layer's decoded tag there, with the tag before and with the tag after. CMeEE symptoms
+ * contain the entities of the main layer (颅顶头皮 in 颅顶头皮有溃疡), so their bounds follow them.
+ */
+export function stackKeys(path: Int32Array, n: number, layer: number, out: Int32Array): void {
+  for (let i = 0; i < n; i++) {
+    const tag = path[i]!;
+    out[i * STACK_TEMPLATES] = t3(80, layer, tag, 0);
+    out[i * STACK_TEMPLATES + 1] = t3(81, layer, i > 0 ? path[i - 1]! : STACK_PAD, tag);
+    out[i * STACK_TEMPLATES + 2] = t3(82, layer, tag, i + 1 < n ? path[i + 1]! : STACK_PAD);
+  }
+}
+
+/** Every stacked feature key a layer with `tags` tags can produce (so training can index them up front). */
+export function allStackKeys(tags: number, layer: number): number[] {
+  const keys = new Set<number>();
+  const values = [...Array.from({ length: tags }, (_, t) => t), STACK_PAD];
+  for (const a of values) {
+    for (const b of values) {
+      if (a !== STACK_PAD && b !== STACK_PAD) keys.add(t3(80, layer, a, 0));
+      if (b !== STACK_PAD) keys.add(t3(81, layer, a, b));
+      if (a !== STACK_PAD) keys.add(t3(82, layer, a, b));
+    }
+  }
+  return [...keys];
+}
+
 /** Reusable buffers, grown on demand, so extracting a sentence allocates little. */
 export class FeatureExtractor {
   private readonly gazetteer: Gazetteer | null;
   private readonly lexicons: Gazetteer[];
   private readonly lexiconStart: number[];
+  private readonly wideContext: boolean;
   /** Features per position. */
   readonly slots: number;
   private lexiconRoles = new Uint8Array(0);
@@ -81,8 +121,9 @@ export class FeatureExtractor {
   private roles = new Uint8Array(256 * GAZETTEER_TYPES.length);
   features = new Int32Array(0);
 
-  constructor(gazetteer: Gazetteer | null, lexicons: Gazetteer[] = []) {
+  constructor(gazetteer: Gazetteer | null, lexicons: Gazetteer[] = [], wideContext = false) {
     this.gazetteer = gazetteer;
+    this.wideContext = wideContext;
     this.lexicons = lexicons;
     this.lexiconStart = [];
     let slots = SHARED_SLOTS;
@@ -173,6 +214,7 @@ export class FeatureExtractor {
         features[o + BASE_SLOTS + t] = role === 0 ? 0 : t2(BASE_SLOTS + t, role, 0);
       }
     }
+    if (this.wideContext) this.wide(n);
     for (let k = 0; k < this.lexicons.length; k++) {
       const lexicon = this.lexicons[k]!;
       const lexTypes = lexicon.types;
@@ -186,6 +228,43 @@ export class FeatureExtractor {
       }
     }
     return n;
+  }
+
+  /**
+   * CMeEE symptoms are often whole clauses (颅顶头皮有溃疡) and their bounds follow the words around
+   * them: position in the punctuation-delimited clause, the words two away and the word bigram.
+   */
+  private wide(n: number): void {
+    const { classes, wordPos, wordHash, wordLen, wordStart, features } = this;
+    const S = this.slots;
+    const first = BASE_SLOTS + GAZETTEER_TYPES.length;
+    const wordAt = (j: number, pad: number): number => (j >= 0 && j < n ? wordHash[j]! : pad);
+    let clauseStart = 0;
+    let clauseEnd = 0;
+    for (let i = 0; i < n; i++) {
+      if (classes[i + 2] === CharClass.Punct) {
+        features.fill(0, i * S + first, i * S + first + WIDE_SLOTS);
+        clauseStart = i + 1;
+        continue;
+      }
+      if (i >= clauseEnd) {
+        clauseEnd = i + 1;
+        while (clauseEnd < n && classes[clauseEnd + 2] !== CharClass.Punct) clauseEnd++;
+      }
+      const o = i * S + first;
+      const fromStart = Math.min(i - clauseStart, 4);
+      const toEnd = Math.min(clauseEnd - 1 - i, 4);
+      const pos = wordPos[i]!;
+      const ws = wordStart[i]!;
+      const we = ws + wordLen[i]!;
+      const prev = ws > 0 ? wordStart[ws - 1]! : -1;
+      const next = we < n ? we + wordLen[we]! : n;
+      features[o] = t2(first, fromStart, toEnd);
+      features[o + 1] = t3(first + 1, fromStart, toEnd, this.grams[i + 2]!);
+      features[o + 2] = t2(first + 2, pos, prev > 0 ? wordAt(prev - 1, PAD_LEFT) : PAD_LEFT);
+      features[o + 3] = t2(first + 3, pos, wordAt(next, PAD_RIGHT));
+      features[o + 4] = t3(first + 4, pos, ws > 0 ? wordHash[ws - 1]! : PAD_LEFT, wordHash[i]!);
+    }
   }
 
   /** jieba word segmentation mapped to code points: position in word (1 B, 2 M, 3 E, 4 S), word hash and length. */

@@ -48,7 +48,7 @@ export function loadEntityStage(scheme: SchemeName): Stage {
     stage = new EntityStage(extractor, [part], nativeLayers(loadGazetteer()));
   } else {
     const model = loadModel(scheme);
-    const extractor = new FeatureExtractor(loadGazetteer(), [model.lexicon]);
+    const extractor = new FeatureExtractor(loadGazetteer(), [model.lexicon], model.header.wideContext === true);
     stage = new EntityStage(extractor, [{ model, lexiconSlot: extractor.lexiconSlot(0), mapLabel: (label) => toNative(scheme, label), keepLabel: true }]);
   }
   stages.set(scheme, stage);

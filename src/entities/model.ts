@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { MedstructError } from '../errors.js';
-import { FEATURE_VERSION, SHARED_SLOTS, lexiconKey } from './features.js';
+import { FEATURE_VERSION, NARROW_SLOTS, SHARED_SLOTS, STACK_TEMPLATES, lexiconKey, stackKeys } from './features.js';
 import { Gazetteer } from './gazetteer.js';
 import { IntTable } from './hash.js';
 import { Decoder, spansOf, tagCount } from './tags.js';
@@ -13,7 +13,7 @@ export interface ModelHeader {
   featureVersion: number;
   scheme: string;
   /** Decoding layers: each is an independent BIOES tagger over its labels (nested entities live in different layers). */
-  layers: Array<{ name: string; labels: string[] }>;
+  layers: Array<{ name: string; labels: string[]; stacked?: boolean }>;
   features: number;
   nnz: number;
   /** Quantization step of the int16 weights. */
@@ -23,6 +23,8 @@ export interface ModelHeader {
    * are features. Training used jackknifed copies, so the features are as reliable as on new text.
    */
   lexicon: Array<[string, number]>;
+  /** Trained with the extractor's wide-context templates filled. */
+  wideContext?: boolean;
   training?: Record<string, unknown>;
 }
 
@@ -77,7 +79,7 @@ export interface ModelSpan {
   confidence: number;
 }
 
-interface Layer { name: string; labels: string[]; offset: number; decoder: Decoder; transitions: Float32Array }
+interface Layer { name: string; labels: string[]; stacked: boolean; offset: number; decoder: Decoder; transitions: Float32Array }
 
 /** A trained tagger: sparse int16 weights per hashed feature, plus one constrained Viterbi per layer. */
 export class SequenceModel {
@@ -101,6 +103,7 @@ export class SequenceModel {
   private denseKey = 0;
   private readonly dense: Int32Array;
   private path = new Int32Array(0);
+  private stackBuffer = new Int32Array(0);
 
   private constructor(header: ModelHeader, arrays: ModelArrays) {
     this.header = header;
@@ -128,7 +131,7 @@ export class SequenceModel {
     this.layers = header.layers.map((l, i) => {
       // Emission sums stay in int16 weight units; transitions are brought to the same units.
       const transitions = Float32Array.from(arrays.transitions[i]!, (v) => v / header.scale);
-      const layer = { name: l.name, labels: l.labels, offset, decoder: new Decoder(l.labels.length), transitions };
+      const layer = { name: l.name, labels: l.labels, stacked: i > 0 && l.stacked === true, offset, decoder: new Decoder(l.labels.length), transitions };
       offset += tagCount(l.labels.length);
       return layer;
     });
@@ -278,13 +281,14 @@ export class SequenceModel {
     const lexiconTypes = this.lexicon.types;
     // Slot 0 holds the same feature at every position (the bias): its weights start each position's
     // sums as one dense copy instead of a scattered row.
-    const width = SHARED_SLOTS - 1 + lexiconTypes;
+    const shared = this.header.wideContext === true ? SHARED_SLOTS : NARROW_SLOTS;
+    const width = shared - 1 + lexiconTypes;
     if (this.rows.length < n * width) this.rows = new Int32Array(n * width * 2);
     const { rows, entries } = this;
     for (let i = 0; i < n; i++) {
       sums.set(this.denseRow(features[i * stride]!), i * S);
-      this.resolve(features, i * stride + 1, SHARED_SLOTS - 1, rows, i * width);
-      this.resolve(features, i * stride + lexiconSlot, lexiconTypes, rows, i * width + SHARED_SLOTS - 1);
+      this.resolve(features, i * stride + 1, shared - 1, rows, i * width);
+      this.resolve(features, i * stride + lexiconSlot, lexiconTypes, rows, i * width + shared - 1);
     }
     for (let i = 0; i < n; i++) {
       const base = i * S;
@@ -300,12 +304,33 @@ export class SequenceModel {
     const out: ModelSpan[] = [];
     for (let li = 0; li < this.layers.length; li++) {
       const layer = this.layers[li]!;
+      if (layer.stacked) this.addStacked(li - 1, path, n);
       layer.decoder.decode(scores, layer.offset, S, n, layer.transitions, path);
       for (const span of spansOf(path, n)) {
         out.push({ layer: li, start: span.start, end: span.end, label: layer.labels[span.label]!, confidence: this.confidence(layer, span.start, span.end, path, n) });
       }
     }
     return out;
+  }
+
+  /** Adds the weights of the stacked features that layer `from`'s decoded `path` gives to the scores. */
+  private addStacked(from: number, path: Int32Array, n: number): void {
+    const count = n * STACK_TEMPLATES;
+    if (this.stackBuffer.length < count * 2) this.stackBuffer = new Int32Array(count * 4);
+    const keys = this.stackBuffer;
+    stackKeys(path, n, from, keys);
+    this.resolve(keys, 0, count, keys, count);
+    const { scores, entries } = this;
+    const S = this.stride;
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < STACK_TEMPLATES; k++) {
+        const row = keys[count + i * STACK_TEMPLATES + k]!;
+        for (let r = row >>> 8, end = r + (row & 0xff); r < end; r++) {
+          const v = entries[r]!;
+          scores[i * S + (v >>> 16)] += (v << 16) >> 16;
+        }
+      }
+    }
   }
 
   /**
