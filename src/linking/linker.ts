@@ -283,6 +283,13 @@ export class Linker {
     return ranked.filter((r) => r.score >= threshold).slice(0, 5).map((r) => this.candidate(r.concept, r.score));
   }
 
+  /** A mention or diagnosis string of unknown type, as `medstruct link TEXT` takes it: several diagnoses are split, a single term is linked as such. */
+  linkText(text: string): LinkCandidate[] {
+    const diagnoses = this.linkDiagnoses(text);
+    if (diagnoses.length > 0) return diagnoses;
+    return this.link(text).slice(0, 1);
+  }
+
   private stripQualifiers(key: string): string {
     let s = key;
     for (let changed = true; changed && s.length > 1; ) {

@@ -21,9 +21,7 @@ function linkText(text: string, type: string | undefined): LinkCandidate[] {
     if (!isEntityType(type)) throw new MedstructError('INVALID_ARGUMENT', `--type must be one of ${ENTITY_TYPES.join(', ')}`);
     return linker.link(text, type).slice(0, 1);
   }
-  const diagnoses = linker.linkDiagnoses(text);
-  if (diagnoses.length > 0) return diagnoses;
-  return linker.link(text).slice(0, 1);
+  return linker.linkText(text);
 }
 
 const command: Command = {
