@@ -187,7 +187,7 @@ function writeErrors(oof: Record<Field, Scored[][]>, tuned: ReturnType<typeof tu
   writeFileSync(join(PACKAGE_ROOT, 'data', 'tumour', 'cv-errors.jsonl'), lines.join('\n') + '\n');
 }
 
-const settings = (process.env.TUMOUR_GRID ?? '8:0.001,8:0.0001,8:0.003,12:0.001').split(',').map((s) => s.split(':').map(Number) as [number, number]);
+const settings = (process.env.TUMOUR_GRID ?? '12:0.001').split(',').map((s) => s.split(':').map(Number) as [number, number]);
 let best: { epochs: number; l2: number; tuned: ReturnType<typeof tune> } | null = null;
 for (const [epochs, l2] of settings) {
   const oof = outOfFold(epochs, l2);

@@ -251,7 +251,14 @@ function noteOrgans(a: Analysis, spans: readonly Region[]): void {
 }
 
 /** Features of one occurrence of a site candidate. */
-function siteOccurrenceFeatures(a: Analysis, span: Region, nested: { inside: boolean; outer: boolean }, out: Set<string>): void {
+interface Nesting {
+  inside: boolean;
+  outer: boolean;
+  /** insideLexM / outerLexM / insideRuleM / outerRuleM: a containing or contained candidate is a known metastasis string. */
+  known: Set<string>;
+}
+
+function siteOccurrenceFeatures(a: Analysis, span: Region, nested: Nesting, out: Set<string>): void {
   const { text } = a;
   const sec = a.section(span.start);
   // Common features both alone and per section; rarer conjunctions per section only.
@@ -288,6 +295,7 @@ function siteOccurrenceFeatures(a: Analysis, span: Region, nested: { inside: boo
   if (/^[,，]\s*(?:考虑|首先考虑|不除外|多系)?转移/.test(text.slice(clauseEnd, clauseEnd + 8))) add('next=考虑转移');
   if (nested.inside) add('inside');
   if (nested.outer) add('outer');
+  for (const k of nested.known) add(k);
   if (organClassOf && a.metastaticOrgans.has(organClassOf)) {
     add('metastaticOrgan');
     only(`metastaticOrgan|nc=${after?.cue ?? 'none'}`);
@@ -336,12 +344,19 @@ function siteCandidates(a: Analysis, spans: Region[], lexicon: Lexicon, hints: R
   const byValue = new Map<string, { spans: Region[]; features: Set<string> }>();
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i]!;
-    const nested = { inside: false, outer: false };
+    const nested: Nesting = { inside: false, outer: false, known: new Set() };
+    // What the overlapping candidates are: a known metastasis string around or inside this one decides whole vs split.
+    const note = (other: Region, relation: 'inside' | 'outer'): void => {
+      nested[relation] = true;
+      const v = a.text.slice(other.start, other.end);
+      if (lexicon.metastasis.has(v)) nested.known.add(`${relation}LexM`);
+      if (hints.metastasisSites.has(v)) nested.known.add(`${relation}RuleM`);
+    };
     // Spans come sorted by start; only those starting within maxLength can nest.
-    for (let j = i - 1; j >= 0 && spans[j]!.start > span.start - 20; j--) if (spans[j]!.end >= span.end) nested.inside = true;
+    for (let j = i - 1; j >= 0 && spans[j]!.start > span.start - 20; j--) if (spans[j]!.end >= span.end) note(spans[j]!, 'inside');
     for (let j = i + 1; j < spans.length && spans[j]!.start < span.end; j++) {
-      if (spans[j]!.end <= span.end) nested.outer = true;
-      if (spans[j]!.start === span.start) nested.inside = true;
+      if (spans[j]!.end <= span.end) note(spans[j]!, 'outer');
+      else if (spans[j]!.start === span.start) note(spans[j]!, 'inside');
     }
     const value = a.text.slice(span.start, span.end);
     let entry = byValue.get(value);
