@@ -23,6 +23,23 @@ describe('medstruct link', () => {
     expect(stomach?.id).toBe(`icd10:${stomach?.code}`);
   });
 
+  it('scores single mentions in the jsonl mention format', () => {
+    const file = join(dir, 'report-mentions.jsonl');
+    writeFileSync(file, [
+      '{"text":"肚子疼","type":"symptom","expected":"腹痛"}',
+      '{"text":"低回声团","type":"symptom","expected":"unlinked"}',
+      '{"text":"WBC","type":"lab_test","expected":["白细胞计数"]}',
+    ].join('\n') + '\n');
+    const r = medstruct('eval', 'link', '--mentions', file);
+    expect(r.status).toBe(0);
+    const last = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
+    expect(last).toMatchObject({ mentions: 3, precision: 1, recall: 1, unlinkedAccuracy: 1 });
+    writeFileSync(file, '{"text":"肚子疼"}\n');
+    const bad = medstruct('eval', 'link', '--mentions', file);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/INVALID_JSON/);
+  });
+
   it('answers one line per input line, in order, unlinked lines included', () => {
     const file = join(dir, 'mentions.jsonl');
     writeFileSync(file, ['{"text":"肚子疼"}', '{"text":"浙一医院","type":"hospital"}', '{"text":"qwerty"}', '{"text":"WBC","type":"lab_test"}'].join('\n') + '\n');

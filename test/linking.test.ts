@@ -87,6 +87,33 @@ describe('linker', () => {
     expect(linker.link('左侧', 'anatomy')).toEqual([]);
   });
 
+  it('leaves report findings unlinked when no concept is credible (no forced links)', () => {
+    // Bare findings without an organ, and normal findings: a training phrase holding them as a fragment,
+    // or a longer term they are a piece of, is no evidence.
+    for (const mention of ['低回声团', '窦性心律', '肿大', '稍高密度影', '左心室高电压', '结节影', '包块', '双肺纹理清晰']) {
+      expect(linker.link(mention, 'symptom'), mention).toEqual([]);
+      expect(linker.linkText(mention), mention).toEqual([]);
+    }
+    expect(best('降钙素原', 'lab_test')).not.toBe('降钙素');
+  });
+
+  it('still links a mention that narrows a known term or names it with a neutral affix', () => {
+    expect(best('（左乳）浸润性导管癌', 'disease')).toBe('浸润性导管癌');
+    expect(best('左心室肥厚', 'disease')).toBe('心室肥厚');
+    expect(best('腹腔镜阑尾切除术', 'procedure')).toBe('腹腔镜下阑尾切除术');
+    expect(best('肝大', 'symptom')).toBe('肝大');
+    expect(best('胆囊结石', 'disease')).toBe('胆囊结石');
+    expect(best('肺纹理增粗', 'symptom')).toBe('肺纹理增粗');
+  });
+
+  it('links a single term of unknown type as itself, not as diagnoses similar strings were coded as', () => {
+    expect(linker.linkText('白细胞计数')[0]?.name).toBe('白细胞计数');
+    expect(linker.linkText('阿莫西林胶囊')[0]?.name).toBe('阿莫西林胶囊');
+    expect(linker.linkText('甲状腺结节')[0]?.name).toBe('甲状腺结节');
+    expect(linker.linkText('胃癌术后')[0]?.name).toBe('胃恶性肿瘤');
+    expect(linker.linkText('胃癌术后；高血压3级').map((c) => c.name)).toEqual(expect.arrayContaining(['胃恶性肿瘤', '高血压3级']));
+  });
+
   it('finds hospitals by generated nicknames', () => {
     expect(linker.lookupHospital('浙一医院')?.name).toBe('浙江大学医学院附属第一医院');
     expect(linker.lookupHospital('浙大一院')?.name).toBe('浙江大学医学院附属第一医院');

@@ -27,6 +27,13 @@ export interface HospitalLink extends LinkCandidate {
   city: string;
 }
 
+/** resources/linking/mention-evidence.json: what a fuzzy candidate of a single mention must show. */
+interface MentionEvidence {
+  neutralPrefixes: string[];
+  neutralSuffixes: string[];
+  neutralInfixes: string[];
+}
+
 interface SplitRules {
   separators: string;
   conjunctions: string[];
@@ -146,6 +153,14 @@ class PhraseIndex {
   }
 }
 
+/** A concept ranked for a key, with the surface that scored it and whether that surface matched the key exactly. */
+interface RankedConcept {
+  concept: number;
+  score: number;
+  surface: number;
+  exact: boolean;
+}
+
 /** A candidate surface with its concept, before scoring. */
 interface Hit {
   surface: number;
@@ -163,6 +178,8 @@ export class Linker {
   private readonly conjunctions: RegExp;
   private readonly leading: string[];
   private readonly trailing: string[];
+  private readonly evidence: MentionEvidence;
+  private readonly neutralInfix: RegExp;
   private readonly overlap: Int32Array;
   private readonly touched: Int32Array;
   private readonly features = new Float64Array(FEATURE_NAMES.length);
@@ -179,6 +196,8 @@ export class Linker {
     this.conjunctions = new RegExp(rules.conjunctions.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'u');
     this.leading = rules.leadingQualifiers.map(normalizeKey).sort((a, b) => b.length - a.length);
     this.trailing = rules.trailingQualifiers.map(normalizeKey).sort((a, b) => b.length - a.length);
+    this.evidence = readJsonResource<MentionEvidence>('linking', 'mention-evidence.json');
+    this.neutralInfix = new RegExp(`[${this.evidence.neutralInfixes.join('')}]`, 'gu');
     this.overlap = new Int32Array(kg.surfaceKeys.length);
     this.touched = new Int32Array(kg.surfaceKeys.length);
     kg.labs.forEach((row, i) => this.labByKey.set(String(row[0]), i));
@@ -246,9 +265,9 @@ export class Linker {
   }
 
   /** Scored candidates for a normalized key, best first, one per concept. */
-  private rank(key: string, type: EntityType | undefined, accept: (concept: number) => boolean): Array<{ concept: number; score: number }> {
+  private rank(key: string, type: EntityType | undefined, accept: (concept: number) => boolean): RankedConcept[] {
     const kg = this.kg;
-    const best = new Map<number, number>();
+    const best = new Map<number, { score: number; surface: number }>();
     const [first, end] = kg.exact(key);
     {
       for (let surface = first; surface < end; surface++) {
@@ -259,17 +278,51 @@ export class Linker {
         const kind = kg.surfaceKind[surface]!;
         const standing = (kind === NAME_KIND ? 0.97 : kind === DERIVED_KIND ? 0.8 : kind === MENTION_KIND || SURFACE_KINDS[kind] === 'colloquial' ? 0.9 : 0.94) - (agreement === 1 ? 0 : 0.1);
         const score = standing + 0.03 * this.score(key, surface, 1, agreement);
-        if (score > (best.get(concept) ?? -1)) best.set(concept, score);
+        if (score > (best.get(concept)?.score ?? -1)) best.set(concept, { score, surface });
       }
     }
-    if (best.size === 0) {
+    const exact = best.size > 0;
+    if (!exact) {
       for (const hit of this.fuzzyHits(key, FUZZY_POOL, accept)) {
         const concept = kg.surfaceConcept[hit.surface]!;
         const score = this.score(key, hit.surface, hit.dice, this.agreement(concept, type));
-        if (score > (best.get(concept) ?? -1)) best.set(concept, score);
+        if (score > (best.get(concept)?.score ?? -1)) best.set(concept, { score, surface: hit.surface });
       }
     }
-    return [...best.entries()].map(([concept, score]) => ({ concept, score })).sort((a, b) => b.score - a.score);
+    return [...best.entries()].map(([concept, { score, surface }]) => ({ concept, score, surface, exact })).sort((a, b) => b.score - a.score);
+  }
+
+  /**
+   * Whether a fuzzy candidate of a single mention has real evidence: its standard name, or the synonym that
+   * matched, explains the mention (resources/linking/mention-evidence.json). A training phrase that merely
+   * contains the mention (低回声团 inside a phrase coded as 妊娠状态) is no evidence for its answer.
+   */
+  private evidenced(key: string, candidate: RankedConcept): boolean {
+    const kg = this.kg;
+    const name = normalizeKey(kg.names[candidate.concept]!).replace(/\[.*\]$|,.*$/, '');
+    if (this.explains(key, name)) return true;
+    return kg.surfaceKind[candidate.surface] !== MENTION_KIND && this.explains(key, kg.surfaceKeys[candidate.surface]!);
+  }
+
+  private explains(key: string, term: string): boolean {
+    if (term === key) return true;
+    if (term.length < 2) return false;
+    if (term.replace(this.neutralInfix, '') === key.replace(this.neutralInfix, '')) return true;
+    const rules = this.evidence;
+    let at = key.indexOf(term);
+    if (at >= 0) {
+      // The term inside a longer mention. Chinese terms are head-final: words before the term only narrow it
+      // ((左乳)浸润性导管癌, 左心室肥厚), words after it change what it is (降钙素原, 结节影) unless they are
+      // a trailing qualifier (可能, 待查). The term must still carry at least half of the mention.
+      const suffix = key.slice(at + term.length);
+      return 2 * term.length >= key.length && (suffix === '' || this.trailing.includes(suffix));
+    }
+    at = term.indexOf(key);
+    if (at < 0) return false;
+    // The whole mention inside a longer term: the term says more (脾 in 脾肿大, 失常 in 窦性心律失常)
+    // unless what it adds is neutral (支气管扩张症, 血清尿酸).
+    const prefix = term.slice(0, at), suffix = term.slice(at + key.length);
+    return (prefix === '' || rules.neutralPrefixes.includes(prefix)) && (suffix === '' || rules.neutralSuffixes.includes(suffix));
   }
 
   /** Links one mention (best first; [] = unlinked). `type` restricts and weighs candidates by entity type. */
@@ -280,14 +333,26 @@ export class Linker {
     const accept = (concept: number): boolean => this.agreement(concept, type) > 0;
     const ranked = this.rank(key, type, accept);
     const threshold = this.kg.scorer.threshold;
-    return ranked.filter((r) => r.score >= threshold).slice(0, 5).map((r) => this.candidate(r.concept, r.score));
+    return ranked.filter((r) => r.score >= threshold && (r.exact || this.evidenced(key, r)))
+      .slice(0, 5).map((r) => this.candidate(r.concept, r.score));
   }
 
-  /** A mention or diagnosis string of unknown type, as `medstruct link TEXT` takes it: several diagnoses are split, a single term is linked as such. */
+  /**
+   * A mention or diagnosis string of unknown type, as `medstruct link TEXT` takes it: several diagnoses are
+   * split; a single term gets its own credible link, or else the diagnoses named in it by known terms
+   * (胃癌术后 → 胃恶性肿瘤, 胃术后), never one that only similar training phrases vote for.
+   */
   linkText(text: string): LinkCandidate[] {
-    const diagnoses = this.linkDiagnoses(text);
-    if (diagnoses.length > 0) return diagnoses;
-    return this.link(text).slice(0, 1);
+    const key = normalizeKey(text);
+    if (this.segmentCount(key) > 1) {
+      const diagnoses = this.linkDiagnoses(text);
+      return diagnoses.length > 0 ? diagnoses : this.link(text).slice(0, 1);
+    }
+    const [best] = this.link(text);
+    if (best) return [best];
+    if (key.length === 0 || this.kg.compounds.has(key)) return this.linkDiagnoses(text);
+    const named = this.scoreDiagnoses(key).filter((s) => s.features[F.coverHit] === 1 || s.features[F.segmentExact] === 1);
+    return chooseDiagnoses(named, this.kg.scorer.rerank).map((s) => this.candidate(s.concept, s.p));
   }
 
   private stripQualifiers(key: string): string {
@@ -495,6 +560,12 @@ export class Linker {
     if (key.length === 0 || !/[\p{L}]/u.test(key)) return [];
     const whole = this.kg.compounds.get(key);
     if (whole) return whole.map((c) => this.candidate(c, 1));
+    return chooseDiagnoses(this.scoreDiagnoses(key), this.kg.scorer.rerank).map((s) => this.candidate(s.concept, s.p));
+  }
+
+  /** The candidate diagnoses of a string with their features and the re-rankers' probability. */
+  private scoreDiagnoses(key: string): Array<{ concept: number; name: string; p: number; features: Float64Array }> {
+    if (!/[\p{L}]/u.test(key)) return [];
     const { weights, bias, trees, context } = this.kg.scorer.rerank;
     const probability = (x: Float64Array): number => (trees ? boostedProbability(trees, x) : logistic(weights, bias, x));
     const found = [...this.diagnosisCandidates(key)];
@@ -504,8 +575,7 @@ export class Linker {
       const rows = contextRows(found.map(([, x]) => x), found.map(([concept]) => this.kg.ids[concept]!), names, p, this.segmentCount(key));
       p = rows.map((row) => boostedProbability(context, row));
     }
-    const scored = found.map(([concept], i) => ({ concept, name: names[i]!, p: p[i]! }));
-    return chooseDiagnoses(scored, this.kg.scorer.rerank).map((s) => this.candidate(s.concept, s.p));
+    return found.map(([concept, features], i) => ({ concept, name: names[i]!, p: p[i]!, features }));
   }
 
   /** How many separated pieces a diagnosis string has (the second re-ranker's `segments`). */
