@@ -8,6 +8,7 @@
  *   npm run train -- cmeee --dev           train without the dev slice of train.jsonl, write
  *                                          data/ner/<scheme>/dev.bin and score it on that slice
  *   --wide / --narrow                      with or without the wide-context templates (default: the spec's)
+ *   --runs N                               average N runs over differently shuffled data (default: the spec's)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ interface Sentence {
   gold: Int32Array[];
 }
 
-interface Options { epochs: number; minCount: number; /** Averaged weights smaller than this are dropped. */ prune: number; wideContext: boolean }
+interface Options { epochs: number; /** Training runs over differently shuffled data whose weights are averaged. */ runs: number; minCount: number; /** Averaged weights smaller than this are dropped. */ prune: number; wideContext: boolean }
 
 function readDocs(path: string): Array<{ text: string; entities: Array<{ start: number; end: number; type: string }> }> {
   return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { text: string; entities: Array<{ start: number; end: number; type: string }> });
@@ -152,83 +153,96 @@ function train(scheme: string, rows: Row[], out: string, options: Options): void
   let scores = new Float32Array(1024 * S);
   let paths = spec.layers.map(() => new Int32Array(1024));
   let stacked = new Int32Array(1024 * STACK_TEMPLATES);
+  // Several runs over differently shuffled data, their averaged weights averaged again (bagging of the order).
+  const mean = new Float32Array(F * S);
+  const transMean = tagCounts.map((T) => new Float32Array((T + 1) * T));
   let c = 1;
-  for (let epoch = 1; epoch <= options.epochs; epoch++) {
-    let errors = 0;
-    let tokens = 0;
-    for (const si of shuffled(sentences.length, 0x5eed + epoch)) {
-      const { n, features, gold } = sentences[si]!;
-      if (scores.length < n * S) {
-        scores = new Float32Array(n * S * 2);
-        paths = spec.layers.map(() => new Int32Array(n * 2));
-        stacked = new Int32Array(n * 2 * STACK_TEMPLATES);
-      }
-      scores.fill(0, 0, n * S);
-      for (let i = 0; i < n; i++) {
-        for (let s = 0; s < slots; s++) {
-          const f = features[i * slots + s]!;
-          if (f < 0) continue;
-          const row = f * S;
-          for (let t = 0; t < S; t++) scores[i * S + t] += w[row + t]!;
+  for (let run = 0; run < options.runs; run++) {
+    w.fill(0); acc.fill(0);
+    for (let li = 0; li < trans.length; li++) { trans[li]!.fill(0); transAcc[li]!.fill(0); }
+    c = 1;
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      let errors = 0;
+      let tokens = 0;
+      for (const si of shuffled(sentences.length, 0x5eed + epoch + 1009 * run)) {
+        const { n, features, gold } = sentences[si]!;
+        if (scores.length < n * S) {
+          scores = new Float32Array(n * S * 2);
+          paths = spec.layers.map(() => new Int32Array(n * 2));
+          stacked = new Int32Array(n * 2 * STACK_TEMPLATES);
         }
-      }
-      for (let li = 0; li < spec.layers.length; li++) {
-        const T = tagCounts[li]!;
-        const off = offsets[li]!;
-        const g = gold[li]!;
-        const path = paths[li]!;
-        const isStacked = li > 0 && spec.layers[li]!.stacked === true;
-        if (isStacked) {
-          stackKeys(paths[li - 1]!, n, li - 1, stacked);
-          for (let k = 0; k < n * STACK_TEMPLATES; k++) stacked[k] = index.get(stacked[k]!)!;
-          for (let i = 0; i < n; i++) {
-            for (let k = 0; k < STACK_TEMPLATES; k++) {
-              const row = stacked[i * STACK_TEMPLATES + k]! * S + off;
-              for (let t = 0; t < T; t++) scores[i * S + off + t] += w[row + t]!;
-            }
-          }
-        }
-        decoders[li]!.decode(scores, off, S, n, trans[li]!, path, false);
-        tokens += n;
-        let wrong = false;
-        for (let i = 0; i < n; i++) if (path[i] !== g[i]) { wrong = true; errors++; }
-        if (!wrong) continue;
-        const tr = trans[li]!;
-        const ta = transAcc[li]!;
+        scores.fill(0, 0, n * S);
         for (let i = 0; i < n; i++) {
-          const gp = i === 0 ? T : g[i - 1]!;
-          const pp = i === 0 ? T : path[i - 1]!;
-          if (gp !== pp || g[i] !== path[i]) {
-            tr[gp * T + g[i]!] += 1; ta[gp * T + g[i]!] += c;
-            tr[pp * T + path[i]!] -= 1; ta[pp * T + path[i]!] -= c;
-          }
-          if (g[i] === path[i]) continue;
           for (let s = 0; s < slots; s++) {
             const f = features[i * slots + s]!;
             if (f < 0) continue;
-            const a = f * S + off + g[i]!;
-            const b = f * S + off + path[i]!;
-            w[a] += 1; acc[a] += c;
-            w[b] -= 1; acc[b] -= c;
-          }
-          if (!isStacked) continue;
-          for (let k = 0; k < STACK_TEMPLATES; k++) {
-            const f = stacked[i * STACK_TEMPLATES + k]!;
-            const a = f * S + off + g[i]!;
-            const b = f * S + off + path[i]!;
-            w[a] += 1; acc[a] += c;
-            w[b] -= 1; acc[b] -= c;
+            const row = f * S;
+            for (let t = 0; t < S; t++) scores[i * S + t] += w[row + t]!;
           }
         }
+        for (let li = 0; li < spec.layers.length; li++) {
+          const T = tagCounts[li]!;
+          const off = offsets[li]!;
+          const g = gold[li]!;
+          const path = paths[li]!;
+          const isStacked = li > 0 && spec.layers[li]!.stacked === true;
+          if (isStacked) {
+            stackKeys(paths[li - 1]!, n, li - 1, stacked);
+            for (let k = 0; k < n * STACK_TEMPLATES; k++) stacked[k] = index.get(stacked[k]!)!;
+            for (let i = 0; i < n; i++) {
+              for (let k = 0; k < STACK_TEMPLATES; k++) {
+                const row = stacked[i * STACK_TEMPLATES + k]! * S + off;
+                for (let t = 0; t < T; t++) scores[i * S + off + t] += w[row + t]!;
+              }
+            }
+          }
+          decoders[li]!.decode(scores, off, S, n, trans[li]!, path, false);
+          tokens += n;
+          let wrong = false;
+          for (let i = 0; i < n; i++) if (path[i] !== g[i]) { wrong = true; errors++; }
+          if (!wrong) continue;
+          const tr = trans[li]!;
+          const ta = transAcc[li]!;
+          for (let i = 0; i < n; i++) {
+            const gp = i === 0 ? T : g[i - 1]!;
+            const pp = i === 0 ? T : path[i - 1]!;
+            if (gp !== pp || g[i] !== path[i]) {
+              tr[gp * T + g[i]!] += 1; ta[gp * T + g[i]!] += c;
+              tr[pp * T + path[i]!] -= 1; ta[pp * T + path[i]!] -= c;
+            }
+            if (g[i] === path[i]) continue;
+            for (let s = 0; s < slots; s++) {
+              const f = features[i * slots + s]!;
+              if (f < 0) continue;
+              const a = f * S + off + g[i]!;
+              const b = f * S + off + path[i]!;
+              w[a] += 1; acc[a] += c;
+              w[b] -= 1; acc[b] -= c;
+            }
+            if (!isStacked) continue;
+            for (let k = 0; k < STACK_TEMPLATES; k++) {
+              const f = stacked[i * STACK_TEMPLATES + k]!;
+              const a = f * S + off + g[i]!;
+              const b = f * S + off + path[i]!;
+              w[a] += 1; acc[a] += c;
+              w[b] -= 1; acc[b] -= c;
+            }
+          }
+        }
+        c++;
       }
-      c++;
+      console.log(`  run ${run + 1} epoch ${epoch}: tag error rate ${(errors / tokens).toFixed(4)} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     }
-    console.log(`  epoch ${epoch}: tag error rate ${(errors / tokens).toFixed(4)} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    for (let k = 0; k < w.length; k++) mean[k] += (w[k]! - acc[k]! / c) / options.runs;
+    for (let li = 0; li < trans.length; li++) {
+      const tr = trans[li]!;
+      for (let k = 0; k < tr.length; k++) transMean[li]![k] += (tr[k]! - transAcc[li]![k]! / c) / options.runs;
+    }
   }
   // Averaged weights, pruned and quantized to int16.
   let maxAbs = 0;
   for (let k = 0; k < w.length; k++) {
-    w[k] = w[k]! - acc[k]! / c;
+    w[k] = mean[k]!;
     if (Math.abs(w[k]!) > maxAbs) maxAbs = Math.abs(w[k]!);
   }
   const scale = maxAbs / 32767 || 1;
@@ -247,7 +261,7 @@ function train(scheme: string, rows: Row[], out: string, options: Options): void
     keptKeys.push(keys[f]!);
   }
   rowStart[keptKeys.length] = tagList.length;
-  const transitions = trans.map((tr, li) => Float32Array.from(tr, (v, k) => v - transAcc[li]![k]! / c));
+  const transitions = transMean;
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   const header: ModelHeader = {
     format: 'medstruct-ner',
@@ -259,7 +273,7 @@ function train(scheme: string, rows: Row[], out: string, options: Options): void
     scale,
     lexicon,
     wideContext: options.wideContext,
-    training: { data: `data/ner/${scheme}/train.jsonl`, sentences: sentences.length, characters: chars, epochs: options.epochs, minCount: options.minCount, prune: options.prune, seconds, date: new Date().toISOString().slice(0, 10) },
+    training: { data: `data/ner/${scheme}/train.jsonl`, sentences: sentences.length, characters: chars, epochs: options.epochs, runs: options.runs, minCount: options.minCount, prune: options.prune, seconds, date: new Date().toISOString().slice(0, 10) },
   };
   const size = writeModel(out, header, {
     keys: Int32Array.from(keptKeys),
@@ -312,7 +326,7 @@ function main(): void {
   const dev = argv.includes('--dev');
   for (const scheme of schemes.length > 0 ? schemes : Object.keys(NER_MODELS)) {
     const spec = NER_MODELS[scheme]!;
-    const options = { epochs: option('epochs', spec.epochs), minCount: option('min-count', spec.minCount), prune: option('prune', spec.prune), wideContext: (spec.wideContext === true || argv.includes('--wide')) && !argv.includes('--narrow') };
+    const options = { epochs: option('epochs', spec.epochs), runs: option('runs', spec.runs ?? 1), minCount: option('min-count', spec.minCount), prune: option('prune', spec.prune), wideContext: (spec.wideContext === true || argv.includes('--wide')) && !argv.includes('--narrow') };
     const rows = readDocs(join(PACKAGE_ROOT, 'data', 'ner', scheme, 'train.jsonl'));
     if (!dev) {
       train(scheme, rows, modelPath('ner', `${scheme}.bin`), options);

@@ -17,6 +17,8 @@ export interface ModelSpec {
   minCount: number;
   /** Averaged weights of smaller magnitude are dropped (they grow with the number of updates, so with the corpus). */
   prune: number;
+  /** Training runs over differently shuffled sentences, their weights averaged (default 1). */
+  runs?: number;
   /** Fill the wide-context templates (FeatureExtractor); stored in the model header. */
   wideContext?: boolean;
 }
@@ -31,6 +33,7 @@ export const NER_MODELS: Record<string, ModelSpec> = {
     epochs: 12,
     minCount: 2,
     prune: 2,
+    runs: 3,
     wideContext: true,
   },
   ccks2017: { layers: [{ name: 'main', labels: ['身体部位', '症状和体征', '检查和检验', '治疗', '疾病和诊断'] }], epochs: 12, minCount: 1, prune: 0.5 },
