@@ -24,7 +24,7 @@ export interface ModelSpec {
 }
 
 export const NER_MODELS: Record<string, ModelSpec> = {
-  yidu: { layers: [{ name: 'main', labels: ['疾病和诊断', '影像检查', '实验室检验', '手术', '药物', '解剖部位'] }], epochs: 12, minCount: 1, prune: 0.5 },
+  yidu: { layers: [{ name: 'main', labels: ['疾病和诊断', '影像检查', '实验室检验', '手术', '药物', '解剖部位'] }], epochs: 12, minCount: 1, prune: 0.5, runs: 3 },
   cmeee: {
     layers: [
       { name: 'main', labels: ['dis', 'pro', 'equ', 'dru', 'ite', 'bod', 'dep', 'mic'] },
