@@ -1,9 +1,11 @@
 /**
  * The learned part of the tumour attributes: candidate spans (site words at every granularity the text allows,
  * lists kept whole and split; sizes with a unit) described by sparse features, scored by one logistic regression per
- * field. The training script (scripts/train-tumour.ts) and the extractor share these functions, so a candidate looks
- * the same at training and at run time.
+ * field, then (for the fields where cross-validation chose them) boosted trees reading those scores across the report.
+ * The training script (scripts/train-tumour.ts) and the extractor share these functions, so a candidate looks the same
+ * at training and at run time.
  */
+import type { BoostedTrees } from '../linking/boost.js';
 import { readJsonResource } from '../resources.js';
 import { alternation, type Region } from './source.js';
 
@@ -31,6 +33,16 @@ export interface TumourModel {
   primarySite: FieldModel & { /** a second, third… site needs this much */ extraThreshold: number };
   primarySize: FieldModel;
   metastasisSites: FieldModel;
+  /** Boosted trees over the regressions' scores seen across the report; when present, the thresholds apply to them. */
+  stack?: StackModel;
+}
+
+export interface StackModel {
+  /** Candidate features the trees read as 0/1, after the numeric columns of siteStackRows / sizeStackRows. */
+  siteBinary: string[];
+  sizeBinary: string[];
+  /** The fields where the trees beat the regression in cross-validation; the others keep the regression's score. */
+  trees: Partial<Record<'primarySite' | 'primarySize' | 'metastasisSites', BoostedTrees>>;
 }
 
 /** What the rule extractor read, as hints: the model weighs them with everything else. */
@@ -464,4 +476,77 @@ export function decide(scored: Scored[], threshold: number, extraThreshold: numb
   if (extraThreshold === null) return sorted.filter((s) => s.p >= threshold);
   if (sorted.length === 0 || sorted[0]!.p < threshold) return [];
   return [sorted[0]!, ...sorted.slice(1).filter((s) => s.p >= extraThreshold)];
+}
+
+const logit = (p: number): number => Math.log(Math.max(p, 1e-9) / Math.max(1 - p, 1e-9));
+const NONE = -20;
+
+/** Each value's rank (0 = highest) among `values`. */
+function ranks(values: readonly number[]): number[] {
+  const order = values.map((_, i) => i).sort((x, y) => values[y]! - values[x]!);
+  const out = new Array<number>(values.length);
+  order.forEach((i, r) => { out[i] = r; });
+  return out;
+}
+
+const maxOf = (values: readonly number[]): number => values.reduce((a, b) => Math.max(a, b), NONE);
+
+/** Column index of each 0/1 feature the trees read. */
+export function binaryIndex(names: readonly string[]): ReadonlyMap<string, number> {
+  return new Map(names.map((n, i) => [n, i]));
+}
+
+function withBinary(numeric: number[], features: readonly string[], index: ReadonlyMap<string, number>): Float64Array {
+  const row = new Float64Array(numeric.length + index.size);
+  row.set(numeric);
+  for (const f of features) {
+    const at = index.get(f);
+    if (at !== undefined) row[numeric.length + at] = 1;
+  }
+  return row;
+}
+
+/**
+ * Rows of the site candidates for the trees: the regressions' logits, each candidate against the report's others
+ * (gap to the best, rank), and the best logit of a candidate containing it or contained in it (whole list vs parts).
+ */
+export function siteStackRows(sites: readonly Candidate[], primary: readonly number[], metastasis: readonly number[], sizes: readonly number[], index: ReadonlyMap<string, number>): Float64Array[] {
+  const zp = primary.map(logit);
+  const zm = metastasis.map(logit);
+  const bestP = maxOf(zp);
+  const bestM = maxOf(zm);
+  const bestS = maxOf(sizes.map(logit));
+  const rankP = ranks(zp);
+  const rankM = ranks(zm);
+  const likelyM = zm.filter((z) => z > 0).length;
+  const containerP = new Array<number>(sites.length).fill(NONE);
+  const containerM = new Array<number>(sites.length).fill(NONE);
+  const containedP = new Array<number>(sites.length).fill(NONE);
+  const containedM = new Array<number>(sites.length).fill(NONE);
+  const spans = sites.flatMap((c, k) => c.spans.map((s) => ({ start: s.start, end: s.end, k }))).sort((x, y) => x.start - y.start || y.end - x.end);
+  const nest = (outer: number, inner: number): void => {
+    if (outer === inner) return;
+    containerP[inner] = Math.max(containerP[inner]!, zp[outer]!);
+    containerM[inner] = Math.max(containerM[inner]!, zm[outer]!);
+    containedP[outer] = Math.max(containedP[outer]!, zp[inner]!);
+    containedM[outer] = Math.max(containedM[outer]!, zm[inner]!);
+  };
+  // Sorted by start, longer first: a later span starting inside an earlier one is either inside it or crosses it.
+  for (let i = 0; i < spans.length; i++) {
+    for (let j = i + 1; j < spans.length && spans[j]!.start < spans[i]!.end; j++) if (spans[j]!.end <= spans[i]!.end) nest(spans[i]!.k, spans[j]!.k);
+  }
+  return sites.map((c, k) => withBinary([
+    zp[k]!, zm[k]!, zp[k]! - bestP, zm[k]! - bestM, Math.min(rankP[k]!, 9), Math.min(rankM[k]!, 9), sites.length, likelyM, bestS,
+    containerP[k]! - zp[k]!, containerM[k]! - zm[k]!, containedP[k]! - zp[k]!, containedM[k]! - zm[k]!,
+  ], c.features, index));
+}
+
+/** Rows of the size candidates for the trees: the regression's logit against the report's other sizes, and the best site logits. */
+export function sizeStackRows(sizes: readonly Candidate[], scores: readonly number[], primary: readonly number[], metastasis: readonly number[], index: ReadonlyMap<string, number>): Float64Array[] {
+  const z = scores.map(logit);
+  const best = maxOf(z);
+  const rank = ranks(z);
+  const bestP = maxOf(primary.map(logit));
+  const bestM = maxOf(metastasis.map(logit));
+  return sizes.map((c, k) => withBinary([z[k]!, z[k]! - best, Math.min(rank[k]!, 9), sizes.length, bestP, bestM], c.features, index));
 }

@@ -5,9 +5,10 @@ import { modelPath, readJsonResource } from '../resources.js';
 import { SIZE_PATTERN } from './size.js';
 import { alternation, fieldValue, matchAll, u16Of, wholeRegion, type Region, type Source } from './source.js';
 import {
-  decide, pairProbabilities, pairScorerOf, probability, scorerOf, tumourCandidates,
-  type Lexicon, type PairScorer, type RuleHints, type Scored, type Scorer, type TumourModel,
+  binaryIndex, decide, pairProbabilities, pairScorerOf, probability, scorerOf, siteStackRows, sizeStackRows, tumourCandidates,
+  type Candidate, type Lexicon, type PairScorer, type RuleHints, type Scored, type Scorer, type StackModel, type TumourModel,
 } from './tumour-model.js';
+import { boostedProbability, type BoostedTrees } from '../linking/boost.js';
 
 interface TumourSchema {
   primaryTriggers: string[];
@@ -274,6 +275,7 @@ interface LoadedModel {
   lexicon: Lexicon;
   sites: PairScorer;
   sizes: Scorer;
+  stack: { model: StackModel; siteIndex: ReadonlyMap<string, number>; sizeIndex: ReadonlyMap<string, number> } | null;
 }
 
 let model: LoadedModel | null = null;
@@ -292,6 +294,7 @@ function loadModel(): LoadedModel {
       lexicon: { primary: new Set(tumour.lexicon.primary), metastasis: new Set(tumour.lexicon.metastasis) },
       sites: pairScorerOf(tumour.primarySite, tumour.metastasisSites),
       sizes: scorerOf(tumour.primarySize),
+      stack: tumour.stack ? { model: tumour.stack, siteIndex: binaryIndex(tumour.stack.siteBinary), sizeIndex: binaryIndex(tumour.stack.sizeBinary) } : null,
     };
   }
   return model;
@@ -312,19 +315,35 @@ export function extractTumour(src: Source): TumourAttributes {
       return fieldValue(src, span.start, span.end, candidate.value, clauseAround(src.text, span));
     })
     .sort((a, b) => a.start - b.start);
-  const primary: Scored[] = [];
-  const metastasis: Scored[] = [];
+  const p: number[] = [];
+  const m: number[] = [];
   for (const candidate of sites) {
-    const [p, m] = pairProbabilities(loaded.sites, candidate.features);
-    primary.push({ candidate, p });
-    metastasis.push({ candidate, p: m });
+    const [pp, pm] = pairProbabilities(loaded.sites, candidate.features);
+    p.push(pp);
+    m.push(pm);
   }
-  const sized = sizes.map((candidate) => ({ candidate, p: probability(loaded.sizes, candidate.features) }));
+  const s = sizes.map((candidate) => probability(loaded.sizes, candidate.features));
+  const [ps, ms, ss] = loaded.stack ? stackedScores(loaded.stack, sites, sizes, p, m, s) : [p, m, s];
+  const primary: Scored[] = sites.map((candidate, k) => ({ candidate, p: ps[k]! }));
+  const metastasis: Scored[] = sites.map((candidate, k) => ({ candidate, p: ms[k]! }));
+  const sized: Scored[] = sizes.map((candidate, k) => ({ candidate, p: ss[k]! }));
   return {
     primarySite: values(decide(primary, tumour.primarySite.threshold, tumour.primarySite.extraThreshold)),
     primarySize: values(decide(sized, tumour.primarySize.threshold, 2)),
     metastasisSites: values(decide(metastasis, tumour.metastasisSites.threshold, null)),
   };
+}
+
+/** Primary, metastasis and size probabilities, from the trees (reading the regressions' scores of the whole report) where the model has them. */
+function stackedScores(stack: NonNullable<LoadedModel['stack']>, sites: Candidate[], sizes: Candidate[], p: number[], m: number[], s: number[]): [number[], number[], number[]] {
+  const { trees } = stack.model;
+  const siteRows = trees.primarySite || trees.metastasisSites ? siteStackRows(sites, p, m, s, stack.siteIndex) : [];
+  const boosted = (model: BoostedTrees | undefined, rows: () => Float64Array[], fallback: number[]): number[] => (model ? rows().map((x) => boostedProbability(model, x)) : fallback);
+  return [
+    boosted(trees.primarySite, () => siteRows, p),
+    boosted(trees.metastasisSites, () => siteRows, m),
+    boosted(trees.primarySize, () => sizeStackRows(sizes, s, p, m, stack.sizeIndex), s),
+  ];
 }
 
 /** The clause a value was read from, as its evidence. */
