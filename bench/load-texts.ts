@@ -5,6 +5,7 @@
  * combinations of mentions and the linker sees many distinct ones, as with real traffic.
  */
 import { loadKnowledgeGraph, type ConceptType } from '../src/linking/index.js';
+import { seededRandom } from '../src/util/random.js';
 
 type Slot = 'disease' | 'symptom' | 'drug' | 'exam' | 'lab' | 'procedure' | 'department';
 
@@ -48,17 +49,6 @@ function plainName(name: string): boolean {
   return /^[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11}$/.test(name) && !/其他|特指|未分类|未知原因|状态/.test(name);
 }
 
-/** Mulberry32: a small seeded generator, so the pool is the same on every run and machine. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function vocabulary(): Record<Slot, string[]> {
   const kg = loadKnowledgeGraph();
@@ -81,7 +71,7 @@ function vocabulary(): Record<Slot, string[]> {
 /** `count` distinct texts of exactly `length` characters (code points). */
 export function loadTexts(count: number, length = 300, seed = 20261121): string[] {
   const words = vocabulary();
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const fill = (template: string): string => template.replace(/\{([a-z]+)(?::(\d+)-(\d+))?\}/g, (_m, slot: string, lo?: string, hi?: string) => {
     if (slot === 'n') return String(Number(lo) + Math.floor(random() * (Number(hi) - Number(lo) + 1)));

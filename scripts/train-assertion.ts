@@ -11,6 +11,7 @@ import { CERTAINTIES, MODEL_FILE, predict, type CertaintyModel, type CertaintyMo
 import { readCmddDirectory, type CmddDialogue } from '../src/eval/assertion.js';
 import { modelPath } from '../src/resources.js';
 import { sharedDataPath } from './shared-data.js';
+import { seededShuffle } from '../src/util/random.js';
 
 const EPOCHS = Number(process.env.EPOCHS ?? 12);
 const LEARNING_RATE = Number(process.env.LEARNING_RATE ?? 0.02);
@@ -25,15 +26,6 @@ const OVERRULE = 0.85;
 
 interface Example { features: string[]; label: number }
 
-/** Deterministic shuffle (xorshift), so a rerun gives the same weights. */
-function shuffle<T>(items: T[], seed: number): void {
-  let s = seed >>> 0 || 1;
-  for (let i = items.length - 1; i > 0; i--) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    const j = s % (i + 1);
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-}
 
 function train(examples: Example[]): CertaintyModel {
   const counts = new Map<string, number>();
@@ -46,7 +38,7 @@ function train(examples: Example[]): CertaintyModel {
   const biasHistory = new Float64Array(K);
   const order = [...examples];
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
-    shuffle(order, 1234 + epoch);
+    seededShuffle(order, 1234 + epoch);
     let loss = 0;
     for (const e of order) {
       const active = [...new Set(e.features)].filter((f) => weights.has(f));

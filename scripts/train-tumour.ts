@@ -24,6 +24,7 @@ import {
 } from '../src/fields/tumour-model.js';
 import { boostedProbability, fitBoostedTrees, type BoostedTrees } from '../src/linking/boost.js';
 import { modelPath, PACKAGE_ROOT } from '../src/resources.js';
+import { seededShuffle } from '../src/util/random.js';
 
 const FOLDS = 5;
 const FIELDS = ['primarySite', 'primarySize', 'metastasisSites'] as const;
@@ -75,14 +76,6 @@ function candidatesFor(config: CandidateConfig, lexicons: Lexicon[]): Array<{ si
   return reports.map((r) => tumourCandidates(r.text, config, lexicons[r.fold]!, r.hints));
 }
 
-function shuffle<T>(items: T[], seed: number): void {
-  let s = seed >>> 0 || 1;
-  for (let i = items.length - 1; i > 0; i--) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    const j = s % (i + 1);
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-}
 
 function fit(examples: Example[], epochs: number, l2: number): FieldModel {
   const weights = new Map<string, number>();
@@ -92,7 +85,7 @@ function fit(examples: Example[], epochs: number, l2: number): FieldModel {
   const rate = 0.1;
   const order = [...examples];
   for (let epoch = 0; epoch < epochs; epoch++) {
-    shuffle(order, 97 + epoch);
+    seededShuffle(order, 97 + epoch);
     for (const e of order) {
       let z = bias;
       for (const f of e.features) z += weights.get(f) ?? 0;

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { MedstructError } from '../src/errors.js';
 import { documentFromOcrLines, ingestFile, ingestPages } from '../src/ingest/index.js';
 import type { OcrPage } from '../src/ocr/types.js';
 import { makePdf, type PdfText } from './fixtures/ocr/pdf.js';
+import { errorCodeOf } from './error-code.js';
 
 const REPORT: PdfText[] = [
   { x: 60, y: 70, size: 18, text: '上海市第六人民医院检验报告单' },
@@ -17,15 +17,6 @@ const noOcr = async (): Promise<OcrPage> => {
   throw new Error('a digital PDF must not be OCRed');
 };
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof MedstructError) return error.code;
-    throw error;
-  }
-  return 'no error';
-}
 
 describe('PDF ingest', () => {
   it('reads a digital PDF from its text layer with a page and a polygon per character', async () => {
@@ -65,12 +56,12 @@ describe('PDF ingest', () => {
   });
 
   it('gives stable codes for empty, corrupt, encrypted, oversized and long PDFs', async () => {
-    expect(await codeOf(ingestFile(makePdf([]), { read: noOcr }))).toBe('EMPTY_PDF');
-    expect(await codeOf(ingestFile(Buffer.from('%PDF-1.7\n1 0 obj garbage'), { read: noOcr }))).toBe('CORRUPT_PDF');
-    expect(await codeOf(ingestFile(makePdf([{ texts: REPORT }]).subarray(0, 200), { read: noOcr }))).toBe('CORRUPT_PDF');
-    expect(await codeOf(ingestFile(makePdf([{ texts: REPORT }], { encrypt: true }), { read: noOcr }))).toBe('ENCRYPTED_PDF');
-    expect(await codeOf(ingestFile(makePdf([{ texts: REPORT }, { texts: REPORT }]), { read: noOcr, maxPages: 1 }))).toBe('TOO_MANY_PAGES');
-    expect(await codeOf(ingestFile(makePdf([{ texts: REPORT }]), { read: noOcr, maxBytes: 100 }))).toBe('INPUT_TOO_LARGE');
+    expect(await errorCodeOf(ingestFile(makePdf([]), { read: noOcr }))).toBe('EMPTY_PDF');
+    expect(await errorCodeOf(ingestFile(Buffer.from('%PDF-1.7\n1 0 obj garbage'), { read: noOcr }))).toBe('CORRUPT_PDF');
+    expect(await errorCodeOf(ingestFile(makePdf([{ texts: REPORT }]).subarray(0, 200), { read: noOcr }))).toBe('CORRUPT_PDF');
+    expect(await errorCodeOf(ingestFile(makePdf([{ texts: REPORT }], { encrypt: true }), { read: noOcr }))).toBe('ENCRYPTED_PDF');
+    expect(await errorCodeOf(ingestFile(makePdf([{ texts: REPORT }, { texts: REPORT }]), { read: noOcr, maxPages: 1 }))).toBe('TOO_MANY_PAGES');
+    expect(await errorCodeOf(ingestFile(makePdf([{ texts: REPORT }]), { read: noOcr, maxBytes: 100 }))).toBe('INPUT_TOO_LARGE');
   });
 });
 
@@ -78,14 +69,14 @@ describe('media detection', () => {
   it('decodes text inputs and rejects broken or unknown binaries with stable codes', async () => {
     expect((await ingestFile(Buffer.from('主诉：咳嗽3天。'))).text).toBe('主诉：咳嗽3天。');
     const jpeg = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#fff' } }).jpeg().toBuffer();
-    expect(await codeOf(ingestFile(Buffer.concat([jpeg.subarray(0, 20), Buffer.alloc(200, 7)])))).toBe('CORRUPT_IMAGE');
-    expect(await codeOf(ingestFile(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0])))).toBe('UNSUPPORTED_MEDIA');
-    expect(await codeOf(ingestFile(Buffer.from('not really'), { filename: 'scan.png' }))).toBe('CORRUPT_IMAGE');
+    expect(await errorCodeOf(ingestFile(Buffer.concat([jpeg.subarray(0, 20), Buffer.alloc(200, 7)])))).toBe('CORRUPT_IMAGE');
+    expect(await errorCodeOf(ingestFile(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0])))).toBe('UNSUPPORTED_MEDIA');
+    expect(await errorCodeOf(ingestFile(Buffer.from('not really'), { filename: 'scan.png' }))).toBe('CORRUPT_IMAGE');
     // Right signatures, undecodable bodies.
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...Buffer.alloc(64, 0x41)]);
     const webp = Buffer.concat([Buffer.from('RIFF'), Buffer.from([64, 0, 0, 0]), Buffer.from('WEBPVP8 '), Buffer.alloc(64, 3)]);
-    expect(await codeOf(ingestFile(png))).toBe('CORRUPT_IMAGE');
-    expect(await codeOf(ingestFile(webp))).toBe('CORRUPT_IMAGE');
+    expect(await errorCodeOf(ingestFile(png))).toBe('CORRUPT_IMAGE');
+    expect(await errorCodeOf(ingestFile(webp))).toBe('CORRUPT_IMAGE');
   });
 });
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MedstructError } from '../src/errors.js';
 import { OcrEngine, OcrPool, type OcrPage } from '../src/ocr/index.js';
 import { renderLabSheet } from '../scripts/make-ocr-testset.js';
+import { errorCodeOf } from './error-code.js';
 
 /** Small lab-sheet crops (the header and two items at 60 %): each reads in a fraction of a second. */
 let images: Buffer[];
@@ -19,15 +20,6 @@ function summary(page: OcrPage): Array<{ text: string; x: number; y: number }> {
   return page.lines.map((l) => ({ text: l.text, x: Math.round(l.polygon[0][0]), y: Math.round(l.polygon[0][1]) }));
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof MedstructError) return error.code;
-    throw error;
-  }
-  return 'no error';
-}
 
 beforeAll(async () => {
   images = await Promise.all([crop(21), crop(22)]);
@@ -64,7 +56,7 @@ describe('OcrPool', () => {
   });
 
   it('stops a read past its time limit with TIMEOUT and replaces the worker', async () => {
-    expect(await codeOf(pool.read(images[1]!, {}, { timeoutMs: 5 }))).toBe('TIMEOUT');
+    expect(await errorCodeOf(pool.read(images[1]!, {}, { timeoutMs: 5 }))).toBe('TIMEOUT');
     // The terminated worker's slot gets a fresh worker (it loads the models again).
     const pages = await Promise.all([pool.read(images[1]!), pool.read(images[0]!)]);
     expect(summary(pages[0]!)).toEqual(summary(inProcess[1]!));
@@ -78,7 +70,7 @@ describe('OcrPool', () => {
     caller.abort(new Error('client went away'));
     expect(await aborted).toBe('client went away');
     await side.close();
-    expect(await codeOf(side.read(images[0]!))).toBe('INTERNAL');
+    expect(await errorCodeOf(side.read(images[0]!))).toBe('INTERNAL');
   });
 
   it('lets the process exit by itself after close (no handle left open)', () => {
