@@ -7,22 +7,16 @@ import { main } from '../src/cli/main.js';
 import { MedDocument } from '../src/document/document.js';
 import type { FieldValue, Polygon } from '../src/document/types.js';
 import { MedstructError } from '../src/errors.js';
-import { parseCustomFields, setEnrichers } from '../src/fields/index.js';
+import { parseCustomFields } from '../src/fields/index.js';
 import { Pipeline, type Stage } from '../src/pipeline/stage.js';
 import { structureDocument, structureText, toTencentResponse, toTencentTemplate } from '../src/structure/index.js';
+import { useStubEnrichers } from './enrichers-helper.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'reports');
 const fixture = (name: string): string => readFileSync(join(FIXTURES, `${name}.txt`), 'utf8');
 const noModel = new Pipeline([]);
 
-beforeAll(() => {
-  setEnrichers({
-    lookupLabAnalyte: (name) => (name === '白细胞计数' ? { standardName: '白细胞计数', code: 'WBC', abbreviation: 'WBC' } : null),
-    linkDisease: () => [],
-    linkDiagnoses: () => [],
-    linkProcedure: () => [],
-  });
-});
+beforeAll(useStubEnrichers);
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -4,9 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReportType } from '../src/classify/types.js';
 import { MedDocument } from '../src/document/document.js';
 import type { Polygon } from '../src/document/types.js';
-import { setEnrichers } from '../src/fields/index.js';
 import { Pipeline } from '../src/pipeline/stage.js';
 import { structureDocument, toTencentTemplate } from '../src/structure/index.js';
+import { useStubEnrichers } from './enrichers-helper.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -19,14 +19,7 @@ function template(text: string, type: ReportType, doc = new MedDocument(text)): 
 /** The original text at an MRS Index. */
 const at = (text: string, index: number[]): string => Array.from(text).slice(index[0], index[1]).join('');
 
-beforeAll(() => {
-  setEnrichers({
-    lookupLabAnalyte: (name) => (name === '白细胞计数' ? { standardName: '白细胞计数', code: 'WBC', abbreviation: 'WBC' } : null),
-    linkDisease: () => [],
-    linkDiagnoses: () => [],
-    linkProcedure: () => [],
-  });
-});
+beforeAll(useStubEnrichers);
 
 describe('MRS PathologyV2', () => {
   const text = fixture('pathology');
