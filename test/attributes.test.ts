@@ -120,6 +120,13 @@ describe('uncertainty', () => {
     expect(certainties('肝右叶似见一小低密度影。', [['低密度影']])).toEqual(['possible']);
     expect(certainties('术前诊断：胰头占位：胰腺癌？', [['胰头占位'], ['胰腺癌', 'disease']])).toEqual(['positive', 'possible']);
   });
+
+  it('reads 除外 as advice after an advice word, and as a result otherwise', () => {
+    expect(certainties('（颈部淋巴结）反应性增生，必要时除外淋巴瘤。', [['反应性增生'], ['淋巴瘤']])).toEqual(['positive', 'possible']);
+    expect(certainties('左肺下叶小结节，建议3个月后复查，排除肿瘤。', [['小结节'], ['肿瘤']])).toEqual(['positive', 'possible']);
+    expect(certainties('经冠脉CTA检查，排除冠心病。', [['冠心病']])).toEqual(['negative']);
+    expect(certainties('心电图正常，心肌酶不高，可以排除急性心肌梗死。', [['急性心肌梗死']])).toEqual(['negative']);
+  });
 });
 
 describe('time, subject and hypotheticals', () => {

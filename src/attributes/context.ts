@@ -169,6 +169,30 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
   return best;
 }
 
+/** The clause holding `offset` and the one before it, as text up to `offset` (clauses split at commas). */
+function clausesBefore(chars: readonly string[], ctx: SentenceContext, offset: number): string[] {
+  const clauses = [''];
+  for (let i = offset - 1; i >= ctx.start && clauses.length <= 2; i--) {
+    const ch = chars[i]!;
+    if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) break;
+    if (CLAUSE_BREAKS.has(ch)) clauses.push('');
+    else clauses[clauses.length - 1] = ch + clauses[clauses.length - 1]!;
+  }
+  return clauses.slice(0, 2);
+}
+
+/**
+ * Whether a negative exclusion cue (除外) is advice rather than a result: an advice word right before it
+ * (必要时除外, 以排除) or opening its clause or the clause before (建议随访复查，除外肿瘤).
+ */
+function isPlannedExclusion(chars: readonly string[], ctx: SentenceContext, match: CueMatch): boolean {
+  const plan = cueLexicon().planExclusion;
+  if (!plan.cues.has(match.text)) return false;
+  const [own = '', previous = ''] = clausesBefore(chars, ctx, match.start);
+  const opening = (clause: string): string => clause.replace(CLAUSE_SUBJECT, '');
+  return plan.advice.some((a) => own.endsWith(a) || opening(own).startsWith(a) || opening(previous).startsWith(a));
+}
+
 function sectionAt(sections: readonly Section[], offset: number): Section | null {
   let found: Section | null = null;
   for (const s of sections) {
@@ -195,7 +219,8 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
   for (const axis of ['certainty', 'temporality', 'subject', 'conditional'] as const) {
     const hit = hits.get(axis);
     if (!hit) continue;
-    setAxis(assertion, axis, hit.cue.value, hit.cue.confidence);
+    const planned = hit.cue.value === 'negative' && isPlannedExclusion(doc.norm.chars, ctx, hit.match);
+    setAxis(assertion, axis, planned ? 'possible' : hit.cue.value, hit.cue.confidence);
     decided.add(axis);
     assertion.triggers.push({ ...doc.fromNorm(hit.match.start, hit.match.end), text: hit.match.text, axis });
   }

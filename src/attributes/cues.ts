@@ -41,6 +41,7 @@ interface CueFile {
   certaintyTerminators: string[];
   pseudo: string[];
   observations: string[];
+  planExclusion: { cues: string[]; advice: string[] };
 }
 
 /** What matched at one place of a sentence: cues (several axes may share a text), a scope terminator, or a pseudo-cue. */
@@ -60,6 +61,8 @@ export interface CueLexicon {
   readonly sectionDefaults: CueFile['sectionDefaults'];
   /** Endings of what an image shows (低密度影, 结节): seen, so a later advice to clarify leaves them certain. */
   readonly observations: readonly string[];
+  /** Exclusion cues (除外) that read as advice, so possible, after one of `advice` (必要时除外淋巴瘤). */
+  readonly planExclusion: { readonly cues: ReadonlySet<string>; readonly advice: readonly string[] };
   /** First characters of the certainty cues: text without any of them nearby holds no negation or doubt to learn. */
   readonly certaintyChars: ReadonlySet<string>;
   /**
@@ -107,6 +110,7 @@ function compile(file: CueFile): CueLexicon {
     defaults: file.defaults,
     sectionDefaults: file.sectionDefaults,
     observations: file.observations,
+    planExclusion: { cues: new Set(file.planExclusion.cues), advice: file.planExclusion.advice },
     certaintyChars: new Set(file.cues.filter((g) => g.axis === 'certainty').flatMap((g) => g.texts.map((t) => Array.from(t)[0]!))),
     scan(chars, from, to, boundaries) {
       const out: CueMatch[] = [];
