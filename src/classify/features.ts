@@ -70,30 +70,124 @@ export function featureName(key: number): string {
 }
 
 /**
+ * Open-addressing map from a pair of int32 (an n-gram key split in two: first code; second << 16 | third)
+ * to a dense index in insertion order, so neither counting nor the vocabulary look-up builds a
+ * 48-bit number key per n-gram.
+ */
+export class PairIndex {
+  private slots = new Int32Array(0);
+  private mask = 0;
+  high = new Int32Array(0);
+  low = new Int32Array(0);
+  size = 0;
+
+  constructor(capacity = 0) {
+    this.clear(capacity);
+  }
+
+  /** Empties the map, sized for `capacity` pairs. */
+  clear(capacity: number): void {
+    let size = 1024;
+    while (size < capacity * 2) size *= 2;
+    if (this.slots.length !== size) {
+      this.slots = new Int32Array(size);
+      this.mask = size - 1;
+    } else {
+      this.slots.fill(0);
+    }
+    if (this.high.length < capacity) {
+      this.high = new Int32Array(capacity);
+      this.low = new Int32Array(capacity);
+    }
+    this.size = 0;
+  }
+
+  private slotOf(high: number, low: number): number {
+    return (Math.imul(high ^ Math.imul(low, 0x9e3779b1), 0x85ebca6b) >>> 7) & this.mask;
+  }
+
+  /** Index of the pair, or −1. */
+  get(high: number, low: number): number {
+    for (let slot = this.slotOf(high, low); ; slot = (slot + 1) & this.mask) {
+      const entry = this.slots[slot]!;
+      if (entry === 0) return -1;
+      if (this.high[entry - 1] === high && this.low[entry - 1] === low) return entry - 1;
+    }
+  }
+
+  /** Index of the pair, added at the end when new (the capacity given to `clear` must not be exceeded). */
+  add(high: number, low: number): number {
+    let slot = this.slotOf(high, low);
+    for (;;) {
+      const entry = this.slots[slot]!;
+      if (entry === 0) break;
+      if (this.high[entry - 1] === high && this.low[entry - 1] === low) return entry - 1;
+      slot = (slot + 1) & this.mask;
+    }
+    const index = this.size++;
+    this.high[index] = high;
+    this.low[index] = low;
+    this.slots[slot] = index + 1;
+    return index;
+  }
+}
+
+/** The features of one text (see `sparseFeatures`); buffers are reused by the next call. */
+export interface SparseFeatures {
+  /** Distinct n-grams in order of first occurrence, as pairs (see PairIndex). */
+  ngrams: PairIndex;
+  /** Value of n-gram i. */
+  values: Float64Array;
+  /** Length bucket (0-4) and its value. */
+  lengthBucket: number;
+  lengthValue: number;
+}
+
+const ngrams = new PairIndex();
+let counts = new Int32Array(0);
+let values = new Float64Array(0);
+
+/**
  * Sparse features of a text: character 1-3-grams (counts damped by 1+log, spaces not counted as
  * unigrams) plus a length bucket, L2-normalized. Unknown n-grams are dropped by the caller's vocabulary.
  */
-export function extractFeatures(codes: readonly number[]): Map<number, number> {
-  const counts = new Map<number, number>();
-  const add = (key: number): void => { counts.set(key, (counts.get(key) ?? 0) + 1); };
+export function sparseFeatures(codes: readonly number[]): SparseFeatures {
   const n = codes.length;
+  const capacity = 3 * n + 1;
+  ngrams.clear(capacity);
+  if (counts.length < capacity) { counts = new Int32Array(capacity); values = new Float64Array(capacity); }
+  counts.fill(0, 0, capacity);
   for (let i = 0; i < n; i++) {
     const a = codes[i]!;
-    if (a !== SPACE) add(ngramKey(a));
+    if (a !== SPACE) counts[ngrams.add(a, 0)]!++;
     if (i + 1 < n) {
       const b = codes[i + 1]!;
-      add(ngramKey(a, b));
-      if (i + 2 < n) add(ngramKey(a, b, codes[i + 2]!));
+      counts[ngrams.add(a, b << 16)]!++;
+      if (i + 2 < n) counts[ngrams.add(a, (b << 16) | codes[i + 2]!)]!++;
     }
   }
+  // The same arithmetic, in the same order, as the model was trained with (extractFeatures).
   let norm = 1;
-  for (const [key, count] of counts) {
-    const value = 1 + Math.log(count);
-    counts.set(key, value);
+  for (let i = 0; i < ngrams.size; i++) {
+    const value = 1 + Math.log(counts[i]!);
+    values[i] = value;
     norm += value * value;
   }
-  counts.set(-(lengthBucket(n) + 1), 1);
   const scale = 1 / Math.sqrt(norm);
-  for (const [key, value] of counts) counts.set(key, value * scale);
-  return counts;
+  for (let i = 0; i < ngrams.size; i++) values[i] = values[i]! * scale;
+  return { ngrams, values, lengthBucket: lengthBucket(n), lengthValue: scale };
+}
+
+/** The numeric key (see ngramKey) of an n-gram pair. */
+export function pairKey(high: number, low: number): number {
+  return high * 4294967296 + (low >>> 0);
+}
+
+/** The sparse features as a map from numeric keys (n-grams in order of first occurrence, then the length bucket). */
+export function extractFeatures(codes: readonly number[]): Map<number, number> {
+  const f = sparseFeatures(codes);
+  const out = new Map<number, number>();
+  for (let i = 0; i < f.ngrams.size; i++) out.set(pairKey(f.ngrams.high[i]!, f.ngrams.low[i]!), f.values[i]!);
+  out.set(-(f.lengthBucket + 1), f.lengthValue);
+  return out;
 }

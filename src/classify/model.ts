@@ -1,13 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { MedstructError } from '../errors.js';
 import { modelPath } from '../resources.js';
-import { extractFeatures, featureKey } from './features.js';
+import { PairIndex, featureKey, sparseFeatures } from './features.js';
 
 /** Multinomial logistic regression over sparse text features (see scripts/classify/train.ts). */
 export interface LinearModel {
   classes: string[];
-  /** Feature key (see features.ts) → row. */
-  vocabulary: Map<number, number>;
+  /** N-gram features (see features.ts), indexed in `rows`. */
+  vocabulary: PairIndex;
+  /** Weight row of vocabulary entry i. */
+  rows: Int32Array;
+  /** Weight row of each length bucket, −1 when not in the vocabulary. */
+  lengthRows: Int32Array;
   /** Row-major [feature][class]. */
   weights: Float32Array;
   bias: Float32Array;
@@ -38,12 +42,15 @@ export function loadModel(): LinearModel {
   if (weights.length !== meta.vocabulary.length * meta.classes.length) {
     throw new MedstructError('MODEL_NOT_FOUND', `models/${MODEL_DIR}/weights.bin does not match model.json`);
   }
-  cached = {
-    classes: meta.classes,
-    vocabulary: new Map(meta.vocabulary.map((v, i) => [featureKey(v), i])),
-    weights,
-    bias: Float32Array.from(meta.bias),
-  };
+  const vocabulary = new PairIndex(meta.vocabulary.length);
+  const rows = new Int32Array(meta.vocabulary.length);
+  const lengthRows = new Int32Array(5).fill(-1);
+  meta.vocabulary.forEach((name, row) => {
+    const key = featureKey(name);
+    if (key < 0) lengthRows[-key - 1] = row;
+    else rows[vocabulary.add(Math.floor(key / 4294967296), key % 4294967296 | 0)] = row;
+  });
+  cached = { classes: meta.classes, vocabulary, rows, lengthRows, weights, bias: Float32Array.from(meta.bias) };
   return cached;
 }
 
@@ -51,11 +58,16 @@ export function loadModel(): LinearModel {
 export function modelLogits(model: LinearModel, codes: readonly number[]): Float64Array {
   const k = model.classes.length;
   const logits = Float64Array.from(model.bias);
-  for (const [feature, value] of extractFeatures(codes)) {
-    const row = model.vocabulary.get(feature);
-    if (row === undefined) continue;
+  const { ngrams, values, lengthBucket, lengthValue } = sparseFeatures(codes);
+  const add = (row: number, value: number): void => {
     const offset = row * k;
     for (let c = 0; c < k; c++) logits[c]! += value * model.weights[offset + c]!;
+  };
+  for (let i = 0; i < ngrams.size; i++) {
+    const index = model.vocabulary.get(ngrams.high[i]!, ngrams.low[i]!);
+    if (index >= 0) add(model.rows[index]!, values[i]!);
   }
+  const lengthRow = model.lengthRows[lengthBucket]!;
+  if (lengthRow >= 0) add(lengthRow, lengthValue);
   return logits;
 }
