@@ -36,6 +36,9 @@ export function predecessors(labels: number): Int32Array[] {
   return out;
 }
 
+/** Transition weights in decoding order, with the lowest and highest of those between closers and openers. */
+interface Arranged { source: Float32Array | Float64Array; local: Float32Array; lowest: number; highest: number }
+
 /** A span of a decoded layer, in sentence positions. */
 export interface TagSpan { start: number; end: number; label: number }
 
@@ -69,42 +72,62 @@ export function tagsOf(spans: readonly TagSpan[], n: number, out: Int32Array): v
 /**
  * Constrained Viterbi over one layer. `scores` holds emission scores with `stride` entries per
  * position, this layer's tags starting at `offset`; `transitions` is (T+1)×T, row T = sentence start.
+ * BIOES constraints leave two kinds of tags: those that open a span or stay outside it (O, B, S) all
+ * follow the same tags (O, E, S), and I or E of a label follows only that label's B or I. The loops
+ * use this: the closing tags' scores are read once per position, and the inside tags are unrolled.
  */
 export class Decoder {
   readonly labels: number;
   readonly tags: number;
-  /** Predecessors of every tag, flattened: tag t's are predList[predStart[t] … predStart[t+1]). */
-  private readonly predList: Int32Array;
-  private readonly predStart: Int32Array;
+  /** Tags that open a span or are outside one (O, B, S), ascending. */
+  private readonly openers: Int32Array;
+  /** Their predecessors (O, E, S; the same for each), ascending: the order in which ties keep the first. */
+  private readonly closers: Int32Array;
   private delta = new Float32Array(0);
   private back = new Int32Array(0);
-  private local = new Float32Array(0);
+  private previous = new Float64Array(0);
+  /** Closers (indices into `closers`) that can still be an opener's best predecessor at the current position. */
+  private viable = new Int32Array(0);
 
   constructor(labels: number) {
     this.labels = labels;
     this.tags = tagCount(labels);
-    const preds = predecessors(labels);
-    this.predStart = new Int32Array(this.tags + 1);
-    for (let t = 0; t < this.tags; t++) this.predStart[t + 1] = this.predStart[t]! + preds[t]!.length;
-    this.predList = new Int32Array(this.predStart[this.tags]!);
-    for (let t = 0; t < this.tags; t++) this.predList.set(preds[t]!, this.predStart[t]!);
+    const openers: number[] = [];
+    for (let t = 0; t < this.tags; t++) if (allowed(-1, t)) openers.push(t);
+    this.openers = Int32Array.from(openers);
+    this.closers = predecessors(labels)[O]!;
+    this.previous = new Float64Array(this.closers.length);
+    this.viable = new Int32Array(this.closers.length);
   }
 
   /**
-   * Transition weights laid out in predecessor order per tag (so the inner loop reads them
-   * sequentially); computed once per transition matrix and cached by identity.
+   * Transition weights in the order the loops read them (float32, as the scores): per opener its
+   * closers' weights, then per label B→I, I→I, B→E, I→E. Computed once per matrix, cached by identity.
    */
-  private arranged: { source: Float32Array | Float64Array; local: Float32Array } | null = null;
+  private arranged: Arranged | null = null;
 
-  private arrange(transitions: Float32Array | Float64Array): Float32Array {
-    if (this.arranged?.source === transitions) return this.arranged.local;
+  private arrange(transitions: Float32Array | Float64Array): Arranged {
+    if (this.arranged?.source === transitions) return this.arranged;
     const T = this.tags;
-    const local = new Float32Array(this.predList.length);
-    for (let t = 0; t < T; t++) {
-      for (let k = this.predStart[t]!; k < this.predStart[t + 1]!; k++) local[k] = transitions[this.predList[k]! * T + t]!;
+    const { openers, closers } = this;
+    const P = closers.length;
+    const local = new Float32Array(openers.length * P + 4 * this.labels);
+    for (let o = 0; o < openers.length; o++) {
+      for (let j = 0; j < P; j++) local[o * P + j] = transitions[closers[j]! * T + openers[o]!]!;
     }
-    this.arranged = { source: transitions, local };
-    return local;
+    const inside = openers.length * P;
+    for (let k = 0; k < this.labels; k++) {
+      const b = beginTag(k), i = insideTag(k), e = endTag(k);
+      local[inside + 4 * k] = transitions[b * T + i]!;
+      local[inside + 4 * k + 1] = transitions[i * T + i]!;
+      local[inside + 4 * k + 2] = transitions[b * T + e]!;
+      local[inside + 4 * k + 3] = transitions[i * T + e]!;
+    }
+    let lowest = Infinity;
+    let highest = -Infinity;
+    for (let k = 0; k < inside; k++) { lowest = Math.min(lowest, local[k]!); highest = Math.max(highest, local[k]!); }
+    this.arranged = { source: transitions, local, lowest, highest };
+    return this.arranged;
   }
 
   decode(scores: Float32Array | Float64Array, offset: number, stride: number, n: number, transitions: Float32Array | Float64Array, path: Int32Array, cacheTransitions = true): void {
@@ -113,9 +136,11 @@ export class Decoder {
     if (this.delta.length < n * T) { this.delta = new Float32Array(n * T * 2); this.back = new Int32Array(n * T * 2); }
     // Training changes the matrix in place between calls, so it must not use the cached layout.
     if (!cacheTransitions) this.arranged = null;
-    const trans = this.arrange(transitions);
+    const { local: trans, lowest, highest } = this.arrange(transitions);
     if (!cacheTransitions) this.arranged = null;
-    const { delta, back, predList, predStart } = this;
+    const { delta, back, openers, closers, previous, viable } = this;
+    const P = closers.length;
+    const inside = openers.length * P;
     for (let t = 0; t < T; t++) {
       const r = roleOf(t);
       delta[t] = r === 2 || r === 3 ? -Infinity : scores[offset + t]! + transitions[T * T + t]!;
@@ -125,16 +150,47 @@ export class Decoder {
       const base = i * T;
       const prevBase = base - T;
       const e = i * stride + offset;
-      for (let t = 0; t < T; t++) {
+      let top = -Infinity;
+      for (let j = 0; j < P; j++) {
+        const d = delta[prevBase + closers[j]!]!;
+        previous[j] = d;
+        if (d > top) top = d;
+      }
+      // A closer whose score, even with the highest transition, stays below the best closer's with the
+      // lowest, loses for every opener (rounding is monotonic, so this holds for the float sums too):
+      // only the others are compared, in the same order, so maxima and first-of-ties are unchanged.
+      const bar = top + lowest;
+      let count = 0;
+      for (let j = 0; j < P; j++) if (!(previous[j]! + highest < bar)) viable[count++] = j;
+      for (let o = 0; o < openers.length; o++) {
+        const t = openers[o]!;
+        const row = o * P;
         let best = -Infinity;
         let arg = 0;
-        for (let k = predStart[t]!, end = predStart[t + 1]!; k < end; k++) {
-          const p = predList[k]!;
-          const v = delta[prevBase + p]! + trans[k]!;
-          if (v > best) { best = v; arg = p; }
+        for (let c = 0; c < count; c++) {
+          const j = viable[c]!;
+          const v = previous[j]! + trans[row + j]!;
+          if (v > best) { best = v; arg = j; }
         }
         delta[base + t] = best + scores[e + t]!;
-        back[base + t] = arg;
+        back[base + t] = closers[arg]!;
+      }
+      for (let k = 0, b = 1; k < this.labels; k++, b += 4) {
+        // I (b + 1) and E (b + 2) follow B (b) or I; strict > keeps the first of ties, B, as a scan would.
+        const fromB = delta[prevBase + b]!;
+        const fromI = delta[prevBase + b + 1]!;
+        const x = inside + 4 * k;
+        for (let m = 0; m < 2; m++) {
+          const t = b + 1 + m;
+          let best = -Infinity;
+          let arg = 0;
+          const vb = fromB + trans[x + 2 * m]!;
+          if (vb > best) { best = vb; arg = b; }
+          const vi = fromI + trans[x + 2 * m + 1]!;
+          if (vi > best) { best = vi; arg = b + 1; }
+          delta[base + t] = best + scores[e + t]!;
+          back[base + t] = arg;
+        }
       }
     }
     let best = -Infinity;
