@@ -14,14 +14,21 @@ export function foldKey(cp: number): number {
   return cp >= 65 && cp <= 90 ? cp + 32 : cp;
 }
 
+/** Ints per slot of the packed prefix table: key, check, mask and one unused, so a slot never straddles a cache line. */
+const CELL = 4;
+/** Code points below this have their one-character prefix looked up directly (see `first`). */
+const DIRECT = 0x10000;
+
 /**
  * Longest-match dictionary over code points. Terms and their prefixes are stored by two independent
  * rolling hashes, so matching walks the text without building substrings.
  */
 export class Gazetteer {
-  private readonly table: IntTable;
-  private readonly checks: Int32Array;
-  private readonly masks: Int32Array;
+  /** Open addressing by the first hash; each slot holds it, the second hash (check) and the prefix's mask. */
+  private readonly cells: Int32Array;
+  private readonly cellMask: number;
+  /** For every BMP code point, the mask its one-character prefix looks up to, or −1 (no term starts so). */
+  private readonly first: Int32Array;
   readonly size: number;
   readonly maxLength: number;
   /** Number of type bits in the masks. */
@@ -30,13 +37,39 @@ export class Gazetteer {
   private longest = new Int32Array(0);
 
   private constructor(table: IntTable, checks: Int32Array, masks: Int32Array, size: number, maxLength: number, types: number) {
-    this.table = table;
-    this.checks = checks;
-    this.masks = masks;
+    // Packs the build tables so that a look-up reads one slot instead of four arrays.
+    let used = 0;
+    for (let slot = 0; slot < table.keys.length; slot++) if (table.keys[slot] !== 0) used++;
+    let slots = 1024;
+    while (slots < used * 2) slots *= 2;
+    this.cells = new Int32Array(slots * CELL);
+    this.cellMask = slots - 1;
+    for (let slot = 0; slot < table.keys.length; slot++) {
+      const key = table.keys[slot]!;
+      if (key === 0) continue;
+      const index = table.values[slot]!;
+      let at = key & this.cellMask;
+      while (this.cells[at * CELL] !== 0) at = (at + 1) & this.cellMask;
+      this.cells[at * CELL] = key;
+      this.cells[at * CELL + 1] = checks[index]!;
+      this.cells[at * CELL + 2] = masks[index]!;
+    }
     this.size = size;
     this.maxLength = maxLength;
     this.types = types;
     this.typeBits = (1 << types) - 1;
+    this.first = new Int32Array(DIRECT);
+    for (let cp = 0; cp < DIRECT; cp++) this.first[cp] = this.lookup(finish(mix(SEED_A, cp) ^ 1), finish(mix(SEED_B, cp) ^ 1));
+  }
+
+  /** The mask of the prefix with hashes (key, check), or −1 when there is none. */
+  private lookup(key: number, check: number): number {
+    const cells = this.cells;
+    for (let slot = key & this.cellMask; ; slot = (slot + 1) & this.cellMask) {
+      const k = cells[slot * CELL]!;
+      if (k === key) return cells[slot * CELL + 1] === check ? cells[slot * CELL + 2]! : -1;
+      if (k === 0) return -1;
+    }
   }
 
   /** Builds from (term, type mask) pairs; masks use the low `types` bits. */
@@ -98,18 +131,24 @@ export class Gazetteer {
    * shortest first. `cps` holds folded code points (see foldKey).
    */
   scan(cps: Int32Array, n: number, found: (start: number, end: number, mask: number) => void): void {
+    if (this.maxLength === 0) return;
+    const typeBits = this.typeBits;
     for (let i = 0; i < n; i++) {
-      let a = SEED_A;
-      let b = SEED_B;
+      const c = cps[i]!;
+      let mask = c >= 0 && c < DIRECT ? this.first[c]! : this.lookup(finish(mix(SEED_A, c) ^ 1), finish(mix(SEED_B, c) ^ 1));
+      if (mask < 0) continue;
+      if ((mask & typeBits) !== 0) found(i, i + 1, mask & typeBits);
+      if ((mask & CONTINUES) === 0) continue;
+      let a = mix(SEED_A, c);
+      let b = mix(SEED_B, c);
       const limit = Math.min(n, i + this.maxLength);
-      for (let j = i; j < limit; j++) {
+      for (let j = i + 1; j < limit; j++) {
         a = mix(a, cps[j]!);
         b = mix(b, cps[j]!);
         const k = j - i + 1;
-        const index = this.table.get(finish(a ^ k));
-        if (index < 0 || this.checks[index] !== finish(b ^ k)) break;
-        const mask = this.masks[index]!;
-        if ((mask & this.typeBits) !== 0) found(i, j + 1, mask & this.typeBits);
+        mask = this.lookup(finish(a ^ k), finish(b ^ k));
+        if (mask < 0) break;
+        if ((mask & typeBits) !== 0) found(i, j + 1, mask & typeBits);
         if ((mask & CONTINUES) === 0) break;
       }
     }
