@@ -126,6 +126,8 @@ describe('uncertainty', () => {
     expect(certainties('左肺下叶小结节，建议3个月后复查，排除肿瘤。', [['小结节'], ['肿瘤']])).toEqual(['positive', 'possible']);
     expect(certainties('经冠脉CTA检查，排除冠心病。', [['冠心病']])).toEqual(['negative']);
     expect(certainties('心电图正常，心肌酶不高，可以排除急性心肌梗死。', [['急性心肌梗死']])).toEqual(['negative']);
+    expect(certainties('（颈部淋巴结）淋巴组织反应性增生，淋巴瘤需进一步免疫组化排除。', [['反应性增生'], ['淋巴瘤']])).toEqual(['positive', 'possible']);
+    expect(certainties('肺动脉CTA未见充盈缺损，肺栓塞已排除。', [['充盈缺损'], ['肺栓塞']])).toEqual(['negative', 'negative']);
   });
 });
 

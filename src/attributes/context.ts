@@ -193,6 +193,19 @@ function isPlannedExclusion(chars: readonly string[], ctx: SentenceContext, matc
   return plan.advice.some((a) => own.endsWith(a) || opening(own).startsWith(a) || opening(previous).startsWith(a));
 }
 
+/** Whether the rest of the finding's clause is advice to rule it out (淋巴瘤需进一步免疫组化排除). */
+function exclusionPlannedAfter(chars: readonly string[], ctx: SentenceContext, end: number): boolean {
+  let rest = '';
+  for (let i = end; i < ctx.end; i++) {
+    const ch = chars[i]!;
+    if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) break;
+    if (ctx.covered[i - ctx.start]) return false;
+    rest += ch;
+  }
+  const plan = cueLexicon().planExclusion;
+  return plan.advice.some((a) => rest.startsWith(a)) && [...plan.cues].some((c) => rest.endsWith(c));
+}
+
 function sectionAt(sections: readonly Section[], offset: number): Section | null {
   let found: Section | null = null;
   for (const s of sections) {
@@ -223,6 +236,10 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
     setAxis(assertion, axis, planned ? 'possible' : hit.cue.value, hit.cue.confidence);
     decided.add(axis);
     assertion.triggers.push({ ...doc.fromNorm(hit.match.start, hit.match.end), text: hit.match.text, axis });
+  }
+  if (!decided.has('certainty') && exclusionPlannedAfter(doc.norm.chars, ctx, end)) {
+    setAxis(assertion, 'certainty', 'possible', lexicon.defaults.certainty);
+    decided.add('certainty');
   }
   if (doc.sections.length > 0) {
     const section = sectionAt(doc.sections, doc.fromNorm(start, end).start);
