@@ -37,6 +37,10 @@ function isDigit(ch: string | undefined): boolean {
 }
 
 export function foldChar(ch: string): string {
+  // Most characters are ASCII or Han, where only the tab folds: answer them before the table look-up.
+  const unit = ch.charCodeAt(0);
+  if (unit < 0xa0) return unit === 9 && ch.length === 1 ? ' ' : ch;
+  if (unit >= 0x4e00 && unit <= 0x9fff) return ch;
   const folded = CHAR_FOLDS[ch];
   if (folded !== undefined) return folded;
   const code = ch.codePointAt(0) ?? 0;
