@@ -69,14 +69,18 @@ export function featureName(key: number): string {
   return String.fromCharCode(...[a, b, c].filter((x) => x > 0));
 }
 
+/** Ints per slot of PairIndex: the pair, its index + 1 (0 = empty slot) and one unused, so a slot never straddles a cache line. */
+const PAIR_CELL = 4;
+
 /**
  * Open-addressing map from a pair of int32 (an n-gram key split in two: first code; second << 16 | third)
  * to a dense index in insertion order, so neither counting nor the vocabulary look-up builds a
- * 48-bit number key per n-gram.
+ * 48-bit number key per n-gram. A look-up reads one slot.
  */
 export class PairIndex {
-  private slots = new Int32Array(0);
+  private cells = new Int32Array(0);
   private mask = 0;
+  /** The pairs in insertion order. */
   high = new Int32Array(0);
   low = new Int32Array(0);
   size = 0;
@@ -87,13 +91,13 @@ export class PairIndex {
 
   /** Empties the map, sized for `capacity` pairs. */
   clear(capacity: number): void {
-    let size = 1024;
-    while (size < capacity * 2) size *= 2;
-    if (this.slots.length !== size) {
-      this.slots = new Int32Array(size);
-      this.mask = size - 1;
+    let slots = 1024;
+    while (slots < capacity * 2) slots *= 2;
+    if (this.cells.length !== slots * PAIR_CELL) {
+      this.cells = new Int32Array(slots * PAIR_CELL);
+      this.mask = slots - 1;
     } else {
-      this.slots.fill(0);
+      this.cells.fill(0);
     }
     if (this.high.length < capacity) {
       this.high = new Int32Array(capacity);
@@ -108,26 +112,33 @@ export class PairIndex {
 
   /** Index of the pair, or −1. */
   get(high: number, low: number): number {
+    const cells = this.cells;
     for (let slot = this.slotOf(high, low); ; slot = (slot + 1) & this.mask) {
-      const entry = this.slots[slot]!;
+      const at = slot * PAIR_CELL;
+      const entry = cells[at + 2]!;
       if (entry === 0) return -1;
-      if (this.high[entry - 1] === high && this.low[entry - 1] === low) return entry - 1;
+      if (cells[at] === high && cells[at + 1] === low) return entry - 1;
     }
   }
 
   /** Index of the pair, added at the end when new (the capacity given to `clear` must not be exceeded). */
   add(high: number, low: number): number {
+    const cells = this.cells;
     let slot = this.slotOf(high, low);
     for (;;) {
-      const entry = this.slots[slot]!;
+      const at = slot * PAIR_CELL;
+      const entry = cells[at + 2]!;
       if (entry === 0) break;
-      if (this.high[entry - 1] === high && this.low[entry - 1] === low) return entry - 1;
+      if (cells[at] === high && cells[at + 1] === low) return entry - 1;
       slot = (slot + 1) & this.mask;
     }
     const index = this.size++;
     this.high[index] = high;
     this.low[index] = low;
-    this.slots[slot] = index + 1;
+    const at = slot * PAIR_CELL;
+    cells[at] = high;
+    cells[at + 1] = low;
+    cells[at + 2] = index + 1;
     return index;
   }
 }

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Jieba } from '@node-rs/jieba';
-import { GAZETTEER_TYPES, foldKey, type Gazetteer } from './gazetteer.js';
+import { GAZETTEER_TYPES, foldKey, type Gazetteer, type GazetteerMatches } from './gazetteer.js';
 import { finish, mix } from './hash.js';
 
 /**
@@ -158,10 +158,22 @@ export class FeatureExtractor {
   }
 
   /**
-   * Fills `features` for the sentence `chars[start, end)` (normalized code points as strings) and
-   * returns its length. Position i's features are features[i*slots …].
+   * The gazetteer's matches over all of `chars`, for `extract` to read sentence by sentence (and the
+   * stage's other readers to share): one scan of the document instead of one per reader.
    */
-  extract(chars: readonly string[], start: number, end: number): number {
+  gazetteerMatches(chars: readonly string[]): GazetteerMatches | null {
+    if (!this.gazetteer) return null;
+    const keys = new Int32Array(chars.length);
+    for (let i = 0; i < chars.length; i++) keys[i] = foldKey(chars[i]!.codePointAt(0)!);
+    return this.gazetteer.matchAll(keys, keys.length);
+  }
+
+  /**
+   * Fills `features` for the sentence `chars[start, end)` (normalized code points as strings) and
+   * returns its length. Position i's features are features[i*slots …]. `matches`, when given, are this
+   * extractor's `gazetteerMatches(chars)`.
+   */
+  extract(chars: readonly string[], start: number, end: number, matches: GazetteerMatches | null = null): number {
     const n = end - start;
     this.ensure(n);
     const { keys, grams, classes, wordPos, wordHash, wordLen, wordStart, roles, lexiconRoles, features } = this;
@@ -178,7 +190,8 @@ export class FeatureExtractor {
     classes[n + 2] = classes[n + 3] = 9;
     this.segment(chars, start, end);
     const types = GAZETTEER_TYPES.length;
-    if (this.gazetteer) this.gazetteer.roles(keys, n, roles);
+    if (this.gazetteer && matches?.gazetteer === this.gazetteer) this.gazetteer.rolesIn(matches, start, end, roles);
+    else if (this.gazetteer) this.gazetteer.roles(keys, n, roles);
     else roles.fill(0, 0, n * types);
     for (let i = 0; i < n; i++) {
       const g = i + 2;

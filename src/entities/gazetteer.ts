@@ -154,21 +154,76 @@ export class Gazetteer {
     }
   }
 
+  /** Every match of `scan` over the text, in its order, to be read by several consumers of one document. */
+  matchAll(cps: Int32Array, n: number): GazetteerMatches {
+    let starts: Int32Array = new Int32Array(64);
+    let ends: Int32Array = new Int32Array(64);
+    let masks: Int32Array = new Int32Array(64);
+    let count = 0;
+    this.scan(cps, n, (start, end, mask) => {
+      if (count === starts.length) {
+        const grow = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
+        starts = grow(starts); ends = grow(ends); masks = grow(masks);
+      }
+      starts[count] = start; ends[count] = end; masks[count] = mask;
+      count++;
+    });
+    return { gazetteer: this, count, starts, ends, masks };
+  }
+
   /**
    * Per position and dictionary type, the role of the position in that type's greedy longest-match
    * segmentation: 0 none, 1 begin, 2 inside, 3 end. `out` has n × types entries.
    */
   roles(cps: Int32Array, n: number, out: Uint8Array): void {
     const types = this.types;
-    out.fill(0, 0, n * types);
-    if (this.longest.length < n * types) this.longest = new Int32Array(n * types * 2);
-    const longest = this.longest;
-    longest.fill(0, 0, n * types);
+    const longest = this.clearLongest(n, out);
     let seen = 0;
     this.scan(cps, n, (start, end, mask) => {
       seen |= mask;
       for (let t = 0; t < types; t++) if (mask & (1 << t)) longest[start * types + t] = end - start;
     });
+    this.markRoles(longest, seen, n, out);
+  }
+
+  /**
+   * `roles` of the span [from, to) of a text whose matches are given: the matches inside the span are
+   * exactly those a scan of the span alone reports (it walks the same characters and stops at its end).
+   */
+  rolesIn(matches: GazetteerMatches, from: number, to: number, out: Uint8Array): void {
+    const types = this.types;
+    const n = to - from;
+    const longest = this.clearLongest(n, out);
+    const { starts, ends, masks, count } = matches;
+    let lo = 0;
+    let hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    let seen = 0;
+    for (let m = lo; m < count && starts[m]! < to; m++) {
+      if (ends[m]! > to) continue;
+      const mask = masks[m]!;
+      seen |= mask;
+      const at = (starts[m]! - from) * types;
+      for (let t = 0; t < types; t++) if (mask & (1 << t)) longest[at + t] = ends[m]! - starts[m]!;
+    }
+    this.markRoles(longest, seen, n, out);
+  }
+
+  private clearLongest(n: number, out: Uint8Array): Int32Array {
+    const types = this.types;
+    out.fill(0, 0, n * types);
+    if (this.longest.length < n * types) this.longest = new Int32Array(n * types * 2);
+    this.longest.fill(0, 0, n * types);
+    return this.longest;
+  }
+
+  /** Roles from the longest match of each type starting at each position (`seen`: the types matched at all). */
+  private markRoles(longest: Int32Array, seen: number, n: number, out: Uint8Array): void {
+    const types = this.types;
     for (let t = 0; t < types; t++) {
       if ((seen & (1 << t)) === 0) continue;
       let i = 0;
@@ -182,4 +237,13 @@ export class Gazetteer {
       }
     }
   }
+}
+
+/** A gazetteer's matches over one text (`Gazetteer.matchAll`), by start, shorter first. */
+export interface GazetteerMatches {
+  gazetteer: Gazetteer;
+  count: number;
+  starts: Int32Array;
+  ends: Int32Array;
+  masks: Int32Array;
 }

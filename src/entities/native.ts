@@ -1,7 +1,7 @@
 import type { MedDocument } from '../document/document.js';
 import { readJsonResource } from '../resources.js';
 import type { EntityType } from '../taxonomy/taxonomy.js';
-import { GAZETTEER_TYPES, foldKey, type Gazetteer } from './gazetteer.js';
+import { GAZETTEER_TYPES, foldKey, type Gazetteer, type GazetteerMatches } from './gazetteer.js';
 import { makeEntity, type EntityLayer, type LabelMapper } from './stage.js';
 
 interface RuleFile {
@@ -74,7 +74,7 @@ class RuleLayer implements EntityLayer {
     this.gazetteer = gazetteer;
   }
 
-  add(doc: MedDocument): void {
+  add(doc: MedDocument, matches: GazetteerMatches | null): void {
     const text = doc.norm.text;
     const toCp = codePointIndex(text, doc.norm.chars);
     const found: Candidate[] = [];
@@ -104,7 +104,7 @@ class RuleLayer implements EntityLayer {
       const type = Object.entries(m.groups ?? {}).find(([, v]) => v !== undefined)?.[0] as EntityType;
       found.push({ start: toCp(m.index), end: toCp(m.index + m[0].length), type, confidence: 0.85, source: 'dictionary' });
     }
-    this.dictionary(doc, found);
+    this.dictionary(doc, found, matches);
     const existing = doc.entities.map((e) => doc.toNorm(e.start, e.end));
     for (const c of longestPerType(found)) {
       // A rule span that exactly repeats a model span adds nothing.
@@ -123,14 +123,19 @@ class RuleLayer implements EntityLayer {
     doc.entities = doc.entities.filter((e) => e.source !== 'model' || !names.some((n) => n.start <= e.start && e.end <= n.end));
   }
 
-  private dictionary(doc: MedDocument, found: Candidate[]): void {
-    const chars = doc.norm.chars;
-    const keys = Int32Array.from(chars, (ch) => foldKey(ch.codePointAt(0)!));
+  /** Hospitals, departments and regions of the gazetteer (its matches from the stage when they are this gazetteer's). */
+  private dictionary(doc: MedDocument, found: Candidate[], shared: GazetteerMatches | null): void {
+    let matches = shared;
+    if (matches?.gazetteer !== this.gazetteer) {
+      const keys = Int32Array.from(doc.norm.chars, (ch) => foldKey(ch.codePointAt(0)!));
+      matches = this.gazetteer.matchAll(keys, keys.length);
+    }
     const bit = (t: (typeof GAZETTEER_TYPES)[number]): number => 1 << GAZETTEER_TYPES.indexOf(t);
     const wanted: Array<[number, EntityType]> = [[bit('hospital'), 'hospital'], [bit('department'), 'department'], [bit('region'), 'region']];
-    this.gazetteer.scan(keys, keys.length, (start, end, mask) => {
-      for (const [b, type] of wanted) if (mask & b) found.push({ start, end, type, confidence: 0.95, source: 'dictionary' });
-    });
+    for (let m = 0; m < matches.count; m++) {
+      const mask = matches.masks[m]!;
+      for (const [b, type] of wanted) if (mask & b) found.push({ start: matches.starts[m]!, end: matches.ends[m]!, type, confidence: 0.95, source: 'dictionary' });
+    }
   }
 
   /** Laterality/direction prefixes and sub-site positions (肺下叶) of anatomy spans as nested Location entities. */

@@ -3,6 +3,7 @@ import type { Entity } from '../document/types.js';
 import type { Stage } from '../pipeline/stage.js';
 import type { EntityType } from '../taxonomy/taxonomy.js';
 import type { FeatureExtractor } from './features.js';
+import type { GazetteerMatches } from './gazetteer.js';
 import type { SequenceModel } from './model.js';
 
 /**
@@ -11,9 +12,12 @@ import type { SequenceModel } from './model.js';
  */
 export type LabelMapper = (label: string, text: string, layer: number) => EntityType | null;
 
-/** Adds rule- or dictionary-based entities after the model's (native pipeline). */
+/**
+ * Adds rule- or dictionary-based entities after the model's (native pipeline). `matches` are the
+ * stage's gazetteer matches over the normalized text (null without a gazetteer).
+ */
 export interface EntityLayer {
-  add(doc: MedDocument): void;
+  add(doc: MedDocument, matches: GazetteerMatches | null): void;
 }
 
 /** One trained tagger in a stage: the model, where its lexicon features sit, and how its labels map to unified types. */
@@ -46,8 +50,9 @@ export class EntityStage implements Stage {
   process(doc: MedDocument): void {
     const chars = doc.norm.chars;
     const extractor = this.extractor;
+    const matches = extractor.gazetteerMatches(chars);
     for (const sentence of doc.sentences) {
-      const n = extractor.extract(chars, sentence.normStart, sentence.normEnd);
+      const n = extractor.extract(chars, sentence.normStart, sentence.normEnd, matches);
       for (const { model, lexiconSlot, mapLabel, keepLabel } of this.parts) {
         for (const span of model.decode(extractor.features, n, extractor.slots, lexiconSlot)) {
           const normStart = sentence.normStart + span.start;
@@ -59,7 +64,7 @@ export class EntityStage implements Stage {
         }
       }
     }
-    for (const layer of this.layers) layer.add(doc);
+    for (const layer of this.layers) layer.add(doc, matches);
     doc.rebuildNesting();
   }
 }
