@@ -59,6 +59,15 @@ describe('medstruct eval assertion', () => {
     const last = lastLine(r.stdout);
     expect(last.accuracy).toBeGreaterThan(0.9);
     expect(last.negativeRecall).toBeGreaterThan(0.9);
+    expect(last).not.toHaveProperty('temporalityAccuracy');
+  });
+
+  it('scores history and family where the gold gives them', () => {
+    const r = medstruct('eval', 'assertion', '--data', 'eval/assertion-reports-g.jsonl');
+    expect(r.status).toBe(0);
+    const last = lastLine(r.stdout);
+    expect(last.temporalityAccuracy).toBeGreaterThan(0.9);
+    expect(last.subjectAccuracy).toBeGreaterThan(0.9);
   });
 
   it('reads a directory of CMDD dialogues', () => {

@@ -140,6 +140,15 @@ describe('time, subject and hypotheticals', () => {
     expect(assertAll('左下肺癌术后复查。', [['左下肺癌', 'disease']])[0]!.temporality).toBe('past');
   });
 
+  it('dates procedures by 术后, a year or a planned re-check, and leaves findings to re-check current', () => {
+    const temporalities = (text: string, findings: Array<[string, EntityType]>): string[] => assertAll(text, findings).map((a) => a.temporality);
+    expect(temporalities('胆囊切除术后，胆总管轻度扩张。', [['胆囊切除术', 'procedure'], ['扩张', 'disease']])).toEqual(['past', 'current']);
+    expect(temporalities('2018年行腹腔镜阑尾切除术，术后恢复可。', [['腹腔镜阑尾切除术', 'procedure']])).toEqual(['past']);
+    expect(temporalities('右肺癌术后改变，术区未见复发。', [['右肺癌', 'disease'], ['复发', 'disease']])).toEqual(['past', 'current']);
+    expect(temporalities('建议3个月后复查胸部CT，右肺结节随访。', [['胸部CT', 'exam'], ['右肺结节', 'disease']])).toEqual(['future', 'current']);
+    expect(temporalities('咳嗽后呕吐2次。', [['咳嗽', 'symptom'], ['呕吐', 'symptom']])).toEqual(['current', 'current']);
+  });
+
   it('attributes family members’ diseases to the family', () => {
     const [own, father, mother] = assertAll('高血压10年。父亲患冠心病，母亲有糖尿病。', [['高血压', 'disease'], ['冠心病', 'disease'], ['糖尿病', 'disease']]);
     expect(own!.subject).toBe('patient');

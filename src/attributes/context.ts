@@ -99,7 +99,7 @@ function blocked(chars: readonly string[], ctx: SentenceContext, from: number, t
   }
   for (const m of ctx.matches) {
     if (m.start < from || m.end > to) continue;
-    if (m.terminates === 'all' || (m.terminates === 'certainty' && axis === 'certainty') || m.cues.some((c) => c.axis === axis)) return true;
+    if (m.terminates === 'all' || (m.terminates === 'certainty' && axis === 'certainty') || m.cues.some((c) => c.axis === axis && !c.types)) return true;
   }
   return false;
 }
@@ -127,6 +127,7 @@ function reachesBack(chars: readonly string[], ctx: SentenceContext, start: numb
 
 /** Tests and exams take only result cues on certainty (CT未见异常 says nothing against the CT). */
 function applies(cue: Cue, type: EntityType | null): boolean {
+  if (cue.types && (type === null || !cue.types.has(type))) return false;
   if (type === null || cue.axis !== 'certainty' || cueLexicon().fullTypes.has(type)) return true;
   return cue.result;
 }

@@ -18,6 +18,8 @@ export interface Cue {
   clauses: boolean;
   /** A post-cue that also reaches the last finding of the clause before (肺部感染，请结合临床). */
   reachesBack: boolean;
+  /** The entity types the cue applies to (后 right after a procedure), or null for all. */
+  types: ReadonlySet<EntityType> | null;
 }
 
 interface CueGroup {
@@ -29,6 +31,7 @@ interface CueGroup {
   result?: boolean;
   clauses?: boolean;
   reachesBack?: boolean;
+  types?: EntityType[];
   texts: string[];
 }
 
@@ -87,7 +90,7 @@ function compile(file: CueFile): CueLexicon {
       entry(text).cues.push({
         text, axis: group.axis, value: group.value, direction: group.direction, scope: group.scope,
         confidence: group.confidence, result: group.result === true, clauses: group.clauses !== false,
-        reachesBack: group.reachesBack === true,
+        reachesBack: group.reachesBack === true, types: group.types ? new Set(group.types) : null,
       });
     }
   }

@@ -5,7 +5,7 @@ import { assertDialogue, type DialogueMention, type Utterance } from '../attribu
 import { assertKnownOptions, parseArgs, stringOption } from '../cli/args.js';
 import { readJsonl } from '../cli/io.js';
 import { MedDocument } from '../document/document.js';
-import type { Certainty } from '../document/types.js';
+import type { Certainty, Subject, Temporality } from '../document/types.js';
 import { MedstructError } from '../errors.js';
 import { isEntityType } from '../taxonomy/taxonomy.js';
 
@@ -75,16 +75,38 @@ export function readCmddDirectory(dir: string): CmddDialogue[] {
   });
 }
 
-/** Report sentences with gold findings: `{"text", "findings":[{"start","end","certainty","type"?}]}` per line. */
+/**
+ * Report sentences with gold findings, one per line:
+ * `{"text", "findings":[{"start","end","certainty","type"?,"temporality"?,"subject"?}]}`.
+ */
 interface ReportRow {
   text: string;
   source?: string;
-  findings: Array<{ start: number; end: number; certainty: Certainty; type?: string }>;
+  findings: Array<{ start: number; end: number; certainty: Certainty; type?: string; temporality?: Temporality; subject?: Subject }>;
 }
 
-function predictReports(rows: ReportRow[]): { gold: Certainty[]; predicted: Certainty[] } {
+/** Accuracy of the history (temporality) and family (subject) axes over the findings whose gold gives them. */
+export interface AxisScores { findings: number; accuracy: number; errors: Record<string, number> }
+
+function axisScores(): { add: (gold: string, predicted: string) => void; scores: () => AxisScores } {
+  let n = 0;
+  let right = 0;
+  const errors: Record<string, number> = {};
+  return {
+    add(gold, predicted) {
+      n++;
+      if (gold === predicted) right++;
+      else errors[`${gold}->${predicted}`] = (errors[`${gold}->${predicted}`] ?? 0) + 1;
+    },
+    scores: () => ({ findings: n, accuracy: n ? Math.round((right / n) * 10000) / 10000 : 0, errors }),
+  };
+}
+
+function predictReports(rows: ReportRow[]): { gold: Certainty[]; predicted: Certainty[]; temporality: AxisScores; subject: AxisScores } {
   const gold: Certainty[] = [];
   const predicted: Certainty[] = [];
+  const temporality = axisScores();
+  const subject = axisScores();
   for (const [line, row] of rows.entries()) {
     if (typeof row.text !== 'string' || !Array.isArray(row.findings)) {
       throw new MedstructError('INVALID_ARGUMENT', `line ${line + 1}: needs "text" and "findings"`);
@@ -105,11 +127,14 @@ function predictReports(rows: ReportRow[]): { gold: Certainty[]; predicted: Cert
     doc.rebuildNesting();
     attributesStage.process(doc);
     for (const [k, f] of row.findings.entries()) {
+      const assertion = doc.entities.find((e) => e.id === ids[k])!.assertion;
       gold.push(f.certainty);
-      predicted.push(doc.entities.find((e) => e.id === ids[k])!.assertion?.certainty ?? 'positive');
+      predicted.push(assertion?.certainty ?? 'positive');
+      if (f.temporality) temporality.add(f.temporality, assertion?.temporality ?? 'current');
+      if (f.subject) subject.add(f.subject, assertion?.subject ?? 'patient');
     }
   }
-  return { gold, predicted };
+  return { gold, predicted, temporality: temporality.scores(), subject: subject.scores() };
 }
 
 export interface CertaintyScores {
@@ -163,6 +188,7 @@ export async function run(argv: string[]): Promise<number> {
   let gold: Certainty[] = [];
   let predicted: Certainty[] = [];
   let format: string;
+  let axes: { temporality: AxisScores; subject: AxisScores } | null = null;
   if (isDir) {
     format = 'cmdd';
     for (const dialogue of readCmddDirectory(data)) {
@@ -171,14 +197,17 @@ export async function run(argv: string[]): Promise<number> {
     }
   } else {
     format = 'reports';
-    ({ gold, predicted } = predictReports(readJsonl<ReportRow>(data)));
+    let temporality: AxisScores, subject: AxisScores;
+    ({ gold, predicted, temporality, subject } = predictReports(readJsonl<ReportRow>(data)));
+    if (temporality.findings + subject.findings > 0) axes = { temporality, subject };
   }
   const scores = scoreCertainty(gold, predicted);
   const seconds = Math.round((performance.now() - started) / 10) / 100;
-  console.log(JSON.stringify({ format, seconds, ...scores }, null, 2));
+  console.log(JSON.stringify({ format, seconds, ...scores, ...axes }, null, 2));
   console.log(JSON.stringify({
     accuracy: scores.accuracy, macroF1: scores.macroF1,
     negativeRecall: scores.perClass.negative.recall, possibleRecall: scores.perClass.possible.recall,
+    ...(axes ? { temporalityAccuracy: axes.temporality.accuracy, subjectAccuracy: axes.subject.accuracy } : {}),
   }));
   return 0;
 }
