@@ -35,6 +35,8 @@ interface CommonSchema {
 
 const common = readJsonResource<CommonSchema>('fields', 'common.json');
 const ALL_LABELS = [...Object.values(common.patient), ...Object.values(common.report)].flatMap((s) => s.labels);
+/** One object for the run, so extractLabelled compiles its patterns once. */
+const COMMON_LABELLED: LabelledSchema = { ...common.patient, ...common.report };
 const HOSPITAL_RE = new RegExp(`[\\u4e00-\\u9fa5A-Za-z0-9()（）]{2,24}?(?:${common.hospitalSuffixes.join('|')})`, 'g');
 
 export const IMAGING_TYPES: readonly ReportType[] = ['ultrasound', 'ct', 'mri', 'xray', 'mammography'];
@@ -67,7 +69,7 @@ export function documentType(doc: MedDocument): ReportType {
 export function extractFields(doc: MedDocument, custom: readonly CustomFieldSpec[] = []): Record<string, unknown> {
   const src = sourceOf(doc);
   const type = documentType(doc);
-  const labelled = extractLabelled(src, wholeRegion(src), { ...common.patient, ...common.report }, ALL_LABELS);
+  const labelled = extractLabelled(src, wholeRegion(src), COMMON_LABELLED, ALL_LABELS);
   const patient = Object.fromEntries(Object.keys(common.patient).filter((k) => labelled[k]).map((k) => [k, labelled[k]]));
   const report: Record<string, unknown> = Object.fromEntries(Object.keys(common.report).filter((k) => labelled[k]).map((k) => [k, labelled[k]]));
   const h = hospital(src);

@@ -420,13 +420,16 @@ export function extractVaccinationRecords(src: Source): VaccinationRecord[] {
   return records.sort((a, b) => a.start - b.start).map((g) => toRecord(src, g, defaults));
 }
 
+/** The holder's name field alone, one object for the run (extractLabelled compiles a schema once). */
+const HOLDER_NAME: LabelledSchema = { name: schema.holder.name! };
+
 export function extractVaccination(src: Source): Record<string, unknown> {
   const stops = [...HOLDER_LABELS, ...ALL_COLUMN_WORDS];
   const holder = extractLabelled(src, wholeRegion(src), schema.holder, stops);
   // 监护人姓名 printed before the child's 姓名 also ends in 姓名: the holder's name is the next one.
   if (holder.name && holder.guardian && holder.name.start === holder.guardian.start) {
     const after = src.toU16 ? src.toU16[holder.guardian.end]! : holder.guardian.end;
-    const next = extractLabelled(src, { start: after, end: src.text.length }, { name: schema.holder.name! }, stops).name;
+    const next = extractLabelled(src, { start: after, end: src.text.length }, HOLDER_NAME, stops).name;
     if (next) holder.name = next;
     else delete holder.name;
   }
