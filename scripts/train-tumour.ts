@@ -18,8 +18,8 @@ import { MedDocument } from '../src/document/document.js';
 import { sourceOf } from '../src/fields/source.js';
 import { ruleHints } from '../src/fields/tumour.js';
 import {
-  CORE_WORDS, decide, probability, scorerOf, tumourCandidates,
-  binaryIndex, siteStackRows, sizeStackRows,
+  CORE_WORDS, decide, FeatureSpace, probability, scorerOf, tumourCandidates,
+  binaryColumns, rowsOf, siteStackRows, sizeStackRows,
   type Candidate, type CandidateConfig, type FieldModel, type Lexicon, type RuleHints, type StackModel, type TumourCandidates, type TumourModel,
 } from '../src/fields/tumour-model.js';
 import { boostedProbability, fitBoostedTrees, type BoostedTrees } from '../src/linking/boost.js';
@@ -33,7 +33,7 @@ const USE_RULES = process.env.TUMOUR_RULES !== '0';
 
 interface Row { text: string; primarySite: string[]; primarySize: string[]; metastasisSites: string[] }
 interface Report { row: Row; text: string; fold: number; hints: RuleHints }
-interface Example { features: string[]; label: number }
+interface Example { features: number[]; label: number }
 interface Scored { value: string; p: number }
 
 const rows = readFileSync(join(PACKAGE_ROOT, 'data', 'tumour', 'train.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Row);
@@ -71,15 +71,18 @@ function lexiconOf(train: Report[]): Lexicon {
   };
 }
 
+/** Every feature string seen in training gets an id here; the model file keeps the strings. */
+const space = new FeatureSpace();
+
 /** Candidates of every report for one cross-validation split: boundaries from `train`, lexicon jackknifed. */
 function candidatesFor(config: CandidateConfig, lexicons: Lexicon[]): Array<{ sites: Candidate[]; sizes: Candidate[] }> {
-  return reports.map((r) => tumourCandidates(r.text, config, lexicons[r.fold]!, r.hints));
+  return reports.map((r) => tumourCandidates(r.text, config, lexicons[r.fold]!, r.hints, space));
 }
 
 
 function fit(examples: Example[], epochs: number, l2: number): FieldModel {
-  const weights = new Map<string, number>();
-  const history = new Map<string, number>();
+  const weights = new Map<number, number>();
+  const history = new Map<number, number>();
   let bias = 0;
   let biasHistory = 0;
   const rate = 0.1;
@@ -102,7 +105,7 @@ function fit(examples: Example[], epochs: number, l2: number): FieldModel {
     }
   }
   const kept: Record<string, number> = {};
-  for (const [f, w] of [...weights].sort((a, b) => a[0].localeCompare(b[0]))) if (Math.abs(w) >= 1e-3) kept[f] = Math.round(w * 1e4) / 1e4;
+  for (const [f, w] of [...weights].map(([id, v]) => [space.names[id]!, v] as const).sort((a, b) => a[0].localeCompare(b[0]))) if (Math.abs(w) >= 1e-3) kept[f] = Math.round(w * 1e4) / 1e4;
   return { bias: Math.round(bias * 1e4) / 1e4, weights: kept, threshold: 0.5 };
 }
 
@@ -124,7 +127,7 @@ function outOfFold(epochs: number, l2: number): Record<Field, Scored[][]> {
     reports.forEach((r, i) => { if (r.fold === k) foldCandidates[i] = cands[i]!; });
     for (const f of FIELDS) {
       const examples = reports.flatMap((r, i) => (r.fold === k ? [] : examplesOf(siteField(f) ? cands[i]!.sites : cands[i]!.sizes, gold(r, f))));
-      const model = scorerOf(fit(examples, epochs, l2));
+      const model = scorerOf(fit(examples, epochs, l2), space);
       reports.forEach((r, i) => {
         if (r.fold === k) out[f][i] = (siteField(f) ? cands[i]!.sites : cands[i]!.sizes).map((c) => ({ value: c.value, p: probability(model, c.features) }));
       });
@@ -216,7 +219,7 @@ const stackSettings = (process.env.TUMOUR_STACK ?? '4:0.05:20').split(',').map((
 
 function frequent(lists: Candidate[][], k: number): string[] {
   const counts = new Map<string, number>();
-  for (const list of lists) for (const c of list) for (const f of c.features) counts.set(f, (counts.get(f) ?? 0) + 1);
+  for (const list of lists) for (const c of list) for (const id of c.features) { const f = space.names[id]!; counts.set(f, (counts.get(f) ?? 0) + 1); }
   return [...counts].filter(([f]) => f !== 'bias').sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, k).map(([f]) => f).sort();
 }
 
@@ -225,12 +228,12 @@ const sizeBinary = frequent(foldCandidates.map((c) => c.sizes), SIZE_BINARY);
 
 /** Stacked rows and labels of every report, per field, from the regressions' scores `oof` of `candidates`. */
 function stackData(oof: Record<Field, Scored[][]>, candidates: TumourCandidates[]): Record<Field, { x: Float64Array[][]; y: number[][] }> {
-  const siteIndex = binaryIndex(siteBinary);
-  const sizeIndex = binaryIndex(sizeBinary);
+  const siteIndex = binaryColumns(siteBinary, space);
+  const sizeIndex = binaryColumns(sizeBinary, space);
   const ps = (f: Field, i: number): number[] => oof[f][i]!.map((s) => s.p);
   const out = {} as Record<Field, { x: Float64Array[][]; y: number[][] }>;
-  const siteRows = reports.map((_, i) => siteStackRows(candidates[i]!.sites, ps('primarySite', i), ps('metastasisSites', i), ps('primarySize', i), siteIndex));
-  const sizeRows = reports.map((_, i) => sizeStackRows(candidates[i]!.sizes, ps('primarySize', i), ps('primarySite', i), ps('metastasisSites', i), sizeIndex));
+  const siteRows = reports.map((_, i) => rowsOf(siteStackRows(candidates[i]!.sites, ps('primarySite', i), ps('metastasisSites', i), ps('primarySize', i), siteIndex)));
+  const sizeRows = reports.map((_, i) => rowsOf(sizeStackRows(candidates[i]!.sizes, ps('primarySize', i), ps('primarySite', i), ps('metastasisSites', i), sizeIndex)));
   for (const f of FIELDS) {
     out[f] = {
       x: siteField(f) ? siteRows : sizeRows,

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MedDocument } from '../src/document/document.js';
 import { sourceOf } from '../src/fields/source.js';
 import { extractTumour } from '../src/fields/tumour.js';
-import { binaryIndex, impressionRegions, siteStackRows, type Candidate } from '../src/fields/tumour-model.js';
+import { binaryColumns, FeatureSpace, flatProbability, flattenTrees, impressionRegions, rowsOf, siteStackRows, type Candidate } from '../src/fields/tumour-model.js';
+import { boostedProbability, type BoostedTrees } from '../src/linking/boost.js';
 
 const LUNG = `胸部CT平扫+增强：左肺上叶尖后段见一不规则软组织密度肿块，大小约4.2CM×3.6CM，边缘分叶，可见毛刺及胸膜凹陷征，增强扫描呈不均匀强化。左肺门及纵隔内4L、5区、7区见多发肿大淋巴结，大者短径约1.8CM。双肺未见明确结节。肝实质内见多发低密度灶，大者直径约2.1CM，增强扫描呈环形强化。胸椎多个椎体及右侧第5肋骨见溶骨性骨质破坏。
 诊断意见：1.左肺上叶癌，左肺门及纵隔淋巴结转移；2.肝多发转移；3.多发骨转移。`;
@@ -58,16 +59,36 @@ describe('tumour attributes (learned scorer)', () => {
 
   it('shows the trees each site candidate against the report\'s others, the whole list against its parts', () => {
     const text = '右肺门及纵隔淋巴结转移';
+    const space = new FeatureSpace(['lexM', 'lexP', 'node']);
     const candidate = (value: string): Candidate => {
       const start = text.indexOf(value);
-      return { value, spans: [{ start, end: start + value.length }], features: ['lexM', 'node'] };
+      return { value, spans: [{ start, end: start + value.length }], features: space.ids(['lexM', 'node']) };
     };
     const logit = (p: number): number => Math.log(p / (1 - p));
-    const [whole, part] = siteStackRows([candidate('右肺门及纵隔淋巴结'), candidate('纵隔淋巴结')], [0.1, 0.2], [0.9, 0.5], [], binaryIndex(['lexM', 'lexP']));
+    const [whole, part] = rowsOf(siteStackRows([candidate('右肺门及纵隔淋巴结'), candidate('纵隔淋巴结')], [0.1, 0.2], [0.9, 0.5], [], binaryColumns(['lexM', 'lexP'], space)));
     expect(whole![3]).toBe(0); // the best metastasis logit of the report
     expect(part![5]).toBe(1); // ranked second for metastasis
     expect(part![10]).toBeCloseTo(logit(0.9) - logit(0.5)); // the list containing it scores higher
     expect(whole![12]).toBeCloseTo(logit(0.5) - logit(0.9)); // the part inside it scores lower
     expect([...whole!.slice(13)]).toEqual([1, 0]);
+  });
+
+  it('keeps a trained model\'s features only, each once per candidate, in the order first seen', () => {
+    const space = new FeatureSpace(['lexM', 'node']);
+    space.open();
+    for (const f of ['node', 'R1=转', 'node', 'lexM']) space.add(f);
+    expect(space.close()).toEqual([space.id('node'), space.id('lexM')]);
+    expect(space.id('R1=转')).toBe(-1);
+  });
+
+  it('scores with the flattened trees exactly as the trees do, stopping early only below the floor', () => {
+    const trees: BoostedTrees = { depth: 1, base: -1, trees: [{ feature: [0], threshold: [0.5], leaf: [-2, 1] }, { feature: [1], threshold: [0], leaf: [-1, 0.5] }] };
+    const flat = flattenTrees(trees);
+    const rows = new Float64Array([1, 1, 0, 0]);
+    expect(flatProbability(flat, rows, 0)).toBe(boostedProbability(trees, rows.subarray(0, 2)));
+    expect(flatProbability(flat, rows, 2)).toBe(boostedProbability(trees, rows.subarray(2, 4)));
+    expect(flatProbability(flat, rows, 0, 0.5)).toBe(boostedProbability(trees, rows.subarray(0, 2)));
+    // The second row has -3 after the first tree, and the second adds at most 0.5: it cannot reach 0.5.
+    expect(flatProbability(flat, rows, 2, 0.5)).toBeLessThan(0.5);
   });
 });

@@ -5,10 +5,9 @@ import { modelPath, readJsonResource } from '../resources.js';
 import { SIZE_PATTERN } from './size.js';
 import { alternation, fieldValue, matchAll, u16Of, wholeRegion, type Region, type Source } from './source.js';
 import {
-  binaryIndex, decide, pairProbabilities, pairScorerOf, probability, scorerOf, siteStackRows, sizeStackRows, tumourCandidates,
-  type Candidate, type Lexicon, type PairScorer, type RuleHints, type Scored, type Scorer, type StackModel, type TumourModel,
+  binaryColumns, decide, FeatureSpace, flatProbability, flattenTrees, probability, scorerOf, siteStackRows, sizeStackRows, tumourCandidates,
+  type BinaryColumns, type Candidate, type FlatTrees, type StackRows, type Lexicon, type RuleHints, type Scored, type Scorer, type TumourModel,
 } from './tumour-model.js';
-import { boostedProbability, type BoostedTrees } from '../linking/boost.js';
 
 interface TumourSchema {
   primaryTriggers: string[];
@@ -273,9 +272,12 @@ export function ruleHints(src: Source): RuleHints {
 interface LoadedModel {
   tumour: TumourModel;
   lexicon: Lexicon;
-  sites: PairScorer;
+  /** The features the model weighs or its trees read; the others are never looked up again. */
+  space: FeatureSpace;
+  primary: Scorer;
+  metastasis: Scorer;
   sizes: Scorer;
-  stack: { model: StackModel; siteIndex: ReadonlyMap<string, number>; sizeIndex: ReadonlyMap<string, number> } | null;
+  stack: { trees: Partial<Record<keyof TumourAttributes, FlatTrees>>; siteBinary: BinaryColumns; sizeBinary: BinaryColumns } | null;
 }
 
 let model: LoadedModel | null = null;
@@ -289,12 +291,22 @@ function loadModel(): LoadedModel {
     } catch (err) {
       throw new MedstructError('MODEL_NOT_FOUND', `Tumour-attribute model ${file} is unreadable (${(err as Error).message}); run npm run train:tumour`);
     }
+    const space = new FeatureSpace([
+      ...Object.keys(tumour.primarySite.weights), ...Object.keys(tumour.metastasisSites.weights), ...Object.keys(tumour.primarySize.weights),
+      ...(tumour.stack?.siteBinary ?? []), ...(tumour.stack?.sizeBinary ?? []),
+    ]);
     model = {
       tumour,
       lexicon: { primary: new Set(tumour.lexicon.primary), metastasis: new Set(tumour.lexicon.metastasis) },
-      sites: pairScorerOf(tumour.primarySite, tumour.metastasisSites),
-      sizes: scorerOf(tumour.primarySize),
-      stack: tumour.stack ? { model: tumour.stack, siteIndex: binaryIndex(tumour.stack.siteBinary), sizeIndex: binaryIndex(tumour.stack.sizeBinary) } : null,
+      space,
+      primary: scorerOf(tumour.primarySite, space),
+      metastasis: scorerOf(tumour.metastasisSites, space),
+      sizes: scorerOf(tumour.primarySize, space),
+      stack: tumour.stack ? {
+        trees: Object.fromEntries(Object.entries(tumour.stack.trees).map(([field, trees]) => [field, flattenTrees(trees)])),
+        siteBinary: binaryColumns(tumour.stack.siteBinary, space),
+        sizeBinary: binaryColumns(tumour.stack.sizeBinary, space),
+      } : null,
     };
   }
   return model;
@@ -308,22 +320,17 @@ export function extractTumour(src: Source): TumourAttributes {
   const loaded = loadModel();
   const { tumour, lexicon } = loaded;
   const hints = ruleHints(src);
-  const { sites, sizes } = tumourCandidates(src.text, tumour.candidates, lexicon, hints);
+  const { sites, sizes } = tumourCandidates(src.text, tumour.candidates, lexicon, hints, loaded.space);
   const values = (picked: Scored[]): FieldValue[] => picked
     .map(({ candidate }) => {
       const span = candidate.spans[0]!;
       return fieldValue(src, span.start, span.end, candidate.value, clauseAround(src.text, span));
     })
     .sort((a, b) => a.start - b.start);
-  const p: number[] = [];
-  const m: number[] = [];
-  for (const candidate of sites) {
-    const [pp, pm] = pairProbabilities(loaded.sites, candidate.features);
-    p.push(pp);
-    m.push(pm);
-  }
+  const p = sites.map((candidate) => probability(loaded.primary, candidate.features));
+  const m = sites.map((candidate) => probability(loaded.metastasis, candidate.features));
   const s = sizes.map((candidate) => probability(loaded.sizes, candidate.features));
-  const [ps, ms, ss] = loaded.stack ? stackedScores(loaded.stack, sites, sizes, p, m, s) : [p, m, s];
+  const [ps, ms, ss] = loaded.stack ? stackedScores(loaded.stack, tumour, sites, sizes, p, m, s) : [p, m, s];
   const primary: Scored[] = sites.map((candidate, k) => ({ candidate, p: ps[k]! }));
   const metastasis: Scored[] = sites.map((candidate, k) => ({ candidate, p: ms[k]! }));
   const sized: Scored[] = sizes.map((candidate, k) => ({ candidate, p: ss[k]! }));
@@ -334,15 +341,22 @@ export function extractTumour(src: Source): TumourAttributes {
   };
 }
 
-/** Primary, metastasis and size probabilities, from the trees (reading the regressions' scores of the whole report) where the model has them. */
-function stackedScores(stack: NonNullable<LoadedModel['stack']>, sites: Candidate[], sizes: Candidate[], p: number[], m: number[], s: number[]): [number[], number[], number[]] {
-  const { trees } = stack.model;
-  const siteRows = trees.primarySite || trees.metastasisSites ? siteStackRows(sites, p, m, s, stack.siteIndex) : [];
-  const boosted = (model: BoostedTrees | undefined, rows: () => Float64Array[], fallback: number[]): number[] => (model ? rows().map((x) => boostedProbability(model, x)) : fallback);
+/**
+ * Primary, metastasis and size probabilities, from the trees (reading the regressions' scores of the whole report)
+ * where the model has them. A tree score below every bar of its field only needs to be known as such (flatProbability's floor).
+ */
+function stackedScores(stack: NonNullable<LoadedModel['stack']>, tumour: TumourModel, sites: Candidate[], sizes: Candidate[], p: number[], m: number[], s: number[]): [number[], number[], number[]] {
+  const { trees } = stack;
+  const siteRows = trees.primarySite || trees.metastasisSites ? siteStackRows(sites, p, m, s, stack.siteBinary) : null;
+  const boosted = (model: FlatTrees | undefined, rows: () => StackRows, floor: number, fallback: number[]): number[] => {
+    if (!model) return fallback;
+    const { data, width } = rows();
+    return fallback.map((_, k) => flatProbability(model, data, k * width, floor));
+  };
   return [
-    boosted(trees.primarySite, () => siteRows, p),
-    boosted(trees.metastasisSites, () => siteRows, m),
-    boosted(trees.primarySize, () => sizeStackRows(sizes, s, p, m, stack.sizeIndex), s),
+    boosted(trees.primarySite, () => siteRows!, Math.min(tumour.primarySite.threshold, tumour.primarySite.extraThreshold), p),
+    boosted(trees.metastasisSites, () => siteRows!, tumour.metastasisSites.threshold, m),
+    boosted(trees.primarySize, () => sizeStackRows(sizes, s, p, m, stack.sizeBinary), tumour.primarySize.threshold, s),
   ];
 }
 
