@@ -249,9 +249,8 @@ export class SequenceModel {
    * Probes do not depend on one another, so the CPU overlaps their cache misses.
    */
   private resolve(features: Int32Array, from: number, count: number, rows: Int32Array, at: number): void {
-    const { slots, entries } = this;
+    const { slots } = this;
     const mask = (this.slotMask << 1) | 1;
-    let touched = 0;
     for (let f = 0; f < count; f++) {
       const key = features[from + f]!;
       let row = 0;
@@ -259,16 +258,13 @@ export class SequenceModel {
         let slot = (key << 1) & mask;
         let k = slots[slot]!;
         while (k !== key && k !== 0) { slot = (slot + 2) & mask; k = slots[slot]!; }
-        // Reading the row's first entry here starts its cache miss alongside the other probes' instead
-        // of in the summing loop, whose data-dependent branches let fewer misses overlap.
-        if (k !== 0) { row = slots[slot + 1]!; touched ^= entries[row >>> 8]!; }
+        if (k !== 0) row = slots[slot + 1]!;
       }
       rows[at + f] = row;
     }
-    this.touched ^= touched;
   }
 
-  /** Where `resolve` keeps the entries it reads ahead (kept, so the reads are not optimized away). */
+  /** What `decode` reads ahead (kept, so the reads are not optimized away). */
   private touched = 0;
 
   get layerNames(): string[] {
@@ -291,12 +287,20 @@ export class SequenceModel {
     const shared = this.header.wideContext === true ? SHARED_SLOTS : NARROW_SLOTS;
     const width = shared - 1 + lexiconTypes;
     if (this.rows.length < n * width) this.rows = new Int32Array(n * width * 2);
-    const { rows, entries } = this;
+    const { rows, entries, slots } = this;
+    // The look-ups are cache misses, so they are first made in branch-free loops that let many of them
+    // overlap (each feature's first probe, then each row's first entry); the probing and summing loops,
+    // whose data-dependent branches would cut that overlap short, then find the data in cache.
+    const mask = (this.slotMask << 1) | 1;
+    let touched = this.touched;
+    for (let f = 0, end = n * stride; f < end; f++) touched ^= slots[(features[f]! << 1) & mask]!;
     for (let i = 0; i < n; i++) {
       sums.set(this.denseRow(features[i * stride]!), i * S);
       this.resolve(features, i * stride + 1, shared - 1, rows, i * width);
       this.resolve(features, i * stride + lexiconSlot, lexiconTypes, rows, i * width + shared - 1);
     }
+    for (let f = 0, end = n * width; f < end; f++) touched ^= entries[rows[f]! >>> 8]!;
+    this.touched = touched;
     for (let i = 0; i < n; i++) {
       const base = i * S;
       for (let f = i * width, fEnd = f + width; f < fEnd; f++) {
