@@ -121,6 +121,13 @@ export class PairIndex {
     }
   }
 
+  /** Reads the first slot of each pair without branching, so their cache misses overlap (see modelLogits). */
+  touch(high: Int32Array, low: Int32Array, count: number): number {
+    let touched = 0;
+    for (let i = 0; i < count; i++) touched ^= this.cells[this.slotOf(high[i]!, low[i]!) * PAIR_CELL]!;
+    return touched;
+  }
+
   /** Index of the pair, added at the end when new (the capacity given to `clear` must not be exceeded). */
   add(high: number, low: number): number {
     const cells = this.cells;

@@ -54,19 +54,33 @@ export function loadModel(): LinearModel {
   return cached;
 }
 
+let found = new Int32Array(0);
+/** What modelLogits reads ahead (kept, so the reads are not optimized away). */
+const readAhead = { value: 0 };
+
 /** Raw class scores (logits) of a text's classifier codes. */
 export function modelLogits(model: LinearModel, codes: readonly number[]): Float64Array {
   const k = model.classes.length;
   const logits = Float64Array.from(model.bias);
   const { ngrams, values, lengthBucket, lengthValue } = sparseFeatures(codes);
+  const size = ngrams.size;
+  if (found.length < size) found = new Int32Array(size * 2);
+  // Vocabulary slots and weight rows are cache misses: they are first read in branch-free loops, where
+  // many overlap, then used in order (the logits add up in the same order as before).
+  readAhead.value ^= model.vocabulary.touch(ngrams.high, ngrams.low, size);
+  for (let i = 0; i < size; i++) {
+    const index = model.vocabulary.get(ngrams.high[i]!, ngrams.low[i]!);
+    found[i] = index >= 0 ? model.rows[index]! : -1;
+  }
+  const weights = model.weights;
+  let ahead = 0;
+  for (let i = 0; i < size; i++) ahead += weights[Math.max(found[i]!, 0) * k]!;
+  readAhead.value += ahead;
   const add = (row: number, value: number): void => {
     const offset = row * k;
-    for (let c = 0; c < k; c++) logits[c]! += value * model.weights[offset + c]!;
+    for (let c = 0; c < k; c++) logits[c]! += value * weights[offset + c]!;
   };
-  for (let i = 0; i < ngrams.size; i++) {
-    const index = model.vocabulary.get(ngrams.high[i]!, ngrams.low[i]!);
-    if (index >= 0) add(model.rows[index]!, values[i]!);
-  }
+  for (let i = 0; i < size; i++) if (found[i]! >= 0) add(found[i]!, values[i]!);
   const lengthRow = model.lengthRows[lengthBucket]!;
   if (lengthRow >= 0) add(lengthRow, lengthValue);
   return logits;
