@@ -97,6 +97,9 @@ export function normalizeText(original: readonly string[]): TextView {
   }
   // OCR reads 0 as O and 1 as l inside numbers: repair only between a digit and a digit (or decimal point and digit).
   for (let k = 1; k < chars.length - 1; k++) {
+    // Every confusable is one ASCII character: skip the table look-up for all others.
+    const unit = chars[k]!.charCodeAt(0);
+    if (unit > 0x7f || chars[k]!.length !== 1) continue;
     const fix = DIGIT_CONFUSIONS[chars[k]!];
     if (fix === undefined || !isDigit(chars[k - 1])) continue;
     const next = chars[k + 1];
