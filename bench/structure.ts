@@ -5,7 +5,7 @@
  * time per document (CPU time is what one dedicated core spends when other processes share the machine).
  *
  *   npx tsx bench/structure.ts [--seconds 10]
- *   npx tsx bench/structure.ts --stages      CPU time of each pipeline stage alone, per document
+ *   npx tsx bench/structure.ts --stages [--rounds 50]   CPU time of each pipeline stage alone, per document and per report
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -25,22 +25,38 @@ function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[i]! * 100) / 100;
 }
 
-/** CPU milliseconds per document of each stage of the report pipeline, each stage timed alone. */
-function stageProfile(texts: string[], rounds: number): Record<string, number> {
+/**
+ * CPU milliseconds of each stage of the report pipeline, each stage timed alone: per document over all
+ * reports, and per report (the document construction, normalization and sentence split as `document`).
+ */
+function stageProfile(reports: Array<{ name: string; text: string }>, rounds: number): { mean: Record<string, number>; byReport: Record<string, Record<string, number>> } {
   const stages = buildPipeline({ report: true }).stages;
   const totals = new Map<string, number>();
+  const perReport = reports.map(() => new Map<string, number>());
+  const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
   for (let round = 0; round < rounds + 10; round++) {
-    for (const text of texts) {
-      const doc = new MedDocument(text);
+    reports.forEach((report, r) => {
+      const record = (name: string, ms: number): void => {
+        if (round < 10) return;
+        if (name !== 'document') totals.set(name, (totals.get(name) ?? 0) + ms);
+        perReport[r]!.set(name, (perReport[r]!.get(name) ?? 0) + ms);
+      };
+      let c0 = process.cpuUsage();
+      const doc = new MedDocument(report.text);
+      record('document', cpuMs(process.cpuUsage(c0)));
       for (const stage of stages) {
-        const c0 = process.cpuUsage();
+        c0 = process.cpuUsage();
         stage.process(doc);
-        const c = process.cpuUsage(c0);
-        if (round >= 10) totals.set(stage.name, (totals.get(stage.name) ?? 0) + (c.user + c.system) / 1000);
+        record(stage.name, cpuMs(process.cpuUsage(c0)));
       }
-    }
+    });
   }
-  return Object.fromEntries([...totals].map(([name, ms]) => [name, Math.round((ms / (rounds * texts.length)) * 100) / 100]));
+  const perDocument = (map: Map<string, number>, documents: number): Record<string, number> =>
+    Object.fromEntries([...map].map(([name, ms]) => [name, Math.round((ms / documents) * 100) / 100]));
+  return {
+    mean: perDocument(totals, rounds * reports.length),
+    byReport: Object.fromEntries(reports.map((report, r) => [report.name, perDocument(perReport[r]!, rounds)])),
+  };
 }
 
 function main(): void {
@@ -48,7 +64,8 @@ function main(): void {
   const dir = join(PACKAGE_ROOT, 'bench', 'fixtures');
   const reports = readdirSync(dir).filter((f) => f.endsWith('-1000.txt')).sort().map((f) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') }));
   if (process.argv.includes('--stages')) {
-    console.log(JSON.stringify({ date: new Date().toISOString(), cpuMsPerDocument: stageProfile(reports.map((r) => r.text), 50) }, null, 2));
+    const { mean, byReport } = stageProfile(reports, Number(option('rounds', '50')));
+    console.log(JSON.stringify({ date: new Date().toISOString(), cpuMsPerDocument: mean, cpuMsByReport: byReport }, null, 2));
     return;
   }
   const loadStart = performance.now();
