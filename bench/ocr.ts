@@ -1,19 +1,18 @@
 /**
  * OCR benchmark on the generated test set (data/ocr from `npm run data:ocr`), side by side with Debian's
  * tesseract (chi_sim, --psm 1 with orientation detection) when it is installed: character error rate,
- * lab items fully right, seconds per image; then digital-PDF pages per second and peak RSS.
+ * lab items fully right, seconds per image; then digital-PDF pages per second and peak RSS. The images and the PDF
+ * are read by bench/ocr-deployed.mjs in plain node on dist/ (`npm run build` first), as the CLI and the server run.
  *
  *   npm run bench:ocr [-- --limit N] [-- --no-tesseract] [-- --dir data/ocr-hard]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ingestPages } from '../src/ingest/index.js';
 import { labRows } from '../src/layout/lab.js';
 import { getLinker } from '../src/linking/index.js';
 import { tableRows } from '../src/layout/index.js';
-import { OcrEngine } from '../src/ocr/index.js';
 import type { OcrPage } from '../src/ocr/types.js';
 import { PACKAGE_ROOT } from '../src/resources.js';
 import type { LabItemTruth, TestCase } from '../scripts/make-ocr-testset.js';
@@ -96,20 +95,34 @@ function record(engine: string, c: TestCase, text: string, lines: string[], stru
   }
 }
 
-const engine = await OcrEngine.create({ threads: Math.min(2, cpus().length) });
-await engine.read(readFileSync(join(dir, cases[0]!.file)));
-let peakRss = process.memoryUsage().rss;
-const read: Array<{ c: TestCase; page: OcrPage; seconds: number; cpuSeconds: number }> = [];
-for (const c of cases) {
-  const bytes = readFileSync(join(dir, c.file));
-  const started = performance.now();
-  const cpuStarted = process.cpuUsage();
-  const page: OcrPage = await engine.read(bytes);
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuStarted);
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  read.push({ c, page, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
-  if (hasTesseract) {
+// OCR and PDF run in a child process on the build output, as deployed (see bench/ocr-deployed.mjs).
+const deployed = join(PACKAGE_ROOT, 'dist', 'ocr', 'engine.js');
+const newestSource = Math.max(...['ocr', 'ingest'].flatMap((d) => readdirSync(join(PACKAGE_ROOT, 'src', d)).map((f) => statSync(join(PACKAGE_ROOT, 'src', d, f)).mtimeMs)));
+if (!existsSync(deployed) || statSync(deployed).mtimeMs < newestSource) {
+  console.error('dist/ is missing or older than src/ocr or src/ingest: run `npm run build` first.');
+  process.exit(1);
+}
+
+// Digital PDF pages: a 20-page report in the text layer, read once cold, then warm.
+const texts: PdfText[] = [{ x: 60, y: 60, size: 16, text: '体检报告 第一部分 一般检查' }];
+for (let r = 0; r < 30; r++) {
+  texts.push({ x: 60, y: 100 + r * 22, size: 10, text: `项目${r + 1} 血红蛋白` }, { x: 250, y: 100 + r * 22, size: 10, text: `${120 + r}` }, { x: 320, y: 100 + r * 22, size: 10, text: 'g/L' }, { x: 420, y: 100 + r * 22, size: 10, text: '130-175' });
+}
+const scratch = mkdtempSync(join(tmpdir(), 'medstruct-bench-ocr-'));
+const pdfFile = join(scratch, 'report.pdf');
+writeFileSync(pdfFile, makePdf(Array.from({ length: 20 }, () => ({ texts }))));
+const child = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'bench', 'ocr-deployed.mjs'), String(Math.min(2, cpus().length)), pdfFile, '5', ...cases.map((c) => join(dir, c.file))], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'] });
+rmSync(scratch, { recursive: true, force: true });
+if (child.status !== 0) {
+  console.error(`bench/ocr-deployed.mjs failed (${child.status ?? child.signal})`);
+  process.exit(1);
+}
+const replies = child.stdout.trim().split('\n').map((l) => JSON.parse(l) as { page: OcrPage; seconds: number; cpuSeconds: number } & { msPerPdfPage: number; sampledRss: number; peakRss: number });
+const { msPerPdfPage, sampledRss, peakRss } = replies.pop()!;
+const read = cases.map((c, i) => ({ c, ...replies[i]! }));
+
+if (hasTesseract) {
+  for (const c of cases) {
     const t0 = performance.now();
     // bash's `time` reports the child's CPU seconds (user, system) on stderr.
     const run = spawnSync('bash', ['-c', 'TIMEFORMAT="%3U %3S"; time tesseract "$0" stdout -l chi_sim --psm 1 2>/dev/null', join(dir, c.file)], { encoding: 'utf8' });
@@ -120,21 +133,8 @@ for (const c of cases) {
   }
 }
 
-// Digital PDF pages: a 20-page report in the text layer, read warm.
-const texts: PdfText[] = [{ x: 60, y: 60, size: 16, text: '体检报告 第一部分 一般检查' }];
-for (let r = 0; r < 30; r++) {
-  texts.push({ x: 60, y: 100 + r * 22, size: 10, text: `项目${r + 1} 血红蛋白` }, { x: 250, y: 100 + r * 22, size: 10, text: `${120 + r}` }, { x: 320, y: 100 + r * 22, size: 10, text: 'g/L' }, { x: 420, y: 100 + r * 22, size: 10, text: '130-175' });
-}
-const pdf = makePdf(Array.from({ length: 20 }, () => ({ texts })));
-await ingestPages(pdf);
-const pdfStarted = performance.now();
-const pdfRuns = 5;
-for (let i = 0; i < pdfRuns; i++) await ingestPages(pdf);
-const msPerPdfPage = (performance.now() - pdfStarted) / (pdfRuns * 20);
-peakRss = Math.max(peakRss, process.memoryUsage().rss);
-
-// Lab rows are scored after the memory peak is taken: their units are checked against the analyte's usual unit
-// from the knowledge graph (as the lab field step does), which the OCR figures should not carry.
+// Lab rows are scored here, outside the measured process: their units are checked against the analyte's usual
+// unit from the knowledge graph (as the lab field step does), which the OCR figures should not carry.
 const linker = getLinker();
 const expectedUnit = (name: string, abbreviation: string | null): string | null =>
   (linker.lookupLabAnalyte(name) ?? (abbreviation ? linker.lookupLabAnalyte(abbreviation) : null))?.unit ?? null;
@@ -156,7 +156,7 @@ for (const [key, t] of [...tallies.entries()].sort()) {
   console.log(`| ${name} (${group}) | ${t.images} | ${percent(t.distance, t.length)} | ${name === 'medstruct' ? `${percent(t.structured, t.items)} (${t.structured}/${t.items})` : '–'} | ${percent(t.inLine, t.items)} (${t.inLine}/${t.items}) | ${(t.seconds / t.images).toFixed(2)} | ${(t.cpuSeconds / t.images).toFixed(2)} |`);
 }
 console.log('');
-console.log(`Digital PDF: ${msPerPdfPage.toFixed(1)} ms per page (text layer, 20-page PDF, warm). Peak RSS with OCR loaded: ${(peakRss / 1048576).toFixed(0)} MB.`);
+console.log(`Digital PDF: ${msPerPdfPage.toFixed(1)} ms per page (text layer, 20-page PDF, warm). Peak RSS with OCR loaded, after the images and the PDF: ${(peakRss / 1048576).toFixed(0)} MB (kernel high-water mark; ${(sampledRss / 1048576).toFixed(0)} MB sampled after each step).`);
 if (failures.length > 0) {
   console.log('');
   console.log(`Lab items not fully right (${failures.length}):`);
