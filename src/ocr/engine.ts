@@ -12,6 +12,11 @@ import type { OcrChar, OcrEngineOptions, OcrLine, OcrPage, ReadOptions } from '.
 const REC_HEIGHT = 48;
 const REC_MAX_WIDTH = 1600;
 const REC_BATCH = 8;
+/**
+ * Most columns one recognition batch may hold: wide lines go in smaller batches, which keeps the activations and
+ * the output (6,625 class scores per 8 columns: 8 lines 1,600 wide would be 42 MB) small.
+ */
+const REC_BATCH_COLUMNS = 2560;
 const CLS_WIDTH = 192;
 const CLS_SAMPLES = 16;
 /** Glyph size relative to a detected box's height (boxes include the detector's unclip margin). */
@@ -205,15 +210,17 @@ export class OcrEngine {
     return flipped > 0;
   }
 
-  /** Recognises every quad, batching lines of similar width. */
+  /** Recognises every quad, batching lines of similar width (up to REC_BATCH lines, REC_BATCH_COLUMNS columns). */
   private async recognize(image: GrayImage, quads: Polygon[]): Promise<RawLine[]> {
     const items = quads
       .map((quad) => ({ quad, width: Math.min(REC_MAX_WIDTH, Math.max(REC_HEIGHT / 2, Math.round((REC_HEIGHT * quadWidth(quad)) / Math.max(1, quadHeight(quad))))) }))
       .filter((item) => quadHeight(item.quad) >= 4)
       .sort((a, b) => a.width - b.width);
     const lines: RawLine[] = [];
-    for (let start = 0; start < items.length; start += REC_BATCH) {
-      const batch = items.slice(start, start + REC_BATCH);
+    for (let start = 0, end = 0; start < items.length; start = end) {
+      end = start + 1;
+      while (end < items.length && end - start < REC_BATCH && (end - start + 1) * items[end]!.width <= REC_BATCH_COLUMNS) end++;
+      const batch = items.slice(start, end);
       const batchWidth = Math.ceil(batch[batch.length - 1]!.width / 8) * 8;
       const plane = REC_HEIGHT * batchWidth;
       const input = new Float32Array(batch.length * 3 * plane);

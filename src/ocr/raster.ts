@@ -2,6 +2,9 @@ import sharp from 'sharp';
 import type { Polygon } from '../document/types.js';
 import { MedstructError } from '../errors.js';
 
+// Every image is decoded once: libvips's operation cache (up to 50 MB by default) would only hold memory.
+sharp.cache(false);
+
 /** A single-channel 8-bit image, row-major. */
 export interface GrayImage {
   width: number;
