@@ -129,7 +129,8 @@ export class SequenceModel {
         this.entries[next++] = (arrays.tags[r]! << 16) | (arrays.weights[r]! & 0xffff);
       }
     }
-    for (let f = 0; f < features; f++) {
+    // Inserted in the same order, the frequent keys take their first-choice slots and are found at the first probe.
+    for (const f of order) {
       const key = arrays.keys[f]!;
       const first = placedAt[f]!;
       const length = lengthOf(f);
