@@ -10,6 +10,7 @@
  *    report's others (src/fields/tumour-model.ts siteStackRows / sizeStackRows), cross-validated on the same folds;
  *    they replace the regression for the fields where their CV F1 is higher. TUMOUR_STACK=depth:rate:minLeaf,…
  *    sets the trees' grid (default 4:0.05:20, at 50 / 100 / 150 trees).
+ * TUMOUR_CV_ONLY=1 stops after step 3's cross-validation (no trees, no model written).
  *   npx tsx scripts/train-tumour.ts            (npm run train:tumour)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -209,6 +210,9 @@ for (const [epochs, l2] of settings) {
   console.log(JSON.stringify({ epochs, l2, cvF1: Math.round(tuned.f1 * 10000) / 10000, perField, thresholds: tuned.thresholds, extra: tuned.extra }));
   if (!best || tuned.f1 > best.tuned.f1) best = { epochs, l2, tuned, oof };
 }
+
+// TUMOUR_CV_ONLY=1: the regressions' cross-validation only (feature experiments); no trees, no model written.
+if (process.env.TUMOUR_CV_ONLY === '1') process.exit(0);
 
 // Stage two: boosted trees over the regressions' out-of-fold scores, each candidate against the report's others,
 // cross-validated on the same folds; they ship only when their CV micro-F1 beats the regressions'.
