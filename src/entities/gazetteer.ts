@@ -18,6 +18,8 @@ export function foldKey(cp: number): number {
 const CELL = 4;
 /** Code points below this have their one-character prefix looked up directly (see `first`). */
 const DIRECT = 0x10000;
+/** A `first` entry not looked up yet (masks are non-negative, −1 is "none"). */
+const UNKNOWN = -2;
 
 /**
  * Longest-match dictionary over code points. Terms and their prefixes are stored by two independent
@@ -27,7 +29,10 @@ export class Gazetteer {
   /** Open addressing by the first hash; each slot holds it, the second hash (check) and the prefix's mask. */
   private readonly cells: Int32Array;
   private readonly cellMask: number;
-  /** For every BMP code point, the mask its one-character prefix looks up to, or −1 (no term starts so). */
+  /**
+   * For every BMP code point, the mask its one-character prefix looks up to, or −1 (no term starts so);
+   * filled on first use (UNKNOWN until then), so loading does not pay for characters never seen.
+   */
   private readonly first: Int32Array;
   readonly size: number;
   readonly maxLength: number;
@@ -42,24 +47,26 @@ export class Gazetteer {
     for (let slot = 0; slot < table.keys.length; slot++) if (table.keys[slot] !== 0) used++;
     let slots = 1024;
     while (slots < used * 2) slots *= 2;
-    this.cells = new Int32Array(slots * CELL);
-    this.cellMask = slots - 1;
-    for (let slot = 0; slot < table.keys.length; slot++) {
-      const key = table.keys[slot]!;
+    const cells = new Int32Array(slots * CELL);
+    const cellMask = slots - 1;
+    const { keys, values } = table;
+    for (let slot = 0; slot < keys.length; slot++) {
+      const key = keys[slot]!;
       if (key === 0) continue;
-      const index = table.values[slot]!;
-      let at = key & this.cellMask;
-      while (this.cells[at * CELL] !== 0) at = (at + 1) & this.cellMask;
-      this.cells[at * CELL] = key;
-      this.cells[at * CELL + 1] = checks[index]!;
-      this.cells[at * CELL + 2] = masks[index]!;
+      const index = values[slot]!;
+      let at = key & cellMask;
+      while (cells[at * CELL] !== 0) at = (at + 1) & cellMask;
+      cells[at * CELL] = key;
+      cells[at * CELL + 1] = checks[index]!;
+      cells[at * CELL + 2] = masks[index]!;
     }
+    this.cells = cells;
+    this.cellMask = cellMask;
     this.size = size;
     this.maxLength = maxLength;
     this.types = types;
     this.typeBits = (1 << types) - 1;
-    this.first = new Int32Array(DIRECT);
-    for (let cp = 0; cp < DIRECT; cp++) this.first[cp] = this.lookup(finish(mix(SEED_A, cp) ^ 1), finish(mix(SEED_B, cp) ^ 1));
+    this.first = new Int32Array(DIRECT).fill(UNKNOWN);
   }
 
   /** The mask of the prefix with hashes (key, check), or −1 when there is none. */
@@ -135,7 +142,11 @@ export class Gazetteer {
     const typeBits = this.typeBits;
     for (let i = 0; i < n; i++) {
       const c = cps[i]!;
-      let mask = c >= 0 && c < DIRECT ? this.first[c]! : this.lookup(finish(mix(SEED_A, c) ^ 1), finish(mix(SEED_B, c) ^ 1));
+      let mask = c >= 0 && c < DIRECT ? this.first[c]! : UNKNOWN;
+      if (mask === UNKNOWN) {
+        mask = this.lookup(finish(mix(SEED_A, c) ^ 1), finish(mix(SEED_B, c) ^ 1));
+        if (c >= 0 && c < DIRECT) this.first[c] = mask;
+      }
       if (mask < 0) continue;
       if ((mask & typeBits) !== 0) found(i, i + 1, mask & typeBits);
       if ((mask & CONTINUES) === 0) continue;

@@ -117,29 +117,34 @@ export class SequenceModel {
     this.slots = new Int32Array(size * 2);
     // Rows are laid out longest first: features with weights for many tags are the frequent ones, so
     // the rows most documents read sit together in fewer cache lines and pages.
-    const features = arrays.keys.length;
-    const lengthOf = (f: number): number => arrays.rowStart[f + 1]! - arrays.rowStart[f]!;
-    const order = Array.from({ length: features }, (_, f) => f).sort((a, b) => lengthOf(b) - lengthOf(a) || a - b);
-    const placedAt = new Int32Array(features);
-    this.entries = new Int32Array(arrays.tags.length);
+    const { keys, rowStart, tags, weights } = arrays;
+    const features = keys.length;
+    const lengths = new Int32Array(features);
+    for (let f = 0; f < features; f++) {
+      lengths[f] = rowStart[f + 1]! - rowStart[f]!;
+      if (lengths[f]! > 255) throw new MedstructError('MODEL_NOT_FOUND', `NER model feature with ${lengths[f]} weights (at most 255)`);
+    }
+    // Counting sort by length, features of one length in file order.
+    const startOf = new Int32Array(257);
+    for (let f = 0; f < features; f++) startOf[256 - lengths[f]!]!++;
+    for (let b = 1; b < 257; b++) startOf[b]! += startOf[b - 1]!;
+    const order = new Int32Array(features);
+    for (let f = 0; f < features; f++) order[startOf[255 - lengths[f]!]!++] = f;
+    const entries = new Int32Array(tags.length);
+    const slots = this.slots;
+    const slotMask = this.slotMask;
     let next = 0;
-    for (const f of order) {
-      placedAt[f] = next;
-      for (let r = arrays.rowStart[f]!, end = arrays.rowStart[f + 1]!; r < end; r++) {
-        this.entries[next++] = (arrays.tags[r]! << 16) | (arrays.weights[r]! & 0xffff);
-      }
+    // Keys are inserted in the same order, so the frequent ones take their first-choice slots.
+    for (let o = 0; o < features; o++) {
+      const f = order[o]!;
+      const key = keys[f]!;
+      let slot = key & slotMask;
+      while (slots[slot * 2] !== 0) slot = (slot + 1) & slotMask;
+      slots[slot * 2] = key;
+      slots[slot * 2 + 1] = (next << 8) | lengths[f]!;
+      for (let r = rowStart[f]!, end = rowStart[f + 1]!; r < end; r++) entries[next++] = (tags[r]! << 16) | (weights[r]! & 0xffff);
     }
-    // Inserted in the same order, the frequent keys take their first-choice slots and are found at the first probe.
-    for (const f of order) {
-      const key = arrays.keys[f]!;
-      const first = placedAt[f]!;
-      const length = lengthOf(f);
-      if (length > 255) throw new MedstructError('MODEL_NOT_FOUND', `NER model feature with ${length} weights (at most 255)`);
-      let slot = key & this.slotMask;
-      while (this.slots[slot * 2] !== 0) slot = (slot + 1) & this.slotMask;
-      this.slots[slot * 2] = key;
-      this.slots[slot * 2 + 1] = (first << 8) | length;
-    }
+    this.entries = entries;
     let offset = 0;
     this.layers = header.layers.map((l, i) => {
       // Emission sums stay in int16 weight units; transitions are brought to the same units.
