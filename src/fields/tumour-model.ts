@@ -786,6 +786,39 @@ export function probability(scorer: Scorer, features: readonly number[]): number
   return 1 / (1 + Math.exp(-z));
 }
 
+/**
+ * The two site fields' weights side by side ([primary, metastasis] per feature id): both score the same candidates,
+ * and one memory line per feature serves both (the weights are far larger than the processor's caches).
+ */
+export interface PairScorer {
+  bias: readonly [number, number];
+  weights: Float64Array;
+}
+
+export function pairScorerOf(first: FieldModel, second: FieldModel, space: FeatureSpace): PairScorer {
+  const weights = new Float64Array(2 * space.size);
+  for (const [k, field] of [first, second].entries()) {
+    for (const [name, w] of Object.entries(field.weights)) {
+      const id = space.id(name);
+      if (id >= 0 && id < space.size) weights[2 * id + k] = w;
+    }
+  }
+  return { bias: [first.bias, second.bias], weights };
+}
+
+/** The two probabilities, each the same sum as probability() with that field's Scorer. */
+export function pairProbabilities(scorer: PairScorer, features: readonly number[]): [number, number] {
+  const w = scorer.weights;
+  let z0 = scorer.bias[0];
+  let z1 = scorer.bias[1];
+  for (const f of features) {
+    if (2 * f >= w.length) continue;
+    z0 += w[2 * f]!;
+    z1 += w[2 * f + 1]!;
+  }
+  return [1 / (1 + Math.exp(-z0)), 1 / (1 + Math.exp(-z1))];
+}
+
 export interface Scored {
   candidate: Candidate;
   p: number;
@@ -827,12 +860,12 @@ const maxOf = (values: readonly number[]): number => values.reduce((a, b) => Mat
 /** The 0/1 features the trees read: their count, and each feature id's column (-1 for the others). */
 export interface BinaryColumns {
   count: number;
-  column: Int32Array;
+  column: Int16Array;
 }
 
 export function binaryColumns(names: readonly string[], space: FeatureSpace): BinaryColumns {
   const ids = names.map((n) => space.id(n));
-  const column = new Int32Array(space.size).fill(-1);
+  const column = new Int16Array(space.size).fill(-1);
   ids.forEach((id, i) => { if (id >= 0) column[id] = i; });
   return { count: names.length, column };
 }

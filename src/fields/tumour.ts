@@ -5,8 +5,8 @@ import { modelPath, readJsonResource } from '../resources.js';
 import { SIZE_PATTERN } from './size.js';
 import { alternation, fieldValue, matchAll, u16Of, wholeRegion, type Region, type Source } from './source.js';
 import {
-  binaryColumns, decide, FeatureSpace, flatProbability, flattenTrees, probability, scorerOf, siteStackRows, sizeStackRows, tumourCandidates,
-  type BinaryColumns, type Candidate, type FlatTrees, type StackRows, type Lexicon, type RuleHints, type Scored, type Scorer, type TumourModel,
+  binaryColumns, decide, FeatureSpace, flatProbability, flattenTrees, pairProbabilities, pairScorerOf, probability, scorerOf, siteStackRows, sizeStackRows, tumourCandidates,
+  type BinaryColumns, type Candidate, type FlatTrees, type PairScorer, type StackRows, type Lexicon, type RuleHints, type Scored, type Scorer, type TumourModel,
 } from './tumour-model.js';
 
 interface TumourSchema {
@@ -274,8 +274,8 @@ interface LoadedModel {
   lexicon: Lexicon;
   /** The features the model weighs or its trees read; the others are never looked up again. */
   space: FeatureSpace;
-  primary: Scorer;
-  metastasis: Scorer;
+  /** Primary site and metastasis weights side by side. */
+  sites: PairScorer;
   sizes: Scorer;
   stack: { trees: Partial<Record<keyof TumourAttributes, FlatTrees>>; siteBinary: BinaryColumns; sizeBinary: BinaryColumns } | null;
 }
@@ -299,8 +299,7 @@ function loadModel(): LoadedModel {
       tumour,
       lexicon: { primary: new Set(tumour.lexicon.primary), metastasis: new Set(tumour.lexicon.metastasis) },
       space,
-      primary: scorerOf(tumour.primarySite, space),
-      metastasis: scorerOf(tumour.metastasisSites, space),
+      sites: pairScorerOf(tumour.primarySite, tumour.metastasisSites, space),
       sizes: scorerOf(tumour.primarySize, space),
       stack: tumour.stack ? {
         trees: Object.fromEntries(Object.entries(tumour.stack.trees).map(([field, trees]) => [field, flattenTrees(trees)])),
@@ -327,8 +326,13 @@ export function extractTumour(src: Source): TumourAttributes {
       return fieldValue(src, span.start, span.end, candidate.value, clauseAround(src.text, span));
     })
     .sort((a, b) => a.start - b.start);
-  const p = sites.map((candidate) => probability(loaded.primary, candidate.features));
-  const m = sites.map((candidate) => probability(loaded.metastasis, candidate.features));
+  const p: number[] = [];
+  const m: number[] = [];
+  for (const candidate of sites) {
+    const [primary, metastasis] = pairProbabilities(loaded.sites, candidate.features);
+    p.push(primary);
+    m.push(metastasis);
+  }
   const s = sizes.map((candidate) => probability(loaded.sizes, candidate.features));
   const [ps, ms, ss] = loaded.stack ? stackedScores(loaded.stack, tumour, sites, sizes, p, m, s) : [p, m, s];
   const primary: Scored[] = sites.map((candidate, k) => ({ candidate, p: ps[k]! }));
