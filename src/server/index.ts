@@ -44,7 +44,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   await releaseStale(db, staleAfter);
   if (db.dialect === 'sqlite') await requeueOrphans(db);
 
-  const pool = new WorkerPool({ threads: options.threads, maxQueue: options.maxQueue, workerFile: options.workerFile });
+  const pool = new WorkerPool({ threads: options.threads, mediaThreads: options.mediaThreads, maxQueue: options.maxQueue, workerFile: options.workerFile });
   const runner = new JobRunner(db, pool, { leaseMs: config.jobLeaseMs });
   const { app, ctx } = await buildApp({ db, pool, runner, config, logger: options.logger });
 

@@ -1,3 +1,4 @@
+import type { OcrPage } from '../ocr/types.js';
 import type { EntityType } from '../taxonomy/taxonomy.js';
 
 /** The calls the HTTP thread hands to the worker pool (plain data: it crosses a thread boundary). */
@@ -14,6 +15,8 @@ export interface DocumentInput {
   /** The kind the caller promised; other bytes are refused as a corrupt image/PDF. */
   expect?: 'image' | 'pdf';
   ocrInfo?: unknown[];
+  /** The file's pages as already read by the media lane (see WorkerPool). */
+  pages?: OcrPage[];
   maxPages: number;
 }
 
@@ -24,6 +27,8 @@ export type WorkerTask =
   | { op: 'link'; mention: string; type?: EntityType; diagnoses?: boolean; limit: number }
   /** An image or PDF: its pages as OCR lines; charged per page. */
   | { op: 'ocr'; bytes: Uint8Array; filename?: string; mime?: string; maxPages: number }
+  /** The pages of a document input's image or PDF (after its `expect` check), for a structure call's second step. */
+  | { op: 'pages'; input: DocumentInput }
   /** Structure result (native), MRS `{Template, TextTypeList}` (+ `Block` for PDFs) or a FHIR R4 Bundle; charged per page. */
   | { op: 'structure'; input: DocumentInput; type: string; format: 'native' | 'tencent' | 'fhir' }
   | { op: 'deidentifyText'; text: string; mode: 'mask' | 'tag' | 'surrogate'; mask?: string[] }

@@ -1,6 +1,7 @@
 /**
  * The worker-thread side of the pool: every CPU-bound call (models, OCR, PDF) runs here so the HTTP
- * thread only parses, authenticates and meters. Results and errors come back as plain data
+ * thread only parses, authenticates and meters. The same module runs in the pool's media lane (images
+ * and PDFs) and in its model threads. Results and errors come back as plain data
  * (`{ ok, value | error }`) because class instances do not survive the thread boundary.
  */
 import { getPriority, setPriority } from 'node:os';
@@ -8,7 +9,7 @@ import { classifyText, isReportType, type Classification } from '../classify/ind
 import { MedDocument } from '../document/document.js';
 import { deidentifyImage, deidentifyText } from '../deid/index.js';
 import { isMedstructError, MedstructError } from '../errors.js';
-import { detectMedia, documentFromOcrLines, ingestFile, ingestPages, type MrsOcrInfo } from '../ingest/index.js';
+import { detectMedia, documentFromOcrLines, documentFromPages, ingestFile, ingestPages, type MrsOcrInfo } from '../ingest/index.js';
 import { getLinker } from '../linking/index.js';
 import { toAliyunData } from '../output/aliyun.js';
 import { toFhirBundle } from '../output/fhir/index.js';
@@ -39,15 +40,21 @@ function textTypeList(c: Classification): Array<{ Id: number; Level: number; Nam
   return [...(parents[c.type] ?? []), { Id: c.code, Name: c.name }].map((t, i) => ({ Id: t.Id, Level: i + 1, Name: t.Name }));
 }
 
-async function documentOf(input: DocumentInput): Promise<MedDocument> {
-  if (input.text !== undefined) return new MedDocument(input.text);
-  if (input.ocrInfo !== undefined) return documentFromOcrLines({ OcrInfoList: input.ocrInfo as MrsOcrInfo[] });
+/** The input's file bytes, refused as a corrupt image/PDF when they are not the kind the caller promised. */
+function bytesOf(input: DocumentInput): Buffer {
   const bytes = input.base64 !== undefined ? Buffer.from(input.base64, 'base64') : Buffer.from(input.bytes ?? []);
   if (input.expect) {
     const kind = detectMedia(bytes, { filename: input.filename, mime: input.mime });
     if (kind !== input.expect) throw new MedstructError(input.expect === 'image' ? 'CORRUPT_IMAGE' : 'CORRUPT_PDF', `The data is not ${input.expect === 'image' ? 'an image' : 'a PDF'}`);
   }
-  return ingestFile(bytes, { filename: input.filename, mime: input.mime, maxPages: input.maxPages });
+  return bytes;
+}
+
+async function documentOf(input: DocumentInput): Promise<MedDocument> {
+  if (input.text !== undefined) return new MedDocument(input.text);
+  if (input.ocrInfo !== undefined) return documentFromOcrLines({ OcrInfoList: input.ocrInfo as MrsOcrInfo[] });
+  if (input.pages !== undefined) return documentFromPages(input.pages);
+  return ingestFile(bytesOf(input), { filename: input.filename, mime: input.mime, maxPages: input.maxPages });
 }
 
 async function run(task: WorkerTask): Promise<{ value: unknown; units?: number }> {
@@ -71,6 +78,10 @@ async function run(task: WorkerTask): Promise<{ value: unknown; units?: number }
     case 'ocr': {
       const { kind, pages } = await ingestPages(Buffer.from(task.bytes), { filename: task.filename, mime: task.mime, maxPages: task.maxPages });
       return { value: { kind, pages }, units: pages.length };
+    }
+    case 'pages': {
+      const { pages } = await ingestPages(bytesOf(task.input), { filename: task.input.filename, mime: task.input.mime, maxPages: task.input.maxPages });
+      return { value: pages };
     }
     case 'structure': {
       const doc = await documentOf(task.input);
