@@ -4,7 +4,9 @@
  *   1. throughput and latency of POST /v1/ner with distinct 300-character clinical texts (a seeded pool of
  *      `--texts` texts composed from templates and the knowledge graph's names, see load-texts.ts);
  *   2. overload: four times more concurrent clients than the pool queues; most are refused (503), and the
- *      latency of refusals and of admitted calls is reported apart.
+ *      latency of refusals and of admitted calls is reported apart;
+ *   3. `--only photos`: the photos of `--dir` (default data/ocr, `npm run data:ocr`) posted to /v1/structure by
+ *      `--photo-clients` clients at once (default 2), with the server's peak RSS (the kernel's VmHWM).
  * The server runs on a fresh SQLite folder with its default metering (every call reserved and charged).
  * Self-contained: needs only the build (dist/) and models/; prints the machine and its load average.
  *
@@ -16,7 +18,7 @@
  * less than wall time, and cores / CPU per text bounds the requests per second.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +113,37 @@ async function nerCpu(texts: string[]): Promise<{ cold: number; warm: number }> 
   return { cold: perText(texts), warm: perText(texts.slice(0, 50)) };
 }
 
+/** Kernel figures of a process in MB: VmHWM (peak resident set) and VmRSS. */
+function residentMB(pid: number): { peak: number; now: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 };
+}
+
+async function photos(url: string, headers: Record<string, string>, pid: number): Promise<void> {
+  const dir = option('dir', join(PACKAGE_ROOT, 'data', 'ocr'));
+  const files = readdirSync(dir).filter((f) => /photo.*\.jpe?g$/.test(f)).sort();
+  if (files.length === 0) throw new Error(`no photos in ${dir}: run npm run data:ocr`);
+  const clients = Number(option('photo-clients', '2'));
+  const idle = residentMB(pid);
+  console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} cores, node ${process.version}; load average before: ${load()}`);
+  console.log(`server ready: RSS ${idle.now.toFixed(0)} MB; ${files.length} photos, ${clients} clients at once, POST /v1/structure`);
+  const started = Date.now();
+  const failures: string[] = [];
+  await Promise.all(Array.from({ length: clients }, async (_, lane) => {
+    for (let i = lane; i < files.length; i += clients) {
+      const body = JSON.stringify({ file: readFileSync(join(dir, files[i]!)).toString('base64') });
+      const reply = await fetch(`${url}/v1/structure`, { method: 'POST', headers, body });
+      if (!reply.ok) failures.push(`${files[i]}: ${reply.status}`);
+      await reply.arrayBuffer();
+    }
+  }));
+  const seconds = (Date.now() - started) / 1000;
+  const after = residentMB(pid);
+  console.log(`${(files.length / seconds).toFixed(2)} photos/s (${(seconds / files.length).toFixed(2)} s each), failures ${failures.length}${failures.length ? `: ${failures.join(', ')}` : ''}`);
+  console.log(`server peak RSS ${after.peak.toFixed(0)} MB, after ${after.now.toFixed(0)} MB; load average ${load()}`);
+}
+
 async function main(): Promise<void> {
   const seconds = Number(option('seconds', '20'));
   const connections = Number(option('connections', '16'));
@@ -118,13 +151,13 @@ async function main(): Promise<void> {
   const maxQueue = option('max-queue', String(Number(threads) * 16));
   const textCount = Number(option('texts', '20000'));
   const only = option('only', 'both');
-  if (!['both', 'steady', 'overload'].includes(only)) throw new Error('--only takes steady or overload');
+  if (!['both', 'steady', 'overload', 'photos'].includes(only)) throw new Error('--only takes steady, overload or photos');
   const dataDir = mkdtempSync(join(tmpdir(), 'medstruct-load-'));
   const env = { ...process.env };
   delete env.DATABASE_URL;
   const created = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'bin', 'medstruct.js'), 'keys', 'create', '--name', 'load', '--data-dir', dataDir], { env, encoding: 'utf8' });
   const { key } = JSON.parse(created.stdout.trim().split('\n').at(-1)!) as { key: string };
-  const texts = loadTexts(textCount);
+  const texts = only === 'photos' ? [] : loadTexts(textCount);
   if (process.argv.includes('--cpu')) {
     const sample = texts.slice(0, 2000);
     const cpu = await nerCpu(sample);
@@ -134,6 +167,10 @@ async function main(): Promise<void> {
   try {
     await waitReady(url);
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    if (only === 'photos') {
+      await photos(url, headers, child.pid!);
+      return;
+    }
     // One request whose body is the pool's next text: autocannon builds a listed request for every connection
     // up front (2000 texts × 128 connections took seconds of the client's time, counted in the first replies).
     const bodies = texts.map((text) => JSON.stringify({ text }));
