@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MedDocument } from '../src/document/document.js';
 import { sourceOf } from '../src/fields/source.js';
 import { extractTumour } from '../src/fields/tumour.js';
-import { binaryColumns, FeatureSpace, flatProbability, flattenTrees, impressionRegions, rowsOf, siteStackRows, type Candidate } from '../src/fields/tumour-model.js';
+import {
+  binaryColumns, FeatureSpace, flatProbability, flattenTrees, impressionRegions, rowsOf, siteStackRows, tumourCandidates, type Candidate, type TumourModel,
+} from '../src/fields/tumour-model.js';
 import { boostedProbability, type BoostedTrees } from '../src/linking/boost.js';
+import { modelPath } from '../src/resources.js';
 
 const LUNG = `胸部CT平扫+增强：左肺上叶尖后段见一不规则软组织密度肿块，大小约4.2CM×3.6CM，边缘分叶，可见毛刺及胸膜凹陷征，增强扫描呈不均匀强化。左肺门及纵隔内4L、5区、7区见多发肿大淋巴结，大者短径约1.8CM。双肺未见明确结节。肝实质内见多发低密度灶，大者直径约2.1CM，增强扫描呈环形强化。胸椎多个椎体及右侧第5肋骨见溶骨性骨质破坏。
 诊断意见：1.左肺上叶癌，左肺门及纵隔淋巴结转移；2.肝多发转移；3.多发骨转移。`;
@@ -71,6 +75,20 @@ describe('tumour attributes (learned scorer)', () => {
     expect(part![10]).toBeCloseTo(logit(0.9) - logit(0.5)); // the list containing it scores higher
     expect(whole![12]).toBeCloseTo(logit(0.5) - logit(0.9)); // the part inside it scores lower
     expect([...whole!.slice(13)]).toEqual([1, 0]);
+  });
+
+  it('makes each part of an enumerated list of ribs and vertebrae a candidate, the last one with its bone', () => {
+    const text = '胸部CT平扫：右侧第2、8肋骨及T3、T7、T12椎体见溶骨性骨质破坏，L2、3、5椎体骨质密度不均，左侧第4、5、7后肋骨质密度增高。\n诊断意见：1.右肺癌；2.多发骨转移。';
+    const { candidates } = JSON.parse(readFileSync(modelPath('tumour', 'model.json'), 'utf8')) as TumourModel;
+    const none = new Set<string>();
+    const { sites } = tumourCandidates(text, candidates, { primary: none, metastasis: none }, { primarySite: none, primarySize: none, metastasisSites: none }, new FeatureSpace());
+    const found = sites.map((c) => c.value);
+    expect(found).toEqual(expect.arrayContaining(['右侧第2', '8肋骨', 'T3', 'T7', 'T12椎体', 'L2', '3', '5椎体', '左侧第4', '5', '7后肋骨']));
+    // Where a part occurs, the candidate points at it: 3 of L2、3、5椎体.
+    const three = sites.find((c) => c.value === '3')!;
+    expect(three.spans.map((s) => text.slice(s.start - 3, s.end + 1))).toEqual(['L2、3、']);
+    // Numbers outside a list of bones stay no site.
+    expect(found).not.toContain('2');
   });
 
   it('keeps a trained model\'s features only, each once per candidate, in the order first seen', () => {

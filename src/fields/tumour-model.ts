@@ -192,6 +192,8 @@ interface FeatureVocabulary {
   negations: string[];
   sizeBefore: string[];
   sizeSentence: string[];
+  listPart: string;
+  listNumber: string;
 }
 
 const vocabulary = readJsonResource<FeatureVocabulary>('fields', 'tumour-features.json');
@@ -206,6 +208,14 @@ const NEGATION = anyOf(vocabulary.negations, 'g');
 const SIZE_BEFORE = anyOf(vocabulary.sizeBefore, 'g');
 const SIZE_SENTENCE = anyOf(vocabulary.sizeSentence, 'g');
 const CORE_ALL = new RegExp(CORE.source, 'g');
+/** Runs of two or more items joined by 、 within a clause. */
+const LIST_RUN = /[^,，。;；:：\s!?！？、]+(?:、[^,，。;；:：\s!?！？、]+)+/g;
+/** Items of a list: 、 and the conjunctions that close it (第4、5肋及T3、T7椎体). */
+const LIST_SEPARATOR = /[、及和]/;
+const LIST_PART = new RegExp(`^(?:${vocabulary.listPart})$`);
+const LIST_PART_END = new RegExp(`(?:${vocabulary.listPart})$`);
+const LIST_NUMBER = new RegExp(`^(?:${vocabulary.listNumber})`);
+const BONE_START = new RegExp(`^(?:${BONE.source})`);
 const SIDE = /^(?:左|右|双|两)/;
 const SIZE_RE = /\d+(?:\.\d+)?\s*(?:mm|MM|Mm|cm|CM|Cm|M(?![A-Za-z])|毫米|厘米)?(?:\s*\uFFFD?\s*[x×*X]\s*\uFFFD?\s*\d+(?:\.\d+)?\s*(?:mm|MM|Mm|cm|CM|Cm|毫米|厘米)?){0,2}/g;
 const HAS_UNIT = /(?:mm|MM|Mm|cm|CM|Cm|毫米|厘米)$/;
@@ -259,6 +269,7 @@ const CONSTANTS = [
   'neg', 'clauseFirst', 'clause=转移', 'clause=癌', 'clause=术后', 'later=转移', 'next=考虑转移', 'pc=none', 'nc=none',
   'inside', 'outer', 'insideLexM', 'outerLexM', 'insideRuleM', 'outerRuleM', 'metastaticOrgan', 'cancerOrgan',
   'bias', 'firstImp', 'firstFind', 'coordinated', 'lobe', 'node', 'digit', 'lexP', 'lexM', 'ruleP', 'ruleM', 'sec=imp', 'sec=find',
+  'listPart', 'listPart+metastaticBone',
 ] as const;
 type Constant = (typeof CONSTANTS)[number];
 const CONSTANT_INDEX = new Map<string, number>(CONSTANTS.map((c, i) => [c, i]));
@@ -378,6 +389,8 @@ class Analysis {
   readonly metastaticOrgans = new Set<string>();
   /** The impression names the cancer down to a lobe or segment (右肺上叶癌). */
   cancerSpecific = false;
+  /** Site spans that are parts of a list of bones (listParts), by start × (text length + 1) + end. */
+  readonly listParts = new Set<number>();
   private readonly clauseFacts = new Map<number, Constant[]>();
   private readonly byStart: Array<StartFeatures | undefined>;
   /** Per end and section (2 × end + 1 in the impression). */
@@ -545,6 +558,54 @@ function siteSpans(a: Analysis, config: CandidateConfig): Region[] {
       out.push({ start: p, end: q });
     }
   }
+  const parts = listParts(a, out);
+  if (parts.length === 0) return out;
+  const key = (r: Region): number => r.start * (n + 1) + r.end;
+  const known = new Set(out.map(key));
+  for (const part of parts) {
+    a.listParts.add(key(part));
+    if (!known.has(key(part))) { known.add(key(part)); out.push(part); }
+  }
+  return out.sort((x, y) => x.start - y.start || x.end - y.end);
+}
+
+/** Whether [start, end) holds punctuation or a verb no site string holds. */
+function hasSpanStop(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (STATIC_UNITS[text.charCodeAt(i)]! & UNIT.spanStop) return true;
+  return false;
+}
+
+/**
+ * The parts of a list of bones, which the gold lists often name one by one and no boundary learned from whole site
+ * strings reaches: 右侧第2 and 8肋骨 of 右侧第2、8肋骨, T3 of 第5肋及T3、T7椎体, 3 and 5椎体 of L2、3、5椎体.
+ */
+function listParts(a: Analysis, spans: readonly Region[]): Region[] {
+  const { text } = a;
+  const out: Region[] = [];
+  if (!text.includes('、')) return out;
+  for (const run of text.matchAll(LIST_RUN)) {
+    if (!BONE.test(run[0])) continue;
+    const items = run[0].split(LIST_SEPARATOR);
+    let at = run.index;
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k]!;
+      // The first item may carry words before the part (骨窗示右侧第3); the others are the part alone.
+      const part = k === items.length - 1 ? null : (k === 0 ? LIST_PART_END : LIST_PART).exec(item);
+      if (part) out.push({ start: at + part.index, end: at + item.length });
+      else if (k > 0) {
+        // A part that runs on into its bone: 5椎体, 七肋骨.
+        const number = LIST_NUMBER.exec(item);
+        const bone = number ? BONE_START.exec(item.slice(number[0].length)) : null;
+        if (number && bone) {
+          const boneStart = at + number[0].length;
+          const ends = new Set([boneStart + bone[0].length]);
+          for (const s of spans) if (s.start >= boneStart && s.start < at + item.length && s.end > boneStart) ends.add(s.end);
+          for (const end of ends) if (!hasSpanStop(text, boneStart, end)) out.push({ start: at, end });
+        }
+      }
+      at += item.length + 1;
+    }
+  }
   return out;
 }
 
@@ -646,6 +707,10 @@ function siteOccurrenceFeatures(a: Analysis, span: Region, site: SiteString, nes
     space.addIds(space.group(groupKey(TAG.headCancer, imp, start.head, relation), SPELL.headCancer, sec, HEADS[start.head], CANCER_RELATIONS[relation]));
   }
   for (const [bit, name] of NESTING_FEATURES) if (nesting & bit) space.addIds(both(space, name, imp));
+  if (a.listParts.size > 0 && a.listParts.has(span.start * (text.length + 1) + span.end)) {
+    space.addIds(both(space, 'listPart', imp));
+    if (a.metastaticOrgans.has('骨')) space.addIds(both(space, 'listPart+metastaticBone', imp));
+  }
   if (site.organClass && a.metastaticOrgans.has(site.organClass)) {
     space.addIds(both(space, 'metastaticOrgan', imp));
     space.addIds(space.group(groupKey(TAG.metastaticNc, imp, cue), SPELL.metastaticNc, sec, after));
