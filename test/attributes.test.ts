@@ -129,6 +129,21 @@ describe('uncertainty', () => {
     expect(certainties('（颈部淋巴结）淋巴组织反应性增生，淋巴瘤需进一步免疫组化排除。', [['反应性增生'], ['淋巴瘤']])).toEqual(['positive', 'possible']);
     expect(certainties('肺动脉CTA未见充盈缺损，肺栓塞已排除。', [['充盈缺损'], ['肺栓塞']])).toEqual(['negative', 'negative']);
   });
+
+  it('reads 未能/不可/无法 排除 as doubt and 可排除 after the finding as a result', () => {
+    expect(certainties('右肺门增大，中央型肺癌不可除外。', [['中央型肺癌', 'disease']])).toEqual(['possible']);
+    expect(certainties('胸腔积液原因未明，未能排除结核性胸膜炎。', [['结核性胸膜炎', 'disease']])).toEqual(['possible']);
+    expect(certainties('局部骨质破坏，无法排除骨转移。', [['骨质破坏', 'disease'], ['骨转移', 'disease']])).toEqual(['positive', 'possible']);
+    expect(certainties('主动脉管壁光整，主动脉夹层可排除。', [['主动脉夹层', 'disease']])).toEqual(['negative']);
+    expect(certainties('运动负荷试验阴性，未提示心肌缺血。', [['心肌缺血', 'disease']])).toEqual(['negative']);
+    expect(certainties('痰培养未培养出致病菌。', [['致病菌', 'microbe']])).toEqual(['negative']);
+  });
+
+  it('lets a negation decide a finding described as 可疑 inside its list, not one outside it', () => {
+    expect(certainties('肝门区及腹膜后未见肿大淋巴结及可疑结节。', [['肿大淋巴结', 'disease'], ['结节', 'disease']])).toEqual(['negative', 'negative']);
+    expect(certainties('胆囊未见增大，胆囊颈部可疑小结石。', [['增大', 'disease'], ['小结石', 'disease']])).toEqual(['negative', 'possible']);
+    expect(certainties('排除肺栓塞后考虑病毒性心肌炎。', [['肺栓塞', 'disease'], ['病毒性心肌炎', 'disease']])).toEqual(['negative', 'possible']);
+  });
 });
 
 describe('time, subject and hypotheticals', () => {

@@ -99,7 +99,8 @@ function blocked(chars: readonly string[], ctx: SentenceContext, from: number, t
   }
   for (const m of ctx.matches) {
     if (m.start < from || m.end > to) continue;
-    if (m.terminates === 'all' || (m.terminates === 'certainty' && axis === 'certainty') || m.cues.some((c) => c.axis === axis && !c.types)) return true;
+    // A describing doubt word (可疑钙化) does not end a negation's reach: 未见肿块及可疑钙化 is negative.
+    if (m.terminates === 'all' || (m.terminates === 'certainty' && axis === 'certainty') || (m.cues.some((c) => c.axis === axis && !c.types) && !m.cues.some((c) => c.yieldsToNegation))) return true;
   }
   return false;
 }
@@ -136,6 +137,7 @@ function applies(cue: Cue, type: EntityType | null): boolean {
 function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: number, type: EntityType | null): Map<Axis, Candidate> {
   const chars = doc.norm.chars;
   const best = new Map<Axis, Candidate>();
+  let negation: Candidate | undefined;
   for (const m of ctx.matches) {
     if (m.cues.length === 0) continue;
     const inside = m.start >= start && m.end <= end;
@@ -165,7 +167,14 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
       if (!current || distance < current.distance || (distance === current.distance && cue.confidence > current.cue.confidence)) {
         best.set(axis, { cue, match: m, distance });
       }
+      if (axis === 'certainty' && cue.value === 'negative' && cue.direction === 'pre' && (!negation || distance < negation.distance)) {
+        negation = { cue, match: m, distance };
+      }
     }
+  }
+  const doubt = best.get('certainty');
+  if (doubt?.cue.yieldsToNegation && doubt.cue.direction === 'pre' && negation && negation.match.end <= doubt.match.start) {
+    best.set('certainty', negation);
   }
   return best;
 }

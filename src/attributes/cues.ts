@@ -20,6 +20,8 @@ export interface Cue {
   reachesBack: boolean;
   /** The entity types the cue applies to (后 right after a procedure), or null for all. */
   types: ReadonlySet<EntityType> | null;
+  /** A doubt word describing the finding (可疑钙化): within a negation's scope the negation decides (未见肿块及可疑钙化). */
+  yieldsToNegation: boolean;
 }
 
 interface CueGroup {
@@ -32,6 +34,7 @@ interface CueGroup {
   clauses?: boolean;
   reachesBack?: boolean;
   types?: EntityType[];
+  yieldsToNegation?: boolean;
   texts: string[];
 }
 
@@ -91,6 +94,7 @@ function compile(file: CueFile): CueLexicon {
         text, axis: group.axis, value: group.value, direction: group.direction, scope: group.scope,
         confidence: group.confidence, result: group.result === true, clauses: group.clauses !== false,
         reachesBack: group.reachesBack === true, types: group.types ? new Set(group.types) : null,
+        yieldsToNegation: group.yieldsToNegation === true,
       });
     }
   }
