@@ -164,12 +164,33 @@ describe('time, subject and hypotheticals', () => {
     expect(temporalities('咳嗽后呕吐2次。', [['咳嗽', 'symptom'], ['呕吐', 'symptom']])).toEqual(['current', 'current']);
   });
 
+  it('dates re-checks still to come, tests done during the stay, discoveries and childhood events', () => {
+    const temporalities = (text: string, findings: Array<[string, EntityType]>): string[] => assertAll(text, findings).map((a) => a.temporality);
+    expect(temporalities('出院后2周门诊复查血常规及肝肾功能，每3个月复查腹部B超。', [['血常规', 'lab_test'], ['肝肾功能', 'lab_test'], ['腹部B超', 'exam']]))
+      .toEqual(['future', 'future', 'future']);
+    expect(temporalities('术后1月复查CT示吻合口未见复发。', [['CT', 'exam'], ['复发', 'disease']])).toEqual(['current', 'current']);
+    expect(temporalities('必要时行肝穿刺活检。', [['肝穿刺活检', 'procedure']])).toEqual(['future']);
+    expect(temporalities('住院期间行腹部CT检查，提示急性胰腺炎。', [['腹部CT', 'exam'], ['急性胰腺炎', 'disease']])).toEqual(['past', 'current']);
+    expect(temporalities('入院后行胃镜检查示胃角溃疡，遂行内镜下止血术。', [['胃镜', 'exam'], ['胃角溃疡', 'disease'], ['内镜下止血术', 'procedure']]))
+      .toEqual(['past', 'current', 'past']);
+    expect(temporalities('2016年因甲状腺癌行甲状腺全切术。', [['甲状腺癌', 'disease'], ['甲状腺全切术', 'procedure']])).toEqual(['past', 'past']);
+    expect(temporalities('患者3年前体检发现肝囊肿，未予处理；3年前患带状疱疹。', [['肝囊肿', 'disease'], ['带状疱疹', 'disease']])).toEqual(['current', 'past']);
+    expect(temporalities('患儿出生时有缺氧缺血性脑病，现运动发育落后。', [['缺氧缺血性脑病', 'disease'], ['运动发育落后', 'symptom']])).toEqual(['past', 'current']);
+    const [fever] = assertAll('出院后如出现发热、腹痛加重，及时来院复诊。', [['发热', 'symptom'], ['腹痛', 'symptom']]);
+    expect([fever!.certainty, fever!.temporality]).toEqual(['possible', 'future']);
+  });
+
   it('attributes family members’ diseases to the family', () => {
     const [own, father, mother] = assertAll('高血压10年。父亲患冠心病，母亲有糖尿病。', [['高血压', 'disease'], ['冠心病', 'disease'], ['糖尿病', 'disease']]);
     expect(own!.subject).toBe('patient');
     expect(father!.subject).toBe('family');
     expect(mother!.subject).toBe('family');
     expect(assertAll('有高血压家族史。', [['高血压', 'disease']])[0]!.subject).toBe('family');
+    const [hypothyroidism] = assertAll('其母孕期患甲状腺功能减退。', [['甲状腺功能减退', 'disease']]);
+    expect([hypothyroidism!.subject, hypothyroidism!.temporality]).toEqual(['family', 'past']);
+    expect(assertAll('其女患系统性红斑狼疮。', [['系统性红斑狼疮', 'disease']])[0]!.subject).toBe('family');
+    expect(assertAll('同病房病友近日出现腹泻。', [['腹泻', 'symptom']])[0]!.subject).toBe('other');
+    expect(assertAll('其子宫体积增大。', [['体积增大', 'disease']])[0]!.subject).toBe('patient');
   });
 
   it('uses the family and past history sections', () => {
@@ -181,6 +202,10 @@ describe('time, subject and hypotheticals', () => {
     attributesStage.process(doc);
     expect(doc.entities[0]!.assertion!.temporality).toBe('past');
     expect(doc.entities[1]!.assertion!.subject).toBe('family');
+    const obstetric = annotate('婚育史：已婚，G2P1，剖宫产1次。', [['剖宫产', 'procedure']]);
+    obstetric.sections = [{ key: 'marital_history', title: '婚育史', header: { start: 0, end: 3 }, start: 0, end: 20 }];
+    attributesStage.process(obstetric);
+    expect(obstetric.entities[0]!.assertion!.temporality).toBe('past');
   });
 
   it('marks conditional findings as hypothetical and not asserted present', () => {

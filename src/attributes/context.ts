@@ -216,6 +216,30 @@ function exclusionPlannedAfter(chars: readonly string[], ctx: SentenceContext, e
   return plan.advice.some((a) => rest.startsWith(a)) && [...plan.cues].some((c) => rest.endsWith(c));
 }
 
+/** Whether an exam, test or procedure is a re-check still to come (2周后门诊复查肝功能; 术后复查CT示… is done). */
+function isPlannedCheck(chars: readonly string[], ctx: SentenceContext, start: number, end: number, type: EntityType | null): boolean {
+  const plan = cueLexicon().plannedCheck;
+  if (type === null || !plan.types.has(type)) return false;
+  const [own = ''] = clausesBefore(chars, ctx, start);
+  const verbAt = Math.max(...plan.verbs.map((v) => own.lastIndexOf(v)));
+  if (verbAt < 0 || !plan.times.some((t) => own.slice(0, verbAt).includes(t))) return false;
+  let rest = '';
+  for (let i = end; i < ctx.end; i++) {
+    const ch = chars[i]!;
+    if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) break;
+    rest += ch;
+  }
+  return !plan.results.some((r) => rest.includes(r));
+}
+
+/** Whether a past cue dates a discovery rather than the finding (2年前体检发现甲状腺结节: the nodule is still there). */
+function datesDiscovery(chars: readonly string[], hit: Candidate, start: number): boolean {
+  const found = cueLexicon().foundEarlier;
+  if (hit.cue.direction !== 'pre' || hit.cue.value !== 'past' || !found.cues.has(hit.match.text)) return false;
+  const between = chars.slice(hit.match.end, start).join('');
+  return found.words.some((w) => between.includes(w));
+}
+
 function sectionAt(sections: readonly Section[], offset: number): Section | null {
   let found: Section | null = null;
   for (const s of sections) {
@@ -239,6 +263,8 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
   };
   const decided = new Set<Axis>();
   const hits = bestCues(doc, ctx, start, end, type);
+  const dated = hits.get('temporality');
+  if (dated && datesDiscovery(doc.norm.chars, dated, start)) hits.delete('temporality');
   for (const axis of ['certainty', 'temporality', 'subject', 'conditional'] as const) {
     const hit = hits.get(axis);
     if (!hit) continue;
@@ -256,9 +282,18 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
     const rule = section ? lexicon.sectionDefaults[section.key] : undefined;
     if (rule && !decided.has(rule.axis)) setAxis(assertion, rule.axis, rule.value, rule.confidence);
   }
+  if (!decided.has('temporality') && isPlannedCheck(doc.norm.chars, ctx, start, end, type)) {
+    setAxis(assertion, 'temporality', 'future', lexicon.defaults.temporality);
+    decided.add('temporality');
+  }
   if (assertion.conditional && !decided.has('certainty')) {
     assertion.certainty = 'possible';
     assertion.confidence.certainty = assertion.confidence.conditional;
+  }
+  // What may yet happen (如出现黑便及时就诊) lies ahead.
+  if (assertion.conditional && !decided.has('temporality')) {
+    assertion.temporality = 'future';
+    assertion.confidence.temporality = assertion.confidence.conditional;
   }
   return assertion;
 }

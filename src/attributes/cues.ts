@@ -48,6 +48,8 @@ interface CueFile {
   pseudo: string[];
   observations: string[];
   planExclusion: { cues: string[]; advice: string[] };
+  plannedCheck: { types: EntityType[]; verbs: string[]; times: string[]; results: string[] };
+  foundEarlier: { cues: string[]; words: string[] };
 }
 
 /** What matched at one place of a sentence: cues (several axes may share a text), a scope terminator, or a pseudo-cue. */
@@ -69,6 +71,12 @@ export interface CueLexicon {
   readonly observations: readonly string[];
   /** Exclusion cues (除外) that read as advice, so possible, after one of `advice` (必要时除外淋巴瘤). */
   readonly planExclusion: { readonly cues: ReadonlySet<string>; readonly advice: readonly string[] };
+  /** A re-check to come (2周后门诊复查肝功能, 每半年复查CEA): a verb after a later time, no result after the test. */
+  readonly plannedCheck: {
+    readonly types: ReadonlySet<EntityType>; readonly verbs: readonly string[]; readonly times: readonly string[]; readonly results: readonly string[];
+  };
+  /** Past cues (2年前) that date a discovery, not the finding, when one of `words` follows (2年前体检发现甲状腺结节). */
+  readonly foundEarlier: { readonly cues: ReadonlySet<string>; readonly words: readonly string[] };
   /** First characters of the certainty cues: text without any of them nearby holds no negation or doubt to learn. */
   readonly certaintyChars: ReadonlySet<string>;
   /**
@@ -118,6 +126,8 @@ function compile(file: CueFile): CueLexicon {
     sectionDefaults: file.sectionDefaults,
     observations: file.observations,
     planExclusion: { cues: new Set(file.planExclusion.cues), advice: file.planExclusion.advice },
+    plannedCheck: { ...file.plannedCheck, types: new Set(file.plannedCheck.types) },
+    foundEarlier: { cues: new Set(file.foundEarlier.cues), words: file.foundEarlier.words },
     certaintyChars: new Set(file.cues.filter((g) => g.axis === 'certainty').flatMap((g) => g.texts.map((t) => Array.from(t)[0]!))),
     scan(chars, from, to, boundaries) {
       const out: CueMatch[] = [];
