@@ -58,6 +58,67 @@ describe('relations', () => {
     expect(related(doc)).toEqual(['time 发热→3天前', 'time 阑尾切除术→2019年']);
   });
 
+  it('leaves a side or position written inside an organ to that organ', () => {
+    const doc = annotate('右下肢水肿2周，既往左肾结石。', [
+      ['右下肢', 'anatomy'], ['右', 'location'], ['水肿', 'symptom'], ['2周', 'time'],
+      ['左肾结石', 'disease'], ['左肾', 'anatomy'], ['左', 'location'],
+    ]);
+    expect(related(doc)).toEqual([
+      'laterality 右下肢→右', 'laterality 左肾→左', 'site 左肾结石→左肾', 'site 水肿→右下肢', 'time 水肿→2周',
+    ]);
+  });
+
+  it('links every position written inside one site, breast quadrants and vessel segments included', () => {
+    const doc = annotate('右膝关节内侧半月板后角见线样高信号影。左乳外上象限探及一低回声肿块。前降支近段混合斑块。', [
+      ['右膝关节内侧半月板后角', 'anatomy'], ['右', 'location'], ['内侧', 'location'], ['后', 'location'], ['线样高信号影', 'symptom'],
+      ['左乳外上象限', 'anatomy'], ['左', 'location'], ['外上', 'location'], ['低回声肿块', 'symptom'],
+      ['前降支近段', 'anatomy'], ['近段', 'location'], ['混合斑块', 'symptom'],
+    ]);
+    expect(related(doc)).toEqual([
+      'laterality 右膝关节内侧半月板后角→右', 'laterality 左乳外上象限→左',
+      'position 前降支近段→近段', 'position 右膝关节内侧半月板后角→内侧', 'position 右膝关节内侧半月板后角→后', 'position 左乳外上象限→外上',
+      'site 低回声肿块→左乳外上象限', 'site 混合斑块→前降支近段', 'site 线样高信号影→右膝关节内侧半月板后角',
+    ]);
+  });
+
+  it('sizes organs and lesions measured before their name, never a blood pressure', () => {
+    const doc = annotate('前列腺大小约4.8×3.9×3.6cm。肝右叶可见一大小约2.3×1.8cm的高回声团。高血压病史10年，最高血压180/100mmHg。', [
+      ['前列腺', 'anatomy'], ['4.8×3.9×3.6cm', 'measurement'], ['肝右叶', 'anatomy'], ['2.3×1.8cm', 'measurement'], ['高回声团', 'symptom'],
+      ['高血压', 'disease'], ['血压', 'lab_test', 1], ['180/100mmHg', 'measurement'],
+    ]);
+    expect(related(doc)).toEqual([
+      'site 高回声团→肝右叶', 'size 前列腺→4.8×3.9×3.6cm', 'size 高回声团→2.3×1.8cm', 'value 血压→180/100mmHg',
+    ]);
+  });
+
+  it('reads an upper or lower bound as a reference range and gives each value to the nearest test', () => {
+    const doc = annotate('降钙素原 0.82 ng/mL <0.05 ↑\neGFR 52 ml/min/1.73m2 >90\n入院查血常规示白细胞 15.2×10^9/L。', [
+      ['降钙素原', 'lab_test'], ['0.82 ng/mL', 'measurement'], ['<0.05', 'measurement'],
+      ['eGFR', 'lab_test'], ['52 ml/min/1.73m2', 'measurement'], ['>90', 'measurement'],
+      ['血常规', 'lab_test'], ['白细胞', 'lab_test'], ['15.2×10^9/L', 'measurement'],
+    ]);
+    expect(related(doc)).toEqual([
+      'reference_range eGFR→>90', 'reference_range 降钙素原→<0.05',
+      'value eGFR→52 ml/min/1.73m2', 'value 白细胞→15.2×10^9/L', 'value 降钙素原→0.82 ng/mL',
+    ]);
+  });
+
+  it('dates tests and drugs but not the route a drug is given by', () => {
+    const doc = annotate('2020年起皮下注射门冬胰岛素30注射液。今日复查血常规。', [
+      ['2020年', 'time'], ['门冬胰岛素30注射液', 'drug'], ['今日', 'time'], ['血常规', 'lab_test'],
+    ]);
+    expect(related(doc)).toEqual(['route 门冬胰岛素30注射液→皮下注射', 'time 血常规→今日', 'time 门冬胰岛素30注射液→2020年']);
+  });
+
+  it('gives drugs infused together the route and frequency written once after them', () => {
+    const doc = annotate('0.9%氯化钠注射液 100ml + 注射用头孢曲松钠 2.0g 静脉滴注 qd', [['0.9%氯化钠注射液', 'drug'], ['注射用头孢曲松钠', 'drug']]);
+    expect(related(doc)).toEqual([
+      'dose 0.9%氯化钠注射液→100ml', 'dose 注射用头孢曲松钠→2.0g',
+      'frequency 0.9%氯化钠注射液→qd', 'frequency 注射用头孢曲松钠→qd',
+      'route 0.9%氯化钠注射液→静脉滴注', 'route 注射用头孢曲松钠→静脉滴注',
+    ]);
+  });
+
   it('does nothing on a document without entities', () => {
     const doc = new MedDocument('');
     relationsStage.process(doc);

@@ -13,6 +13,11 @@ interface Schema {
   notPattern?: string;
   toLabel?: string;
   notLabel?: string;
+  fromNotLabel?: string;
+  toOwnedBy?: EntityType[];
+  notTakenBy?: string[];
+  blockedByFrom?: boolean;
+  gapIgnores?: EntityType[];
   contained: boolean;
   before: number;
   after: number;
@@ -31,6 +36,7 @@ interface CompiledSchema extends Schema {
 interface Schemas {
   relations: CompiledSchema[];
   attributes: Array<{ name: string; type: EntityType; pattern: RegExp; anchored: RegExp }>;
+  orders: { joiner: RegExp; shared: Set<string> };
 }
 
 let schemas: Schemas | null = null;
@@ -38,7 +44,9 @@ let schemas: Schemas | null = null;
 /** The relation schemas of resources/relations/schemas.json, compiled once. */
 function loadSchemas(): Schemas {
   if (schemas) return schemas;
-  const file = readJsonResource<{ relations: Schema[]; attributes: Record<string, AttributeRule> }>('relations', 'schemas.json');
+  const file = readJsonResource<{
+    relations: Schema[]; attributes: Record<string, AttributeRule>; orders: { joiner: string; shared: string[] };
+  }>('relations', 'schemas.json');
   schemas = {
     relations: file.relations.map((s) => ({
       ...s,
@@ -49,6 +57,7 @@ function loadSchemas(): Schemas {
     attributes: Object.entries(file.attributes).map(([name, rule]) => ({
       name, type: rule.type, pattern: new RegExp(rule.pattern, 'gi'), anchored: new RegExp(`^(?:${rule.pattern})$`, 'i'),
     })),
+    orders: { joiner: new RegExp(file.orders.joiner), shared: new Set(file.orders.shared) },
   };
   return schemas;
 }
@@ -114,7 +123,7 @@ function addDrugAttributes(doc: MedDocument, placed: Placed[], s: Schemas): bool
   return added;
 }
 
-function matchesTarget(schema: CompiledSchema, to: Entity, attributes: Schemas['attributes']): boolean {
+function matchesTarget(schema: CompiledSchema, from: Entity, to: Entity, byId: Map<string, Entity>, attributes: Schemas['attributes']): boolean {
   if (!schema.to.includes(to.type)) return false;
   const text = to.text.trim();
   if (schema.texts && !schema.texts.has(text)) return false;
@@ -123,21 +132,78 @@ function matchesTarget(schema: CompiledSchema, to: Entity, attributes: Schemas['
   const attribute = schema.toLabel || schema.notLabel ? attributeOf(to, attributes) : null;
   if (schema.toLabel && attribute !== schema.toLabel) return false;
   if (schema.notLabel && attribute === schema.notLabel) return false;
+  if (schema.toOwnedBy) {
+    // 左 inside 左肾 inside 左肾结石 is the kidney's laterality, not the stone's.
+    for (let up = to.parent ? byId.get(to.parent) : undefined; up; up = up.parent ? byId.get(up.parent) : undefined) {
+      if (up === from) break;
+      if (schema.toOwnedBy.includes(up.type)) return false;
+    }
+  }
   return true;
 }
 
+function contains(outer: Span, inner: Span): boolean {
+  return inner.start >= outer.start && inner.end <= outer.end && (inner.start !== outer.start || inner.end !== outer.end);
+}
+
+/** Characters from `start` to `end`, less those covered by the `ignored` spans inside that stretch. */
+function gapLength(start: number, end: number, ignored: readonly Span[]): number {
+  let gap = end - start;
+  for (const s of ignored) if (s.start >= start && s.end <= end) gap -= s.end - s.start;
+  return gap;
+}
+
 /** Characters between the two spans, or 0 when `to` lies inside `from`; null when the schema does not reach. */
-function distance(doc: MedDocument, schema: CompiledSchema, from: Span, to: Span): number | null {
-  if (to.start >= from.start && to.end <= from.end) return schema.contained && (to.start !== from.start || to.end !== from.end) ? 0 : null;
+function distance(doc: MedDocument, schema: CompiledSchema, from: Span, to: Span, ignored: readonly Span[]): number | null {
+  if (to.start >= from.start && to.end <= from.end) return schema.contained && contains(from, to) ? 0 : null;
   if (to.start >= from.end) {
-    const gap = to.start - from.end;
+    const gap = gapLength(from.end, to.start, ignored);
     return gap <= schema.after && !crossesBreak(doc.norm.chars, from.end, to.start, schema.clauses) ? gap : null;
   }
   if (to.end <= from.start) {
-    const gap = from.start - to.end;
+    const gap = gapLength(to.end, from.start, ignored);
     return gap <= schema.before && !crossesBreak(doc.norm.chars, to.end, from.start, schema.clauses) ? gap : null;
   }
   return null;
+}
+
+/** Whether another `from` candidate of the schema lies between the two, and so is the nearer claimant. */
+function blocked(schema: CompiledSchema, from: Placed, to: Placed, list: readonly Placed[]): boolean {
+  const lo = Math.min(from.norm.end, to.norm.end);
+  const hi = Math.max(from.norm.start, to.norm.start);
+  return list.some((p) => p !== from && schema.from.includes(p.entity.type) && p.norm.start >= lo && p.norm.end <= hi);
+}
+
+/**
+ * Drugs given as one order (0.9%氯化钠注射液 100ml + 注射用头孢曲松钠 2.0g 静脉滴注 qd) share the route,
+ * frequency and duration written once after the last of them: a member without its own gets the one
+ * another member has.
+ */
+function shareWithinOrders(doc: MedDocument, list: readonly Placed[], relations: Relation[], s: Schemas): void {
+  const drugs = list.filter((p) => p.entity.type === 'drug').sort((a, b) => a.norm.start - b.norm.start);
+  // Only a member's own dose may stand between it and the joiner: 基础胰岛素每日1次睡前+餐前胰岛素 are two regimens.
+  const doses = list.filter((p) => attributeOf(p.entity, s.attributes) === 'dose');
+  const groups: Placed[][] = [];
+  for (const drug of drugs) {
+    const last = groups[groups.length - 1];
+    const previous = last?.[last.length - 1];
+    const between = previous ? doc.norm.chars.slice(previous.norm.end, drug.norm.start)
+      .filter((_, k) => !doses.some((m) => m.norm.start <= previous.norm.end + k && previous.norm.end + k < m.norm.end)).join('') : '';
+    if (last && previous && previous.norm.end <= drug.norm.start && s.orders.joiner.test(between)) last.push(drug);
+    else groups.push([drug]);
+  }
+  for (const group of groups.filter((g) => g.length > 1)) {
+    const ids = new Set(group.map((g) => g.entity.id));
+    for (const type of s.orders.shared) {
+      const source = relations.find((r) => r.type === type && ids.has(r.from));
+      if (!source) continue;
+      for (const member of group) {
+        if (!relations.some((r) => r.type === type && r.from === member.entity.id)) {
+          relations.push({ type, from: member.entity.id, to: source.to, confidence: source.confidence });
+        }
+      }
+    }
+  }
 }
 
 function place(doc: MedDocument): Placed[] {
@@ -168,23 +234,37 @@ export const relationsStage: Stage = {
       list.push(p);
       bySentence.set(p.sentence, list);
     }
+    const byId = new Map(doc.entities.map((e) => [e.id, e]));
     const relations: Relation[] = [];
     for (const list of bySentence.values()) {
+      const taken = new Map<string, Set<string>>();
       for (const schema of s.relations) {
+        const ignored = schema.gapIgnores ? list.filter((p) => schema.gapIgnores!.includes(p.entity.type)).map((p) => p.norm) : [];
+        const excluded = new Set((schema.notTakenBy ?? []).flatMap((type) => [...(taken.get(type) ?? [])]));
         for (const from of list) {
           if (!schema.from.includes(from.entity.type)) continue;
-          let best: { to: Placed; d: number } | null = null;
+          if (schema.fromNotLabel && attributeOf(from.entity, s.attributes) === schema.fromNotLabel) continue;
+          const candidates: Array<{ to: Placed; d: number }> = [];
           for (const to of list) {
-            if (to === from || !matchesTarget(schema, to.entity, s.attributes)) continue;
-            const d = distance(doc, schema, from.norm, to.norm);
-            if (d !== null && (!best || d < best.d)) best = { to, d };
+            if (to === from || excluded.has(to.entity.id) || !matchesTarget(schema, from.entity, to.entity, byId, s.attributes)) continue;
+            const d = distance(doc, schema, from.norm, to.norm, ignored);
+            if (d === null || (schema.blockedByFrom && blocked(schema, from, to, list))) continue;
+            candidates.push({ to, d });
           }
-          if (!best) continue;
+          // Every location inside 右膝关节内侧半月板后角 is the knee's; outside the span only the nearest counts.
+          const inside = candidates.filter((c) => contains(from.norm, c.to.norm));
+          const chosen = inside.length > 0 ? inside : candidates.sort((a, b) => a.d - b.d).slice(0, 1);
           const reach = Math.max(schema.before, schema.after) + 1;
-          const confidence = Math.round(schema.confidence * (1 - (0.3 * best.d) / reach) * 1000) / 1000;
-          relations.push({ type: schema.type, from: from.entity.id, to: best.to.entity.id, confidence });
+          for (const { to, d } of chosen) {
+            const confidence = Math.round(schema.confidence * (1 - (0.3 * d) / reach) * 1000) / 1000;
+            relations.push({ type: schema.type, from: from.entity.id, to: to.entity.id, confidence });
+            const ids = taken.get(schema.type) ?? new Set<string>();
+            ids.add(to.entity.id);
+            taken.set(schema.type, ids);
+          }
         }
       }
+      shareWithinOrders(doc, list, relations, s);
     }
     doc.relations.push(...relations);
   },
