@@ -119,6 +119,16 @@ describe('relations', () => {
     ]);
   });
 
+  it('gives a diagnosis written as 考虑… the site of the finding before it', () => {
+    const doc = annotate('右侧基底节区见斑点状低密度影，考虑腔隙性脑梗死。胃窦部见一约1.5cm溃疡。', [
+      ['右侧基底节区', 'anatomy'], ['右侧', 'location'], ['斑点状低密度影', 'symptom'], ['腔隙性脑梗死', 'disease'],
+      ['胃窦部', 'anatomy'], ['1.5cm', 'measurement'], ['溃疡', 'disease'],
+    ]);
+    expect(related(doc)).toEqual([
+      'laterality 右侧基底节区→右侧', 'site 斑点状低密度影→右侧基底节区', 'site 溃疡→胃窦部', 'site 腔隙性脑梗死→右侧基底节区', 'size 溃疡→1.5cm',
+    ]);
+  });
+
   it('does nothing on a document without entities', () => {
     const doc = new MedDocument('');
     relationsStage.process(doc);

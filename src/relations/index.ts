@@ -18,6 +18,8 @@ interface Schema {
   notTakenBy?: string[];
   blockedByFrom?: boolean;
   gapIgnores?: EntityType[];
+  fromPreceded?: string;
+  unlessLinked?: boolean;
   contained: boolean;
   before: number;
   after: number;
@@ -31,6 +33,7 @@ interface CompiledSchema extends Schema {
   texts: Set<string> | null;
   pattern: RegExp | null;
   notRegExp: RegExp | null;
+  precededBy: RegExp | null;
 }
 
 interface Schemas {
@@ -53,6 +56,7 @@ function loadSchemas(): Schemas {
       texts: s.toTexts ? new Set(s.toTexts) : null,
       pattern: s.toPattern ? new RegExp(s.toPattern) : null,
       notRegExp: s.notPattern ? new RegExp(s.notPattern) : null,
+      precededBy: s.fromPreceded ? new RegExp(s.fromPreceded) : null,
     })),
     attributes: Object.entries(file.attributes).map(([name, rule]) => ({
       name, type: rule.type, pattern: new RegExp(rule.pattern, 'gi'), anchored: new RegExp(`^(?:${rule.pattern})$`, 'i'),
@@ -206,6 +210,12 @@ function shareWithinOrders(doc: MedDocument, list: readonly Placed[], relations:
   }
 }
 
+/** Whether the sentence text right before `from` ends with the pattern (at most 8 characters are looked at). */
+function precededBy(doc: MedDocument, from: Placed, pattern: RegExp): boolean {
+  const sentenceStart = doc.sentences[from.sentence]!.normStart;
+  return pattern.test(doc.norm.chars.slice(Math.max(sentenceStart, from.norm.start - 8), from.norm.start).join(''));
+}
+
 function place(doc: MedDocument): Placed[] {
   return doc.entities.map((entity) => {
     const norm = doc.toNorm(entity.start, entity.end);
@@ -244,6 +254,8 @@ export const relationsStage: Stage = {
         for (const from of list) {
           if (!schema.from.includes(from.entity.type)) continue;
           if (schema.fromNotLabel && attributeOf(from.entity, s.attributes) === schema.fromNotLabel) continue;
+          if (schema.unlessLinked && relations.some((r) => r.type === schema.type && r.from === from.entity.id)) continue;
+          if (schema.precededBy && !precededBy(doc, from, schema.precededBy)) continue;
           const candidates: Array<{ to: Placed; d: number }> = [];
           for (const to of list) {
             if (to === from || excluded.has(to.entity.id) || !matchesTarget(schema, from.entity, to.entity, byId, s.attributes)) continue;
