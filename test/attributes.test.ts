@@ -137,6 +137,13 @@ describe('uncertainty', () => {
     expect(certainties('主动脉管壁光整，主动脉夹层可排除。', [['主动脉夹层', 'disease']])).toEqual(['negative']);
     expect(certainties('运动负荷试验阴性，未提示心肌缺血。', [['心肌缺血', 'disease']])).toEqual(['negative']);
     expect(certainties('痰培养未培养出致病菌。', [['致病菌', 'microbe']])).toEqual(['negative']);
+    expect(certainties('降钙素原正常，细菌感染依据不足。', [['细菌感染', 'disease']])).toEqual(['negative']);
+  });
+
+  it('reads 警惕 as present doubt and leaves a sign the image shows certain under advice to clarify', () => {
+    const [cancer] = assertAll('胃窦壁局限性增厚，需警惕胃癌。', [['胃癌', 'disease']]);
+    expect([cancer!.certainty, cancer!.temporality, cancer!.conditional]).toEqual(['possible', 'current', false]);
+    expect(certainties('中腹部见多个气液平面，肠梗阻征象，建议CT进一步检查。', [['肠梗阻', 'disease']])).toEqual(['positive']);
   });
 
   it('lets a negation decide a finding described as 可疑 inside its list, not one outside it', () => {

@@ -112,10 +112,13 @@ function blocked(chars: readonly string[], ctx: SentenceContext, from: number, t
  */
 function reachesBack(chars: readonly string[], ctx: SentenceContext, start: number, end: number, cueStart: number, axis: Axis): boolean {
   let commas = 0;
+  // The finding with the rest of its clause (肠梗阻征象): an observation may end either.
+  let described = chars.slice(start, end).join('');
   for (let i = end; i < cueStart; i++) {
     const ch = chars[i]!;
     if (ctx.covered[i - ctx.start] || HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return false;
     if (CLAUSE_BREAKS.has(ch)) commas++;
+    else if (commas === 0) described += ch;
   }
   if (commas > 1) return false;
   for (const m of ctx.matches) {
@@ -123,7 +126,7 @@ function reachesBack(chars: readonly string[], ctx: SentenceContext, start: numb
     if (m.terminates !== null || m.cues.some((c) => c.axis === axis)) return false;
   }
   const text = chars.slice(start, end).join('');
-  return !cueLexicon().observations.some((o) => text.endsWith(o));
+  return !cueLexicon().observations.some((o) => text.endsWith(o) || described.endsWith(o));
 }
 
 /** Tests and exams take only result cues on certainty (CT未见异常 says nothing against the CT). */
