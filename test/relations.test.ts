@@ -129,6 +129,14 @@ describe('relations', () => {
     ]);
   });
 
+  it('reads a plain time after a drug as its duration when 连用 or × before it says so', () => {
+    const doc = annotate('阿莫西林胶囊 0.5g 口服 tid ×7天；发热持续3天，予布洛芬 0.2g 口服。', [
+      ['阿莫西林胶囊', 'drug'], ['7天', 'time'], ['发热', 'symptom'], ['3天', 'time'], ['布洛芬', 'drug'],
+    ]);
+    const relations = related(doc);
+    expect(relations.filter((r) => r.startsWith('duration') || r.startsWith('time'))).toEqual(['duration 阿莫西林胶囊→7天', 'time 发热→3天']);
+  });
+
   it('does nothing on a document without entities', () => {
     const doc = new MedDocument('');
     relationsStage.process(doc);

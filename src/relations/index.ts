@@ -66,6 +66,8 @@ function loadSchemas(): Schemas {
   return schemas;
 }
 
+/** How many characters before an entity may complete a drug attribute it is part of (连用 in 连用5天). */
+const LEAD = 4;
 const CLAUSE_BREAKS = new Set([',', '，', ';', '；', '。', '\n', ':', '：']);
 const HARD_BREAKS = new Set([';', '；', '。', '\n']);
 
@@ -127,14 +129,30 @@ function addDrugAttributes(doc: MedDocument, placed: Placed[], s: Schemas): bool
   return added;
 }
 
-function matchesTarget(schema: CompiledSchema, from: Entity, to: Entity, byId: Map<string, Entity>, attributes: Schemas['attributes']): boolean {
+/**
+ * Whether the entity, read together with the few characters `lead` before it, is a mention of the drug attribute:
+ * recognition marks 7天 in ×7天 and 5天 in 连用5天 as plain times.
+ */
+function attributeWithLead(entity: Entity, lead: string, name: string, attributes: Schemas['attributes']): boolean {
+  const rule = attributes.find((a) => a.name === name);
+  if (!rule || rule.type !== entity.type) return false;
+  const text = entity.text.trim();
+  for (let k = lead.length - 1; k >= 0; k--) if (rule.anchored.test(lead.slice(k) + text)) return true;
+  return false;
+}
+
+function matchesTarget(
+  schema: CompiledSchema, from: Entity, to: Entity, lead: string, byId: Map<string, Entity>, attributes: Schemas['attributes'],
+): boolean {
   if (!schema.to.includes(to.type)) return false;
   const text = to.text.trim();
   if (schema.texts && !schema.texts.has(text)) return false;
   if (schema.pattern && !schema.pattern.test(text)) return false;
   if (schema.notRegExp && schema.notRegExp.test(text)) return false;
   const attribute = schema.toLabel || schema.notLabel ? attributeOf(to, attributes) : null;
-  if (schema.toLabel && attribute !== schema.toLabel) return false;
+  // Only after the drug: in 发热持续3天，予布洛芬 the 3 days are the fever's.
+  const completed = attribute === null && to.start >= from.end && attributeWithLead(to, lead, schema.toLabel ?? '', attributes);
+  if (schema.toLabel && attribute !== schema.toLabel && !completed) return false;
   if (schema.notLabel && attribute === schema.notLabel) return false;
   if (schema.toOwnedBy) {
     // 左 inside 左肾 inside 左肾结石 is the kidney's laterality, not the stone's.
@@ -258,7 +276,9 @@ export const relationsStage: Stage = {
           if (schema.precededBy && !precededBy(doc, from, schema.precededBy)) continue;
           const candidates: Array<{ to: Placed; d: number }> = [];
           for (const to of list) {
-            if (to === from || excluded.has(to.entity.id) || !matchesTarget(schema, from.entity, to.entity, byId, s.attributes)) continue;
+            if (to === from || excluded.has(to.entity.id)) continue;
+            const lead = doc.norm.chars.slice(Math.max(doc.sentences[to.sentence]!.normStart, to.norm.start - LEAD), to.norm.start).join('');
+            if (!matchesTarget(schema, from.entity, to.entity, lead, byId, s.attributes)) continue;
             const d = distance(doc, schema, from.norm, to.norm, ignored);
             if (d === null || (schema.blockedByFrom && blocked(schema, from, to, list))) continue;
             candidates.push({ to, d });
