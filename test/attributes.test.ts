@@ -140,6 +140,15 @@ describe('uncertainty', () => {
     expect(certainties('降钙素原正常，细菌感染依据不足。', [['细菌感染', 'disease']])).toEqual(['negative']);
   });
 
+  it('keeps doubt and denial across 有/为 and reads 不能确定, 待进一步除外 and 不支持', () => {
+    expect(certainties('胆总管下段疑有结石。', [['结石', 'disease']])).toEqual(['possible']);
+    expect(certainties('否认有糖尿病、高血压。', [['糖尿病', 'disease'], ['高血压', 'disease']])).toEqual(['negative', 'negative']);
+    expect(certainties('肝内低密度灶，是否为转移瘤不能确定。', [['低密度灶', 'disease'], ['转移瘤', 'disease']])).toEqual(['positive', 'possible']);
+    expect(certainties('右肺结节，肺癌待进一步除外。', [['结节', 'disease'], ['肺癌', 'disease']])).toEqual(['positive', 'possible']);
+    expect(certainties('心肌酶谱未见异常，心肌梗死暂不支持。', [['心肌梗死', 'disease']])).toEqual(['negative']);
+    expect(certainties('心电图大致正常，暂不支持急性冠脉综合征。', [['急性冠脉综合征', 'disease']])).toEqual(['negative']);
+  });
+
   it('reads 警惕 as present doubt and leaves a sign the image shows certain under advice to clarify', () => {
     const [cancer] = assertAll('胃窦壁局限性增厚，需警惕胃癌。', [['胃癌', 'disease']]);
     expect([cancer!.certainty, cancer!.temporality, cancer!.conditional]).toEqual(['possible', 'current', false]);
