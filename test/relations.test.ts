@@ -137,6 +137,19 @@ describe('relations', () => {
     expect(relations.filter((r) => r.startsWith('duration') || r.startsWith('time'))).toEqual(['duration 阿莫西林胶囊→7天', 'time 发热→3天']);
   });
 
+  it('adds the reference range recognition left out after a test, not a date or a value with its unit', () => {
+    const doc = annotate('谷丙转氨酶 56 U/L 9-50 ↑\n降钙素原 0.82 ng/mL <0.05 ↑\nHBV-DNA <500 IU/mL\n2024-05-20 血常规', [
+      ['谷丙转氨酶', 'lab_test'], ['56 U/L', 'measurement'], ['降钙素原', 'lab_test'], ['0.82 ng/mL', 'measurement'],
+      ['HBV-DNA', 'lab_test'], ['<500 IU/mL', 'measurement'], ['血常规', 'lab_test'],
+    ]);
+    expect(related(doc)).toEqual([
+      'reference_range 谷丙转氨酶→9-50', 'reference_range 降钙素原→<0.05',
+      'value HBV-DNA→<500 IU/mL', 'value 谷丙转氨酶→56 U/L', 'value 降钙素原→0.82 ng/mL',
+    ]);
+    const range = doc.entities.find((e) => e.text === '9-50')!;
+    expect([range.type, range.label, range.source]).toEqual(['measurement', 'reference_range', 'rule']);
+  });
+
   it('does nothing on a document without entities', () => {
     const doc = new MedDocument('');
     relationsStage.process(doc);

@@ -27,7 +27,7 @@ interface Schema {
   confidence: number;
 }
 
-interface AttributeRule { type: EntityType; pattern: string }
+interface AttributeRule { near: EntityType; type: EntityType; pattern: string }
 
 interface CompiledSchema extends Schema {
   texts: Set<string> | null;
@@ -38,7 +38,7 @@ interface CompiledSchema extends Schema {
 
 interface Schemas {
   relations: CompiledSchema[];
-  attributes: Array<{ name: string; type: EntityType; pattern: RegExp; anchored: RegExp }>;
+  attributes: Array<{ name: string; near: EntityType; type: EntityType; pattern: RegExp; anchored: RegExp }>;
   orders: { joiner: RegExp; shared: Set<string> };
 }
 
@@ -59,7 +59,7 @@ function loadSchemas(): Schemas {
       precededBy: s.fromPreceded ? new RegExp(s.fromPreceded) : null,
     })),
     attributes: Object.entries(file.attributes).map(([name, rule]) => ({
-      name, type: rule.type, pattern: new RegExp(rule.pattern, 'gi'), anchored: new RegExp(`^(?:${rule.pattern})$`, 'i'),
+      name, near: rule.near, type: rule.type, pattern: new RegExp(rule.pattern, 'gi'), anchored: new RegExp(`^(?:${rule.pattern})$`, 'i'),
     })),
     orders: { joiner: new RegExp(file.orders.joiner), shared: new Set(file.orders.shared) },
   };
@@ -73,7 +73,7 @@ const HARD_BREAKS = new Set([';', '；', '。', '\n']);
 
 interface Placed { entity: Entity; norm: Span; sentence: number }
 
-/** The drug attribute (dose, frequency, route, duration) an entity expresses, by its label or its words. */
+/** The attribute (a drug's dose, frequency, route, duration; a test's reference range) an entity expresses, by its label or its words. */
 function attributeOf(entity: Entity, attributes: Schemas['attributes']): string | null {
   for (const a of attributes) if (entity.label === a.name) return a.name;
   for (const a of attributes) if (a.type === entity.type && a.anchored.test(entity.text.trim())) return a.name;
@@ -87,17 +87,16 @@ function crossesBreak(chars: readonly string[], from: number, to: number, clause
 }
 
 /**
- * Adds dose, frequency, route and duration mentions near each drug as entities when recognition did not
- * already cover those characters (the unified taxonomy has no such types; they become measurement,
- * time and procedure entities labelled with the attribute).
+ * Adds dose, frequency, route and duration mentions near each drug, and reference ranges after each test, as
+ * entities when recognition did not already cover those characters (the unified taxonomy has no such types;
+ * they become measurement, time and procedure entities labelled with the attribute).
  */
-function addDrugAttributes(doc: MedDocument, placed: Placed[], s: Schemas): boolean {
-  const drugs = placed.filter((p) => p.entity.type === 'drug');
-  if (drugs.length === 0) return false;
-  const reach = new Map(s.relations.filter((r) => r.from.includes('drug')).map((r) => [r.toLabel ?? '', r]));
+function addAttributes(doc: MedDocument, placed: Placed[], s: Schemas): boolean {
+  const anchors = placed.filter((p) => s.attributes.some((a) => a.near === p.entity.type));
+  if (anchors.length === 0) return false;
   const taken = placed.map((p) => p.norm);
   let added = false;
-  for (const sentence of new Set(drugs.map((d) => d.sentence))) {
+  for (const sentence of new Set(anchors.map((d) => d.sentence))) {
     const { normStart, normEnd } = doc.sentences[sentence]!;
     const chars = doc.norm.chars.slice(normStart, normEnd);
     // UTF-16 index → code-point index, for regex matches on the sentence string.
@@ -107,15 +106,15 @@ function addDrugAttributes(doc: MedDocument, placed: Placed[], s: Schemas): bool
     chars.forEach((ch, k) => { for (let u = 0; u < ch.length; u++) unitToPoint[unit + u] = k; unit += ch.length; });
     unitToPoint[text.length] = chars.length;
     for (const attribute of s.attributes) {
-      const schema = reach.get(attribute.name);
+      const schema = s.relations.find((r) => r.type === attribute.name && r.from.includes(attribute.near));
       if (!schema) continue;
+      const near = anchors.filter((a) => a.sentence === sentence && a.entity.type === attribute.near);
       attribute.pattern.lastIndex = 0;
       for (const m of text.matchAll(attribute.pattern)) {
         const start = normStart + unitToPoint[m.index]!;
         const end = normStart + unitToPoint[m.index + m[0].length]!;
-        const nearDrug = drugs.some((d) => d.sentence === sentence
-          && ((start >= d.norm.end && start - d.norm.end <= schema.after) || (end <= d.norm.start && d.norm.start - end <= schema.before)));
-        if (!nearDrug || taken.some((t) => t.start < end && start < t.end)) continue;
+        const reached = near.some((d) => (start >= d.norm.end && start - d.norm.end <= schema.after) || (end <= d.norm.start && d.norm.start - end <= schema.before));
+        if (!reached || taken.some((t) => t.start < end && start < t.end)) continue;
         const span = doc.fromNorm(start, end);
         doc.entities.push({
           id: doc.newEntityId(), ...span, text: doc.slice(span.start, span.end), type: attribute.type, label: attribute.name,
@@ -252,7 +251,7 @@ export const relationsStage: Stage = {
     if (doc.sentences.length === 0 || doc.entities.length === 0) return;
     const s = loadSchemas();
     let placed = place(doc);
-    if (addDrugAttributes(doc, placed, s)) {
+    if (addAttributes(doc, placed, s)) {
       doc.rebuildNesting();
       placed = place(doc);
     }
