@@ -91,6 +91,13 @@ describe('relations', () => {
     ]);
   });
 
+  it('does not give a size across a comma to the finding after it', () => {
+    const doc = annotate('胰头部见一低密度肿块，大小约3.1×2.7cm，胰管扩张。', [
+      ['胰头部', 'anatomy'], ['低密度肿块', 'symptom'], ['3.1×2.7cm', 'measurement'], ['胰管扩张', 'disease'], ['胰管', 'anatomy'],
+    ]);
+    expect(related(doc)).toEqual(['site 低密度肿块→胰头部', 'site 胰管扩张→胰管', 'size 低密度肿块→3.1×2.7cm']);
+  });
+
   it('reads an upper or lower bound as a reference range and gives each value to the nearest test', () => {
     const doc = annotate('降钙素原 0.82 ng/mL <0.05 ↑\neGFR 52 ml/min/1.73m2 >90\n入院查血常规示白细胞 15.2×10^9/L。', [
       ['降钙素原', 'lab_test'], ['0.82 ng/mL', 'measurement'], ['<0.05', 'measurement'],

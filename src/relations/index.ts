@@ -23,7 +23,8 @@ interface Schema {
   contained: boolean;
   before: number;
   after: number;
-  clauses: boolean;
+  /** Whether the search runs past commas; `after` only on the side after the `from` entity. */
+  clauses: boolean | 'after';
   confidence: number;
 }
 
@@ -179,11 +180,11 @@ function distance(doc: MedDocument, schema: CompiledSchema, from: Span, to: Span
   if (to.start >= from.start && to.end <= from.end) return schema.contained && contains(from, to) ? 0 : null;
   if (to.start >= from.end) {
     const gap = gapLength(from.end, to.start, ignored);
-    return gap <= schema.after && !crossesBreak(doc.norm.chars, from.end, to.start, schema.clauses) ? gap : null;
+    return gap <= schema.after && !crossesBreak(doc.norm.chars, from.end, to.start, schema.clauses !== false) ? gap : null;
   }
   if (to.end <= from.start) {
     const gap = gapLength(to.end, from.start, ignored);
-    return gap <= schema.before && !crossesBreak(doc.norm.chars, to.end, from.start, schema.clauses) ? gap : null;
+    return gap <= schema.before && !crossesBreak(doc.norm.chars, to.end, from.start, schema.clauses === true) ? gap : null;
   }
   return null;
 }
