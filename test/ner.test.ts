@@ -124,6 +124,30 @@ describe('native entity recognition (committed model)', () => {
   });
 });
 
+describe('findings the taggers miss (gap-filling layer)', () => {
+  it('adds report findings from the dictionaries where a report states them', () => {
+    const { entities } = recognize('胆囊壁毛糙，胆囊内未见结石。左侧第5、6肋骨骨折，左侧少量气胸待排。');
+    expect(find(entities, '结石')).toMatchObject({ source: 'dictionary' });
+    expect(find(entities, '气胸')).toMatchObject({ source: 'dictionary' });
+  });
+
+  it('reads imaging observations whole, absorbing a shorter finding inside them', () => {
+    const { entities } = recognize('甲状腺右叶见一低回声结节，大小约0.8×0.6cm。左侧颞叶见片状长T2信号，DWI未见弥散受限。');
+    expect(find(entities, '低回声结节', 'symptom')).toBeDefined();
+    expect(find(entities, '结节')).toBeUndefined();
+    expect(find(entities, '片状长T2信号', 'symptom')).toBeDefined();
+    expect(find(entities, '弥散受限', 'symptom')).toBeDefined();
+    // Anatomy inside or beside a finding stays.
+    expect(find(entities, '甲状腺右叶', 'anatomy')).toBeDefined();
+  });
+
+  it('leaves words inside names, treatments and departments alone', () => {
+    const { entities } = recognize('予抗感染、抗肿瘤治疗，腹腔内注射肿瘤坏死因子30万单位，请肿瘤科会诊。');
+    const added = entities.filter((e) => e.source !== 'model' && (e.type === 'disease' || e.type === 'symptom'));
+    expect(added.map((e) => e.text)).toEqual([]);
+  });
+});
+
 describe('combined taggers', () => {
   it('decode exactly what the separate models decode, from one shared extraction', async () => {
     const { SequenceModel, FeatureExtractor, loadGazetteer } = await import('../src/entities/index.js');

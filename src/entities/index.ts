@@ -45,7 +45,7 @@ export function loadEntityStage(scheme: SchemeName): Stage {
     const extractor = new FeatureExtractor(loadGazetteer(), taggers.map((m) => m.lexicon));
     const layerTaggers = NATIVE_TAGGERS.flatMap((tagger, k) => taggers[k]!.layerNames.map(() => tagger));
     const part = { model: SequenceModel.combine(taggers), lexiconSlot: extractor.lexiconSlot(0), mapLabel: nativeLabelMapper(layerTaggers), keepLabel: false };
-    stage = new EntityStage(extractor, [part], nativeLayers(loadGazetteer()));
+    stage = new EntityStage(extractor, [part], nativeLayers(loadGazetteer(), Gazetteer.load(modelPath('ner', 'findings.tsv'))));
   } else {
     const model = loadModel(scheme);
     const extractor = new FeatureExtractor(loadGazetteer(), [model.lexicon], model.header.wideContext === true);

@@ -2,6 +2,8 @@ import type { MedDocument } from '../document/document.js';
 import { readJsonResource } from '../resources.js';
 import type { EntityType } from '../taxonomy/taxonomy.js';
 import { GAZETTEER_TYPES, foldKey, type Gazetteer, type GazetteerMatches } from './gazetteer.js';
+import { FindingLayer } from './findings.js';
+import { codePointIndex } from './offsets.js';
 import { makeEntity, type EntityLayer, type LabelMapper } from './stage.js';
 
 interface RuleFile {
@@ -40,20 +42,6 @@ export function nativeLabelMapper(layerTaggers: NativeTagger[]): LabelMapper {
     if (type === 'exam_or_lab') return examPattern.test(text) ? 'exam' : 'lab_test';
     return type;
   };
-}
-
-/** UTF-16 index → code-point index of a normalized text (identity when it has no astral characters). */
-function codePointIndex(text: string, chars: readonly string[]): (unit: number) => number {
-  if (text.length === chars.length) return (unit) => unit;
-  const map = new Int32Array(text.length + 1);
-  let cp = 0;
-  for (let u = 0; u < text.length; u++) {
-    map[u] = cp;
-    const c = text.charCodeAt(u);
-    if (c < 0xd800 || c > 0xdbff) cp++;
-  }
-  map[text.length] = cp;
-  return (unit) => map[unit]!;
 }
 
 interface Candidate { start: number; end: number; type: EntityType; confidence: number; source: 'rule' | 'dictionary' }
@@ -165,6 +153,6 @@ class RuleLayer implements EntityLayer {
   }
 }
 
-export function nativeLayers(gazetteer: Gazetteer): EntityLayer[] {
-  return [new RuleLayer(gazetteer)];
+export function nativeLayers(gazetteer: Gazetteer, findings: Gazetteer): EntityLayer[] {
+  return [new RuleLayer(gazetteer), new FindingLayer(gazetteer, findings)];
 }

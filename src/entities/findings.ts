@@ -1,0 +1,142 @@
+import type { MedDocument } from '../document/document.js';
+import type { Entity } from '../document/types.js';
+import { readJsonResource } from '../resources.js';
+import type { EntityType } from '../taxonomy/taxonomy.js';
+import { GAZETTEER_TYPES, foldKey, type Gazetteer, type GazetteerMatches } from './gazetteer.js';
+import { codePointIndex } from './offsets.js';
+import { makeEntity, type EntityLayer } from './stage.js';
+
+interface FindingFile {
+  minLength: number;
+  stopwords: string[];
+  frames: string[];
+  trailing: string[];
+  blockedBefore: string[];
+  observations: Array<{ type: EntityType; regex: string }>;
+}
+
+const file = readJsonResource<FindingFile>('entities', 'findings.json');
+const observations = file.observations.map((o) => ({ type: o.type, re: new RegExp(o.regex, 'gu') }));
+const stopwords = new Set(file.stopwords);
+const blockedBefore = new Set(file.blockedBefore);
+/** How far back in its clause a finding verb may stand (未见明显肿大的淋巴结). */
+const FRAME_REACH = 8;
+const CLAUSE_END = /[，,。；;！!？?：:\s]/u;
+const LIST_OR_CLAUSE_END = /[，,。；;！!？?：:、\s()（）]/u;
+const bit = (t: (typeof GAZETTEER_TYPES)[number]): number => 1 << GAZETTEER_TYPES.indexOf(t);
+const DISEASE = bit('disease');
+const SYMPTOM = bit('symptom');
+const TERM = bit('term');
+/** Entities a finding may contain: 胆囊结石 holds the anatomy 胆囊. */
+const CONTAINABLE = new Set<EntityType>(['anatomy', 'location']);
+const FINDING_TYPES = new Set<EntityType>(['disease', 'symptom']);
+
+/** A candidate in normalized code-point offsets; `absorbs` lets an observation pattern replace shorter findings inside it. */
+interface Candidate { start: number; end: number; type: EntityType; confidence: number; source: Entity['source']; absorbs: boolean }
+
+/**
+ * Adds the findings that the taggers missed (resources/entities/findings.json): gazetteer diseases and
+ * symptoms, and imaging observation patterns, where no recognized entity crosses their span.
+ */
+export class FindingLayer implements EntityLayer {
+  private readonly gazetteer: Gazetteer;
+  /** Disease and symptom words of the NER training corpora (models/ner/findings.tsv, scripts/build-findings-lexicon.ts). */
+  private readonly lexicon: Gazetteer;
+
+  constructor(gazetteer: Gazetteer, lexicon: Gazetteer) {
+    this.gazetteer = gazetteer;
+    this.lexicon = lexicon;
+  }
+
+  add(doc: MedDocument, shared: GazetteerMatches | null): void {
+    const keys = Int32Array.from(doc.norm.chars, (ch) => foldKey(ch.codePointAt(0)!));
+    const gazetteerMatches = shared?.gazetteer === this.gazetteer ? shared : this.gazetteer.matchAll(keys, keys.length);
+    const candidates = [
+      ...dictionaryCandidates(doc, gazetteerMatches, true),
+      ...dictionaryCandidates(doc, this.lexicon.matchAll(keys, keys.length), false),
+      ...observationCandidates(doc),
+    ];
+    // Longest first, so 胆囊结石 wins over 结石 and 低回声结节 over 回声.
+    candidates.sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
+    const spans = doc.entities.map((e) => ({ entity: e, ...doc.toNorm(e.start, e.end) }));
+    const added: Candidate[] = [];
+    const absorbed = new Set<Entity>();
+    for (const c of candidates) {
+      if (added.some((a) => a.start < c.end && c.start < a.end)) continue;
+      const inside: Entity[] = [];
+      let blocked = false;
+      for (const s of spans) {
+        if (absorbed.has(s.entity) || s.end <= c.start || c.end <= s.start) continue;
+        const contained = c.start <= s.start && s.end <= c.end;
+        if (contained && CONTAINABLE.has(s.entity.type)) continue;
+        // A shorter finding inside an observation (结节 of 低回声结节) gives way; anything else blocks.
+        if (contained && c.absorbs && FINDING_TYPES.has(s.entity.type) && (s.end - s.start) < (c.end - c.start)) { inside.push(s.entity); continue; }
+        blocked = true;
+        break;
+      }
+      if (blocked) continue;
+      for (const e of inside) absorbed.add(e);
+      added.push(c);
+    }
+    if (absorbed.size > 0) doc.entities = doc.entities.filter((e) => !absorbed.has(e));
+    for (const c of added) {
+      const { start, end } = doc.fromNorm(c.start, c.end);
+      doc.entities.push(makeEntity(doc, start, end, c.type, c.confidence, c.source));
+    }
+  }
+}
+
+/**
+ * Dictionary words stated as findings. From the gazetteer (`noisySymptoms`) a symptom needs the common-term
+ * mark or three characters, since its short symptom list holds names and fragments.
+ */
+function dictionaryCandidates(doc: MedDocument, matches: GazetteerMatches, noisySymptoms: boolean): Candidate[] {
+  const out: Candidate[] = [];
+  for (let m = 0; m < matches.count; m++) {
+    const mask = matches.masks[m]!;
+    const start = matches.starts[m]!;
+    const end = matches.ends[m]!;
+    const length = end - start;
+    if (length < file.minLength) continue;
+    const disease = (mask & DISEASE) !== 0;
+    const symptom = (mask & SYMPTOM) !== 0 && (!noisySymptoms || (mask & TERM) !== 0 || length >= 3);
+    if (!disease && !symptom) continue;
+    if (stopwords.has(doc.norm.chars.slice(start, end).join('')) || !statesFinding(doc.norm.chars, start, end)) continue;
+    out.push({ start, end, type: (mask & SYMPTOM) !== 0 ? 'symptom' : 'disease', confidence: 0.7, source: 'dictionary', absorbs: false });
+  }
+  return out;
+}
+
+/**
+ * Whether a word at [start, end) stands where reports state findings: its clause (or list item) ends right
+ * after it or with a trailing cue or connector (…可能, …待排, …史, …伴), or a finding verb stands before it
+ * in its clause (未见…, 考虑…, 伴…). Names inside longer words (肿瘤坏死因子, 肿瘤科) and treatments (抗感染) are not.
+ */
+function statesFinding(chars: readonly string[], start: number, end: number): boolean {
+  if (start > 0 && blockedBefore.has(chars[start - 1]!)) return false;
+  if (end >= chars.length || LIST_OR_CLAUSE_END.test(chars[end]!)) return true;
+  const after = chars.slice(end, end + 3).join('');
+  if (file.trailing.some((t) => after.startsWith(t))) return true;
+  let from = start;
+  while (from > 0 && start - from < FRAME_REACH && !CLAUSE_END.test(chars[from - 1]!)) from--;
+  const before = chars.slice(from, start).join('');
+  return file.frames.some((f) => before.includes(f));
+}
+
+function observationCandidates(doc: MedDocument): Candidate[] {
+  const text = doc.norm.text;
+  const chars = doc.norm.chars;
+  const toCp = codePointIndex(text, chars);
+  const out: Candidate[] = [];
+  for (const o of observations) {
+    o.re.lastIndex = 0;
+    for (let m = o.re.exec(text); m !== null; m = o.re.exec(text)) {
+      if (m[0].length < file.minLength) continue;
+      const start = toCp(m.index);
+      const end = toCp(m.index + m[0].length);
+      if (!statesFinding(chars, start, end)) continue;
+      out.push({ start, end, type: o.type, confidence: 0.75, source: 'rule', absorbs: true });
+    }
+  }
+  return out;
+}
