@@ -70,6 +70,27 @@ describe('medstruct eval assertion', () => {
     expect(last.subjectAccuracy).toBeGreaterThan(0.9);
   });
 
+  it('scores report sentences end to end on the entities the pipeline recognizes itself', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'medstruct-e2e-')), 'reports.jsonl');
+    const rows = [
+      { text: '胆囊壁毛糙，胆囊内未见结石。', findings: [{ start: 11, end: 13, certainty: 'negative' }] },
+      { text: '右肺下叶结节，考虑肺癌可能。', findings: [{ start: 9, end: 11, certainty: 'possible' }] },
+      { text: '患者否认高血压、糖尿病病史。', findings: [{ start: 4, end: 7, certainty: 'negative' }, { start: 8, end: 11, certainty: 'negative' }] },
+    ];
+    writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const r = medstruct('eval', 'assertion', '--ner', '--data', file);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout.slice(0, r.stdout.lastIndexOf('\n{'))) as { format: string; coverage: { findings: number; found: number } };
+    expect(report.format).toBe('reports-end-to-end');
+    expect(report.coverage.findings).toBe(4);
+    const last = lastLine(r.stdout);
+    expect(last.found).toBe(1);
+    expect(last.accuracy).toBe(1);
+    const cmdd = medstruct('eval', 'assertion', '--ner', '--data', 'eval');
+    expect(cmdd.status).not.toBe(0);
+    expect(cmdd.stdout + cmdd.stderr).toContain('INVALID_ARGUMENT');
+  });
+
   it('reads a directory of CMDD dialogues', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'medstruct-cmdd-')), 'dev');
     mkdirSync(dir);

@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { attributesStage } from '../attributes/index.js';
+import { attributesStage, isAsserted } from '../attributes/index.js';
 import { assertDialogue, type DialogueMention, type Utterance } from '../attributes/dialogue.js';
-import { assertKnownOptions, parseArgs, stringOption } from '../cli/args.js';
+import { assertKnownOptions, flag, parseArgs, stringOption } from '../cli/args.js';
 import { readJsonl } from '../cli/io.js';
 import { MedDocument } from '../document/document.js';
 import type { Certainty, Subject, Temporality } from '../document/types.js';
 import { MedstructError } from '../errors.js';
+import { buildPipeline } from '../pipeline/default.js';
 import { isEntityType } from '../taxonomy/taxonomy.js';
 
 const CERTAINTIES: readonly Certainty[] = ['positive', 'negative', 'possible'];
@@ -102,21 +103,29 @@ function axisScores(): { add: (gold: string, predicted: string) => void; scores:
   };
 }
 
+/** The row's document, after checking that the row is well formed and every finding lies inside the text. */
+function checkedDocument(row: ReportRow, line: number): MedDocument {
+  if (typeof row.text !== 'string' || !Array.isArray(row.findings)) {
+    throw new MedstructError('INVALID_ARGUMENT', `line ${line + 1}: needs "text" and "findings"`);
+  }
+  const doc = new MedDocument(row.text);
+  for (const f of row.findings) {
+    if (!CERTAINTIES.includes(f.certainty) || !(f.start >= 0 && f.end > f.start && f.end <= doc.length)) {
+      throw new MedstructError('INVALID_ARGUMENT', `line ${line + 1}: bad finding ${JSON.stringify(f)}`);
+    }
+  }
+  return doc;
+}
+
 function predictReports(rows: ReportRow[]): { gold: Certainty[]; predicted: Certainty[]; temporality: AxisScores; subject: AxisScores } {
   const gold: Certainty[] = [];
   const predicted: Certainty[] = [];
   const temporality = axisScores();
   const subject = axisScores();
   for (const [line, row] of rows.entries()) {
-    if (typeof row.text !== 'string' || !Array.isArray(row.findings)) {
-      throw new MedstructError('INVALID_ARGUMENT', `line ${line + 1}: needs "text" and "findings"`);
-    }
-    const doc = new MedDocument(row.text);
+    const doc = checkedDocument(row, line);
     const ids: string[] = [];
     for (const f of row.findings) {
-      if (!CERTAINTIES.includes(f.certainty) || !(f.start >= 0 && f.end > f.start && f.end <= doc.length)) {
-        throw new MedstructError('INVALID_ARGUMENT', `line ${line + 1}: bad finding ${JSON.stringify(f)}`);
-      }
       const id = doc.newEntityId();
       ids.push(id);
       doc.entities.push({
@@ -135,6 +144,42 @@ function predictReports(rows: ReportRow[]): { gold: Certainty[]; predicted: Cert
     }
   }
   return { gold, predicted, temporality: temporality.scores(), subject: subject.scores() };
+}
+
+/** How many gold findings the recognizer found (a finding-like entity overlapping at least half of the gold span). */
+export interface Coverage { findings: number; found: number; share: number; missedByCertainty: Record<Certainty, number> }
+
+/**
+ * End to end, as `medstruct ner` sees it: the native pipeline recognizes the entities itself, and each gold
+ * finding is scored on the asserted entity that overlaps it most (at least half of the gold span), so cues that
+ * recognition swallows into a span (纵隔内未见肿大) or splits off count as they would for a user.
+ */
+function predictReportsEndToEnd(rows: ReportRow[]): { gold: Certainty[]; predicted: Certainty[]; coverage: Coverage } {
+  const pipeline = buildPipeline();
+  const gold: Certainty[] = [];
+  const predicted: Certainty[] = [];
+  const missedByCertainty: Record<Certainty, number> = { positive: 0, negative: 0, possible: 0 };
+  let findings = 0;
+  for (const [line, row] of rows.entries()) {
+    const doc = pipeline.run(checkedDocument(row, line));
+    for (const f of row.findings) {
+      findings++;
+      let best: { overlap: number; certainty: Certainty } | null = null;
+      for (const e of doc.entities) {
+        if (!isAsserted(e) || !e.assertion) continue;
+        const overlap = Math.min(e.end, f.end) - Math.max(e.start, f.start);
+        if (overlap * 2 >= f.end - f.start && (!best || overlap > best.overlap)) best = { overlap, certainty: e.assertion.certainty };
+      }
+      if (!best) {
+        missedByCertainty[f.certainty]++;
+        continue;
+      }
+      gold.push(f.certainty);
+      predicted.push(best.certainty);
+    }
+  }
+  const share = findings ? Math.round((gold.length / findings) * 10000) / 10000 : 0;
+  return { gold, predicted, coverage: { findings, found: gold.length, share, missedByCertainty } };
 }
 
 export interface CertaintyScores {
@@ -170,14 +215,17 @@ export function scoreCertainty(gold: readonly Certainty[], predicted: readonly C
 }
 
 /**
- * `medstruct eval assertion --data DIR|FILE.jsonl`: certainty of gold finding mentions (no NER involved).
- * DIR is CMDD (dialogue JSON files, status 1/2/3); FILE.jsonl holds report sentences with gold findings.
+ * `medstruct eval assertion --data DIR|FILE.jsonl [--ner]`: certainty of gold finding mentions (no NER
+ * involved). DIR is CMDD (dialogue JSON files, status 1/2/3); FILE.jsonl holds report sentences with gold
+ * findings. `--ner` scores report sentences end to end instead: the pipeline's own entities, matched to the
+ * gold findings, with the share of gold findings recognized at all.
  */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
-  assertKnownOptions(args, ['data']);
+  const args = parseArgs(argv, ['ner']);
+  assertKnownOptions(args, ['data', 'ner']);
   const data = stringOption(args, 'data');
   if (!data) throw new MedstructError('INVALID_ARGUMENT', 'medstruct eval assertion needs --data DIR (CMDD) or --data FILE.jsonl');
+  const endToEnd = flag(args, 'ner');
   let isDir: boolean;
   try {
     isDir = statSync(data).isDirectory();
@@ -189,7 +237,12 @@ export async function run(argv: string[]): Promise<number> {
   let predicted: Certainty[] = [];
   let format: string;
   let axes: { temporality: AxisScores; subject: AxisScores } | null = null;
-  if (isDir) {
+  let coverage: Coverage | null = null;
+  if (isDir && endToEnd) throw new MedstructError('INVALID_ARGUMENT', '--ner scores report sentences (FILE.jsonl), not a CMDD directory');
+  if (endToEnd) {
+    format = 'reports-end-to-end';
+    ({ gold, predicted, coverage } = predictReportsEndToEnd(readJsonl<ReportRow>(data)));
+  } else if (isDir) {
     format = 'cmdd';
     for (const dialogue of readCmddDirectory(data)) {
       gold.push(...dialogue.gold);
@@ -203,10 +256,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   const scores = scoreCertainty(gold, predicted);
   const seconds = Math.round((performance.now() - started) / 10) / 100;
-  console.log(JSON.stringify({ format, seconds, ...scores, ...axes }, null, 2));
+  console.log(JSON.stringify({ format, seconds, ...scores, ...axes, ...(coverage ? { coverage } : {}) }, null, 2));
   console.log(JSON.stringify({
     accuracy: scores.accuracy, macroF1: scores.macroF1,
     negativeRecall: scores.perClass.negative.recall, possibleRecall: scores.perClass.possible.recall,
+    ...(coverage ? { found: coverage.share } : {}),
     ...(axes ? { temporalityAccuracy: axes.temporality.accuracy, subjectAccuracy: axes.subject.accuracy } : {}),
   }));
   return 0;
