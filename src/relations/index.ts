@@ -168,15 +168,28 @@ function contains(outer: Span, inner: Span): boolean {
   return inner.start >= outer.start && inner.end <= outer.end && (inner.start !== outer.start || inner.end !== outer.end);
 }
 
-/** Characters from `start` to `end`, less those covered by the `ignored` spans inside that stretch. */
-function gapLength(start: number, end: number, ignored: readonly Span[]): number {
-  let gap = end - start;
-  for (const s of ignored) if (s.start >= start && s.end <= end) gap -= s.end - s.start;
-  return gap;
+/** Characters of the sentence that ignored entities cover, counted up to each position (`covered[i - offset]`). */
+interface Ignored { offset: number; covered: Int32Array }
+
+function ignoredIn(doc: MedDocument, sentence: number, spans: readonly Span[]): Ignored | null {
+  if (spans.length === 0) return null;
+  const { normStart, normEnd } = doc.sentences[sentence]!;
+  const inside = new Uint8Array(normEnd - normStart);
+  for (const s of spans) for (let i = Math.max(s.start, normStart); i < Math.min(s.end, normEnd); i++) inside[i - normStart] = 1;
+  const covered = new Int32Array(inside.length + 1);
+  for (let i = 0; i < inside.length; i++) covered[i + 1] = covered[i]! + inside[i]!;
+  return { offset: normStart, covered };
+}
+
+/** Characters from `start` to `end` in one sentence, less those the ignored entities cover. */
+function gapLength(start: number, end: number, ignored: Ignored | null): number {
+  if (!ignored) return end - start;
+  const at = (i: number): number => ignored.covered[Math.min(Math.max(i - ignored.offset, 0), ignored.covered.length - 1)]!;
+  return end - start - (at(end) - at(start));
 }
 
 /** Characters between the two spans, or 0 when `to` lies inside `from`; null when the schema does not reach. */
-function distance(doc: MedDocument, schema: CompiledSchema, from: Span, to: Span, ignored: readonly Span[]): number | null {
+function distance(doc: MedDocument, schema: CompiledSchema, from: Span, to: Span, ignored: Ignored | null): number | null {
   if (to.start >= from.start && to.end <= from.end) return schema.contained && contains(from, to) ? 0 : null;
   if (to.start >= from.end) {
     const gap = gapLength(from.end, to.start, ignored);
@@ -267,7 +280,8 @@ export const relationsStage: Stage = {
     for (const list of bySentence.values()) {
       const taken = new Map<string, Set<string>>();
       for (const schema of s.relations) {
-        const ignored = schema.gapIgnores ? list.filter((p) => schema.gapIgnores!.includes(p.entity.type)).map((p) => p.norm) : [];
+        const ignored = schema.gapIgnores
+          ? ignoredIn(doc, list[0]!.sentence, list.filter((p) => schema.gapIgnores!.includes(p.entity.type)).map((p) => p.norm)) : null;
         const excluded = new Set((schema.notTakenBy ?? []).flatMap((type) => [...(taken.get(type) ?? [])]));
         for (const from of list) {
           if (!schema.from.includes(from.entity.type)) continue;
@@ -276,11 +290,12 @@ export const relationsStage: Stage = {
           if (schema.precededBy && !precededBy(doc, from, schema.precededBy)) continue;
           const candidates: Array<{ to: Placed; d: number }> = [];
           for (const to of list) {
-            if (to === from || excluded.has(to.entity.id)) continue;
+            if (to === from || !schema.to.includes(to.entity.type) || excluded.has(to.entity.id)) continue;
+            const d = distance(doc, schema, from.norm, to.norm, ignored);
+            if (d === null) continue;
             const lead = doc.norm.chars.slice(Math.max(doc.sentences[to.sentence]!.normStart, to.norm.start - LEAD), to.norm.start).join('');
             if (!matchesTarget(schema, from.entity, to.entity, lead, byId, s.attributes)) continue;
-            const d = distance(doc, schema, from.norm, to.norm, ignored);
-            if (d === null || (schema.blockedByFrom && blocked(schema, from, to, list))) continue;
+            if (schema.blockedByFrom && blocked(schema, from, to, list)) continue;
             candidates.push({ to, d });
           }
           // Every location inside 右膝关节内侧半月板后角 is the knee's; outside the span only the nearest counts.
