@@ -12,6 +12,7 @@ interface FindingFile {
   frames: string[];
   trailing: string[];
   blockedBefore: string[];
+  continuedBy: string[];
   observations: Array<{ type: EntityType; regex: string }>;
 }
 
@@ -19,6 +20,7 @@ const file = readJsonResource<FindingFile>('entities', 'findings.json');
 const observations = file.observations.map((o) => ({ type: o.type, re: new RegExp(o.regex, 'gu') }));
 const stopwords = new Set(file.stopwords);
 const blockedBefore = new Set(file.blockedBefore);
+const continuedBy = new Set(file.continuedBy);
 /** How far back in its clause a finding verb may stand (未见明显肿大的淋巴结). */
 const FRAME_REACH = 8;
 const CLAUSE_END = /[，,。；;！!？?：:\s]/u;
@@ -110,10 +112,11 @@ function dictionaryCandidates(doc: MedDocument, matches: GazetteerMatches, noisy
 /**
  * Whether a word at [start, end) stands where reports state findings: its clause (or list item) ends right
  * after it or with a trailing cue or connector (…可能, …待排, …史, …伴), or a finding verb stands before it
- * in its clause (未见…, 考虑…, 伴…). Names inside longer words (肿瘤坏死因子, 肿瘤科) and treatments (抗感染) are not.
+ * in its clause (未见…, 考虑…, 伴…). Parts of longer words (肿瘤坏死因子, 出血点, 肿瘤科) and treatments (抗感染) are not.
  */
 function statesFinding(chars: readonly string[], start: number, end: number): boolean {
   if (start > 0 && blockedBefore.has(chars[start - 1]!)) return false;
+  if (end < chars.length && continuedBy.has(chars[end]!)) return false;
   if (end >= chars.length || LIST_OR_CLAUSE_END.test(chars[end]!)) return true;
   const after = chars.slice(end, end + 3).join('');
   if (file.trailing.some((t) => after.startsWith(t))) return true;
