@@ -30,6 +30,12 @@ describe('negation', () => {
     expect(certainties('双侧海马未见萎缩，脑萎缩。', [['萎缩'], ['脑萎缩']])).toEqual(['negative', 'positive']);
   });
 
+  it('reads 未见异常 before a finding in its clause as a negation, and not into the next clause', () => {
+    expect(certainties('双侧腋窝未见异常肿大淋巴结。', [['肿大淋巴结', 'symptom']])).toEqual(['negative']);
+    expect(certainties('增强扫描未见明显异常强化灶。', [['异常强化灶', 'symptom']])).toEqual(['negative']);
+    expect(certainties('双肾未见异常，右肾结石。', [['右肾结石']])).toEqual(['positive']);
+  });
+
   it('ends the scope at 但 and keeps pseudo-cues from negating', () => {
     expect(certainties('无明显诱因出现腹痛，无恶心，但有呕吐。', [['腹痛'], ['恶心'], ['呕吐']])).toEqual(['positive', 'negative', 'positive']);
     expect(certainties('心律不齐，四肢无力。', [['心律不齐'], ['四肢无力']])).toEqual(['positive', 'positive']);
