@@ -157,6 +157,22 @@ describe('relations', () => {
     expect([range.type, range.label, range.source]).toEqual(['measurement', 'reference_range', 'rule']);
   });
 
+  it('reads a prescription label: pack sizes are no dose, the usage clause after 用法： or Sig: is the drug\'s', () => {
+    const doc = annotate('处方：头孢克肟分散片 100mg×12片，用法：一次1片，一日2次，口服。Rp: 阿莫西林胶囊 0.25g×24粒 Sig: 0.5g tid po', [
+      ['头孢克肟分散片', 'drug'], ['100mg', 'measurement'], ['阿莫西林胶囊', 'drug'], ['0.25g', 'measurement'], ['0.5g', 'measurement'],
+    ]);
+    expect(related(doc)).toEqual([
+      'dose 头孢克肟分散片→1片', 'dose 阿莫西林胶囊→0.5g', 'frequency 头孢克肟分散片→一日2次', 'frequency 阿莫西林胶囊→tid',
+      'route 头孢克肟分散片→口服', 'route 阿莫西林胶囊→po',
+    ]);
+  });
+
+  it('adds a frequency around the part recognition cut out of it as a time', () => {
+    const doc = annotate('注射用奥美拉唑钠 40mg 静推 q12h', [['注射用奥美拉唑钠', 'drug'], ['12h', 'time']]);
+    expect(related(doc)).toEqual(['dose 注射用奥美拉唑钠→40mg', 'frequency 注射用奥美拉唑钠→q12h', 'route 注射用奥美拉唑钠→静推']);
+    expect(doc.entities.find((e) => e.text === '12h')!.parent).toBe(doc.entities.find((e) => e.text === 'q12h')!.id);
+  });
+
   it('does nothing on a document without entities', () => {
     const doc = new MedDocument('');
     relationsStage.process(doc);

@@ -39,8 +39,9 @@ interface CompiledSchema extends Schema {
 
 interface Schemas {
   relations: CompiledSchema[];
-  attributes: Array<{ name: string; near: EntityType; type: EntityType; pattern: RegExp; anchored: RegExp }>;
+  attributes: Array<{ name: string; near: EntityType; type: EntityType; pattern: RegExp; anchored: RegExp; leading: RegExp }>;
   orders: { joiner: RegExp; shared: Set<string> };
+  usage: { label: RegExp; lead: number; reach: number };
 }
 
 let schemas: Schemas | null = null;
@@ -50,6 +51,7 @@ function loadSchemas(): Schemas {
   if (schemas) return schemas;
   const file = readJsonResource<{
     relations: Schema[]; attributes: Record<string, AttributeRule>; orders: { joiner: string; shared: string[] };
+    usage: { label: string; lead: number; reach: number };
   }>('relations', 'schemas.json');
   schemas = {
     relations: file.relations.map((s) => ({
@@ -61,13 +63,15 @@ function loadSchemas(): Schemas {
     })),
     attributes: Object.entries(file.attributes).map(([name, rule]) => ({
       name, near: rule.near, type: rule.type, pattern: new RegExp(rule.pattern, 'gi'), anchored: new RegExp(`^(?:${rule.pattern})$`, 'i'),
+      leading: new RegExp(`^(?:${rule.pattern})`, 'i'),
     })),
     orders: { joiner: new RegExp(file.orders.joiner), shared: new Set(file.orders.shared) },
+    usage: { label: new RegExp(file.usage.label, 'g'), lead: file.usage.lead, reach: file.usage.reach },
   };
   return schemas;
 }
 
-/** How many characters before an entity may complete a drug attribute it is part of (连用 in 连用5天). */
+/** How many characters around an entity may complete or undo a drug attribute it is part of (连用 in 连用5天, ×12片 after 100mg). */
 const LEAD = 4;
 const CLAUSE_BREAKS = new Set([',', '，', ';', '；', '。', '\n', ':', '：']);
 const HARD_BREAKS = new Set([';', '；', '。', '\n']);
@@ -88,6 +92,28 @@ function crossesBreak(chars: readonly string[], from: number, to: number, clause
 }
 
 /**
+ * Each drug's usage clause: after a usage label (用法：, Sig:) written within `lead` characters of the drug, up to
+ * `reach` characters, the next drug or the sentence end. Prescriptions list a drug's dose, frequency and route
+ * there between commas (头孢克肟分散片 100mg×12片，用法：一次1片，一日2次，口服).
+ */
+function usageClauses(doc: MedDocument, placed: readonly Placed[], usage: Schemas['usage']): Map<string, Span> {
+  const clauses = new Map<string, Span>();
+  const drugs = placed.filter((p) => p.entity.type === 'drug').sort((a, b) => a.norm.start - b.norm.start);
+  drugs.forEach((drug, k) => {
+    const next = drugs[k + 1];
+    const sentenceEnd = doc.sentences[drug.sentence]!.normEnd;
+    const limit = Math.min(next && next.sentence === drug.sentence ? next.norm.start : sentenceEnd, sentenceEnd);
+    const text = doc.norm.chars.slice(drug.norm.end, Math.min(limit, drug.norm.end + usage.lead)).join('');
+    usage.label.lastIndex = 0;
+    const m = usage.label.exec(text);
+    if (!m || [...text.slice(0, m.index)].some((c) => HARD_BREAKS.has(c))) return;
+    const start = drug.norm.end + [...text.slice(0, m.index + m[0].length)].length;
+    clauses.set(drug.entity.id, { start, end: Math.min(limit, start + usage.reach) });
+  });
+  return clauses;
+}
+
+/**
  * Adds dose, frequency, route and duration mentions near each drug, and reference ranges after each test, as
  * entities when recognition did not already cover those characters (the unified taxonomy has no such types;
  * they become measurement, time and procedure entities labelled with the attribute).
@@ -95,7 +121,8 @@ function crossesBreak(chars: readonly string[], from: number, to: number, clause
 function addAttributes(doc: MedDocument, placed: Placed[], s: Schemas): boolean {
   const anchors = placed.filter((p) => s.attributes.some((a) => a.near === p.entity.type));
   if (anchors.length === 0) return false;
-  const taken = placed.map((p) => p.norm);
+  const taken = placed.map((p) => ({ span: p.norm, type: p.entity.type }));
+  const usage = usageClauses(doc, placed, s.usage);
   let added = false;
   for (const sentence of new Set(anchors.map((d) => d.sentence))) {
     const { normStart, normEnd } = doc.sentences[sentence]!;
@@ -114,14 +141,19 @@ function addAttributes(doc: MedDocument, placed: Placed[], s: Schemas): boolean 
       for (const m of text.matchAll(attribute.pattern)) {
         const start = normStart + unitToPoint[m.index]!;
         const end = normStart + unitToPoint[m.index + m[0].length]!;
-        const reached = near.some((d) => (start >= d.norm.end && start - d.norm.end <= schema.after) || (end <= d.norm.start && d.norm.start - end <= schema.before));
-        if (!reached || taken.some((t) => t.start < end && start < t.end)) continue;
+        const inUsage = (d: Placed): boolean => { const u = usage.get(d.entity.id); return !!u && start >= u.start && end <= u.end; };
+        const reached = near.some((d) => (start >= d.norm.end && start - d.norm.end <= schema.after)
+          || (end <= d.norm.start && d.norm.start - end <= schema.before) || inUsage(d));
+        // A mention may hold what recognition cut out of it as another type (the time 一日 in 一日2次, 12h in q12h).
+        const clashes = (t: { span: Span; type: EntityType }): boolean => t.span.start < end && start < t.span.end
+          && (t.type === attribute.type || t.span.start < start || t.span.end > end || (t.span.start === start && t.span.end === end));
+        if (!reached || taken.some(clashes)) continue;
         const span = doc.fromNorm(start, end);
         doc.entities.push({
           id: doc.newEntityId(), ...span, text: doc.slice(span.start, span.end), type: attribute.type, label: attribute.name,
           confidence: 0.9, source: 'rule', parent: null, children: [], assertion: null, link: null,
         });
-        taken.push({ start, end });
+        taken.push({ span: { start, end }, type: attribute.type });
         added = true;
       }
     }
@@ -141,8 +173,21 @@ function attributeWithLead(entity: Entity, lead: string, name: string, attribute
   return false;
 }
 
+/**
+ * Whether the attribute mention still reads as one with the characters `trail` after it: 100mg in 100mg×12片 is a
+ * strength with a pack size, not a dose.
+ */
+function holdsWithTrail(entity: Entity, trail: string, name: string, attributes: Schemas['attributes']): boolean {
+  const rule = attributes.find((a) => a.name === name);
+  if (!rule || entity.label === name) return true;
+  const text = entity.text.trim();
+  const m = rule.leading.exec(text + trail);
+  return m !== null && m[0].length === text.length;
+}
+
 function matchesTarget(
-  schema: CompiledSchema, from: Entity, to: Entity, lead: string, byId: Map<string, Entity>, attributes: Schemas['attributes'],
+  schema: CompiledSchema, from: Entity, to: Entity, context: { lead: string; trail: string }, byId: Map<string, Entity>,
+  attributes: Schemas['attributes'],
 ): boolean {
   if (!schema.to.includes(to.type)) return false;
   const text = to.text.trim();
@@ -151,8 +196,9 @@ function matchesTarget(
   if (schema.notRegExp && schema.notRegExp.test(text)) return false;
   const attribute = schema.toLabel || schema.notLabel ? attributeOf(to, attributes) : null;
   // Only after the drug: in 发热持续3天，予布洛芬 the 3 days are the fever's.
-  const completed = attribute === null && to.start >= from.end && attributeWithLead(to, lead, schema.toLabel ?? '', attributes);
+  const completed = attribute === null && to.start >= from.end && attributeWithLead(to, context.lead, schema.toLabel ?? '', attributes);
   if (schema.toLabel && attribute !== schema.toLabel && !completed) return false;
+  if (schema.toLabel && !completed && !holdsWithTrail(to, context.trail, schema.toLabel, attributes)) return false;
   if (schema.notLabel && attribute === schema.notLabel) return false;
   if (schema.toOwnedBy) {
     // 左 inside 左肾 inside 左肾结石 is the kidney's laterality, not the stone's.
@@ -276,6 +322,7 @@ export const relationsStage: Stage = {
       bySentence.set(p.sentence, list);
     }
     const byId = new Map(doc.entities.map((e) => [e.id, e]));
+    const usage = usageClauses(doc, placed, s.usage);
     const relations: Relation[] = [];
     for (const list of bySentence.values()) {
       const taken = new Map<string, Set<string>>();
@@ -291,10 +338,16 @@ export const relationsStage: Stage = {
           const candidates: Array<{ to: Placed; d: number }> = [];
           for (const to of list) {
             if (to === from || !schema.to.includes(to.entity.type) || excluded.has(to.entity.id)) continue;
-            const d = distance(doc, schema, from.norm, to.norm, ignored);
+            const clause = schema.toLabel ? usage.get(from.entity.id) : undefined;
+            const inClause = clause && to.norm.start >= clause.start && to.norm.end <= clause.end ? to.norm.start - clause.start : null;
+            const d = distance(doc, schema, from.norm, to.norm, ignored) ?? inClause;
             if (d === null) continue;
-            const lead = doc.norm.chars.slice(Math.max(doc.sentences[to.sentence]!.normStart, to.norm.start - LEAD), to.norm.start).join('');
-            if (!matchesTarget(schema, from.entity, to.entity, lead, byId, s.attributes)) continue;
+            const { normStart, normEnd } = doc.sentences[to.sentence]!;
+            const context = {
+              lead: doc.norm.chars.slice(Math.max(normStart, to.norm.start - LEAD), to.norm.start).join(''),
+              trail: doc.norm.chars.slice(to.norm.end, Math.min(normEnd, to.norm.end + LEAD)).join(''),
+            };
+            if (!matchesTarget(schema, from.entity, to.entity, context, byId, s.attributes)) continue;
             if (schema.blockedByFrom && blocked(schema, from, to, list)) continue;
             candidates.push({ to, d });
           }
