@@ -6,8 +6,10 @@
  *   npx tsx scripts/make-deid-testset.ts [--count 300] [--seed 7] [--out data/deid]
  *
  * Writes `tune.jsonl` (templates the rules were developed against), `test.jsonl` (held-out templates,
- * looked at once after the first evaluation) and `final.jsonl` (templates written after the rules were
- * frozen, evaluated only), plus `images/` with lab-sheet images (planted PHI, a barcode and a QR code):
+ * looked at once after the first evaluation), `final.jsonl` (templates written after the rules were
+ * frozen, evaluated only) and `final2.jsonl` (14 further layouts written before the changes they
+ * prompted: request forms, check-up covers, settlements, birth certificates, case front pages,
+ * pinyin names), plus `images/` with lab-sheet images (planted PHI, a barcode and a QR code):
  * `images.jsonl` (clean renders) and `photos.jsonl` (the sheets photographed: tilt, keystone, shadow,
  * blur, JPEG), each image with its PHI and clinical strings. Deterministic for a seed.
  */
@@ -298,6 +300,131 @@ const FINAL: Record<string, Template> = {
   },
 };
 
+/**
+ * Layouts of the second final group, written before any detection change prompted by it: request
+ * forms with barcodes, check-up covers, insurance settlements, birth certificates, case front pages,
+ * fee lists, handover lists, pinyin names, phones with spaces or 转 and addresses down to 室/组.
+ */
+const PINYIN_SURNAMES = ['ZHANG', 'WANG', 'LI', 'LIU', 'CHEN', 'YANG', 'HUANG', 'ZHAO', 'ZHOU', 'WU', 'XU', 'SUN', 'OUYANG'];
+const PINYIN_GIVEN = ['Wei', 'Fang', 'Xiuying', 'Jianhua', 'Min', 'Jing', 'Lei', 'Haiyan', 'Zhiqiang', 'Yufei', 'Tao', 'Lina'];
+function pinyinName(): string {
+  const family = pick(PINYIN_SURNAMES); const given = pick(PINYIN_GIVEN);
+  const title = family[0] + family.slice(1).toLowerCase();
+  return pick([`${family} ${given}`, `${title} ${given}`, `${given} ${title}`, `${family} ${given.toUpperCase()}`]);
+}
+/** A surname with 某/某某, as records already half-anonymized write it. */
+const halfName = (): string => `${pick(SURNAMES)}${pick(['某', '某某', '某某'])}`;
+
+function spacedPhone(): string {
+  const n = `1${pick(['3', '5', '8', '9'])}${digits(9)}`;
+  const area = pick(['010', '021', '0571', '028', '0731', '029']);
+  const local = `${int(2, 8)}${digits(area.length === 3 ? 7 : 6)}`;
+  const half = local.length === 8 ? `${local.slice(0, 4)} ${local.slice(4)}` : `${local.slice(0, 3)} ${local.slice(3)}`;
+  return pick([`${n.slice(0, 3)} ${n.slice(3, 7)} ${n.slice(7)}`, `${n.slice(0, 3)}-${n.slice(3, 7)}-${n.slice(7)}`, n, `${area}-${half}`, `${area}-${local} 转 ${int(100, 8999)}`, `${area}-${local}转${int(100, 999)}`, `${area} ${half}`, `（${area}）${local}-${int(100, 999)}`]);
+}
+
+const ESTATES = ['幸福小区', '阳光花园', '金桥新村', '翠湖家园', '锦绣华庭', '教工宿舍'];
+function detailedAddress(): string {
+  const [prov, city, dists] = pick(PROVINCES);
+  const r = rand();
+  if (r < 0.3) return `${pick(['河南省', '四川省', '湖南省', '安徽省'])}${pick(['信阳市', '南充市', '邵阳市', '阜阳市'])}${pick(['固始县', '营山县', '隆回县', '临泉县'])}${pick(['陈集镇', '双河乡', '桃花坪镇', '杨桥镇'])}${pick(['大王村', '石桥村', '柳树湾村', '高庄村'])}${int(1, 15)}组`;
+  if (r < 0.6) return `${city || prov}${pick(dists)}${pick(ROADS)}${int(1, 400)}号${pick(ESTATES)}${int(1, 30)}栋${int(1, 4)}单元${int(101, 2802)}室`;
+  return `${prov}${city}${pick(dists)}${pick(['东湖街道', '城南街道', '新华街道'])}${pick(ROADS)}${int(1, 200)}号${int(101, 1506)}室`;
+}
+const workUnit = (): string => pick(['华信科技有限公司', '市第三中学', '中铁建设集团', '个体', '无', '城关镇政府', '顺丰速运']);
+
+const FINAL2: Record<string, Template> = {
+  labRequest: () => {
+    const name = personName(); const barcode = recordNumber('条码号');
+    return [[hospital(), 'hospital'], '\n检验申请单\n条码号：', [barcode, 'record_number'], '    *', [barcode, 'record_number'], '*\n',
+      '就诊卡号：', [digits(pick([10, 12])), 'record_number'], '  姓名：', [name, 'patient_name'], '  性别：', sex(), '  年龄：', `${int(1, 88)}岁`, '\n',
+      '申请科室：消化内科门诊  申请医生：', [personName(), 'staff_name'], '  临床诊断：慢性胃炎\n检验项目：肝功能、肾功能、血脂四项\n标本种类：血清  标本号：', [recordNumber('标本号'), 'record_number'], '\n',
+      '采集时间：', [date(), 'date'], '  采集人：', [personName(), 'staff_name'], '\n接收时间：', [date(), 'date'], '  接收人：', [personName(), 'staff_name']];
+  },
+  checkupCover: () => {
+    const name = personName();
+    return ['健康体检报告\n\n体检编号：', [`TJ${int(2019, 2024)}${digits(6)}`, 'record_number'], '\n姓    名：', [name, 'patient_name'], '\n性    别：', sex(), '\n年    龄：', `${int(22, 70)}岁`, '\n',
+      '单    位：', workUnit(), '\n手    机：', [mobile(), 'phone'], '\n体检日期：', [date(), 'date'], '\n体检机构：', [hospital(), 'hospital'], '健康管理中心\n\n',
+      '尊敬的', [name, 'patient_name'], pick(['先生', '女士']), '：感谢您选择我中心进行健康体检，本报告仅供临床参考。\n总检医师：', [personName(), 'staff_name']];
+  },
+  insuranceSettlement: () => {
+    const name = personName();
+    return ['基本医疗保险住院费用结算单\n结算编号：', [`JS${digits(14)}`, 'record_number'], '\n参保人姓名：', [name, 'patient_name'], '  社会保障号码：', [idNumber(), 'id_card'], '  医保卡号：', [insurance(), 'insurance_number'], '\n',
+      '人员类别：在职职工  参保地：', pick(['杭州市本级', '成都市', '长沙市']), '  定点医疗机构：', [hospital(), 'hospital'], '\n住院号：', [recordNumber('住院号'), 'record_number'], '  入院日期：', [date(), 'date'], '  出院日期：', [date(), 'date'], '\n',
+      '医疗费总额：12563.40元  统筹基金支付：8920.11元  个人自付：3643.29元\n经办人：', [personName(), 'staff_name'], '  结算日期：', [date(), 'date']];
+  },
+  birthCertificate: () => {
+    const mother = personName(); const father = personName();
+    return ['出生医学证明\n编号：', [`${pick(['O', 'P', 'Q'])}${digits(9)}`, 'record_number'], '\n新生儿姓名：', [personName(), 'patient_name'], '  性别：', sex(), '\n出生时间：', [`${int(2015, 2024)}年${int(1, 12)}月${int(1, 28)}日${int(0, 23)}时${int(0, 59)}分`, 'date'], '\n',
+      '出生孕周：39周  体重：3300克  身长：50厘米\n母亲姓名：', [mother, 'relative_name'], '  年龄：', `${int(20, 42)}`, '  国籍：中国  民族：汉族\n有效身份证件号码：', [idNumber(), 'id_card'], '\n',
+      '父亲姓名：', [father, 'relative_name'], '  年龄：', `${int(22, 48)}`, '  有效身份证件号码：', [idNumber(), 'id_card'], '\n接生机构名称：', [hospital(), 'hospital'], '\n签发日期：', [date(), 'date']];
+  },
+  twoWayReferral: () => {
+    const name = personName();
+    return ['双向转诊（转出）单\n', '患者姓名：', [name, 'patient_name'], '  性别：', sex(), '  年龄：', `${int(30, 85)}岁`, '\n家庭住址：', [detailedAddress(), 'address'], '\n',
+      '联系人：', [personName(), 'relative_name'], '  关系：', pick(['女儿', '儿子', '配偶', '侄子']), '  联系人电话：', [spacedPhone(), 'phone'], '\n',
+      '因病情需要，需转入', [hospital(), 'hospital'], '神经内科诊治。\n初步诊断：脑梗死\n', pick(CLINICAL), '\n转诊医生（签字）：', [personName(), 'staff_name'], '\n', [hospital(), 'hospital'], '  ', [date(), 'date']];
+  },
+  caseFrontPage: () => {
+    const name = personName();
+    return ['住院病案首页\n医疗机构：', [hospital(), 'hospital'], '  健康卡号：', [digits(18), 'record_number'], '  第', `${int(1, 4)}`, '次住院  病案号：', [recordNumber('病案号'), 'record_number'], '\n',
+      '姓名：', [name, 'patient_name'], '  性别：', sex(), '  出生日期：', [birthDate(), 'date'], '  年龄：', `${int(20, 88)}`, '  国籍：中国\n',
+      '身份证号：', [idNumber(), 'id_card'], '  职业：', pick(['农民', '职员', '退休', '教师']), '  婚姻：已婚\n现住址：', [detailedAddress(), 'address'], '  电话：', [spacedPhone(), 'phone'], '  邮编：', `${int(100000, 850000)}`, '\n',
+      '户口地址：', [detailedAddress(), 'address'], '\n工作单位及地址：', workUnit(), '  单位电话：', [landline(), 'phone'], '\n',
+      '联系人姓名：', [personName(), 'relative_name'], '  关系：', pick(['子', '女', '夫', '妻']), '  地址：', [detailedAddress(), 'address'], '  电话：', [mobile(), 'phone']];
+  },
+  emrHeader: () => {
+    const name = personName();
+    return [[hospital(), 'hospital'], '门诊电子病历\n就诊卡号：', [digits(pick([8, 10, 12])), 'record_number'], '    门诊号：', [recordNumber('门诊号'), 'record_number'], '\n',
+      '姓名：', [name, 'patient_name'], '    性别：', sex(), '    年龄：', `${int(1, 88)}岁`, '    科室：皮肤科\n就诊时间：', [date(), 'date'], '\n',
+      '主诉：全身散在红斑伴瘙痒1周。\n过敏史：否认药物过敏史。\n', pick(CLINICAL), '\n诊断：荨麻疹\n处理：氯雷他定片10mg qd。\n电子签名：', [personName(), 'staff_name']];
+  },
+  feeList: () => {
+    const name = personName();
+    return ['住院费用清单\n住院号：', [recordNumber('住院号'), 'record_number'], '  姓名：', [name, 'patient_name'], '  科室：骨科  床号：', [recordNumber('床号'), 'record_number'], '\n',
+      '入院时间：', [date(), 'date'], '  出院时间：', [date(), 'date'], '\n', '项目名称  规格  数量  单价  金额\n头孢呋辛钠注射液  0.75g  12  18.50  222.00\n床位费  天  9  45.00  405.00\nCT平扫(胸部)  次  1  240.00  240.00\n合计：867.00元\n',
+      '打印人：', [personName(), 'staff_name'], '  打印时间：', [date(), 'date']];
+  },
+  surgicalConsent: () => {
+    const name = personName(); const agent = personName();
+    return ['手术知情同意书\n患者姓名：', [name, 'patient_name'], '  住院号：', [recordNumber('住院号'), 'record_number'], '\n拟行手术：腹腔镜下右半结肠切除术\n', '手术风险：出血、感染、吻合口瘘等。\n',
+      '患者签名：', [name, 'patient_name'], '  签名日期：', [date(), 'date'], '\n如患者不能签字，授权委托人签名：', [agent, 'relative_name'], '  与患者关系：', pick(['配偶', '长子', '女儿']), '\n',
+      '委托人身份证号：', [idNumber(), 'id_card'], '  委托人电话：', [spacedPhone(), 'phone'], '\n经治医师签名：', [personName(), 'staff_name'], '  主刀医师签名：', [personName(), 'staff_name']];
+  },
+  pathologyRequest: () => {
+    const name = personName();
+    return ['病理检查申请单\n送检科室：普外科  送检医生：', [personName(), 'staff_name'], '  医生电话：', [mobile(), 'phone'], '\n',
+      '姓名：', [name, 'patient_name'], '  住院号：', [recordNumber('住院号'), 'record_number'], '  床号：', [recordNumber('床号'), 'record_number'], '\n',
+      '手术所见：甲状腺左叶见一结节，约1.5cm，质硬。\n送检标本：甲状腺左叶及峡部\n标本离体时间：', [date(), 'date'], '  固定时间：', [date(), 'date'], '\n既往病理号：', [recordNumber('病理号'), 'record_number']];
+  },
+  handover: () => {
+    const rows: Piece[] = [];
+    for (let i = 0; i < 3; i++) {
+      rows.push([`${int(1, 48)}`, 'record_number'], '床  ', [personName(), 'patient_name'], '  ', pick(['肺部感染', '心力衰竭', '术后第1天', '糖尿病酮症']), '  ', pick(['生命体征平稳', '夜间睡眠差', '体温38.5℃，已予物理降温', '引流通畅']), '\n');
+    }
+    return ['护理交班报告\n', [date(), 'date'], '  病区：呼吸内科  原有：42  入院：3  出院：2\n床号  姓名  诊断  病情\n', ...rows,
+      '交班护士：', [personName(), 'staff_name'], '  接班护士：', [personName(), 'staff_name']];
+  },
+  dischargeMeds: () => {
+    const name = personName();
+    return ['出院带药单\n姓名：', [name, 'patient_name'], '  住院号：', [recordNumber('住院号'), 'record_number'], '  出院日期：', [date(), 'date'], '\n出院诊断：冠心病  PCI术后\n',
+      '阿司匹林肠溶片  100mg×30片  100mg qd\n氯吡格雷片  75mg×7片  75mg qd\n阿托伐他汀钙片  20mg×7片  20mg qn\n',
+      '开单医师：', [personName(), 'staff_name'], '  药师：', [personName(), 'staff_name'], '  领药人：', [personName(), 'relative_name'], '（家属）'];
+  },
+  pinyinSummary: () => {
+    const name = pinyinName();
+    return [[hospital(), 'hospital'], '\nDISCHARGE SUMMARY\nPatient Name: ', [name, 'patient_name'], '    DOB: ', [birthDate(), 'date'], '    MRN: ', [digits(pick([7, 8])), 'record_number'], '\n',
+      'Admission Date: ', [date(), 'date'], '    Ward: Cardiology\nDiagnosis: Acute myocardial infarction\nContact: ', [spacedPhone(), 'phone'], '\n',
+      'Attending Physician: ', [`Dr. ${pinyinName()}`, 'staff_name'], '\n患者拼音姓名：', [name, 'patient_name']];
+  },
+  courseNarrative: () => {
+    const name = personName(); const spouse = personName();
+    return ['病程记录\n', [date(), 'date'], '  患者', [name, 'patient_name'], '今日诉腹胀，', pick(CLINICAL), '其', pick(['妻', '夫']), [spouse, 'relative_name'], '陪同，要求暂缓手术。\n',
+      [date(), 'date'], '  经科室讨论，患者', [halfName(), 'patient_name'], '手术指征明确，其女', [halfName(), 'relative_name'], '表示理解并签字。家属联系电话', [spacedPhone(), 'phone'], '，现住', [detailedAddress(), 'address'], '。\n',
+      '记录者：', [personName(), 'staff_name']];
+  },
+};
+
 /** Bars of a 1D code and the modules of a 21×21 QR-like matrix with its three finder squares. */
 function codeShapes(barX: number, barY: number, qrX: number, qrY: number): string {
   const parts: string[] = [];
@@ -385,7 +512,7 @@ async function main(): Promise<void> {
   const outDir = argValue('out', 'data/deid');
   state = Number(argValue('seed', '7')) >>> 0;
   mkdirSync(join(outDir, 'images'), { recursive: true });
-  for (const [split, templates] of [['tune', TUNE], ['test', HELD_OUT], ['final', FINAL]] as const) {
+  for (const [split, templates] of [['tune', TUNE], ['test', HELD_OUT], ['final', FINAL], ['final2', FINAL2]] as const) {
     const names = Object.keys(templates);
     const rows: Row[] = [];
     for (let i = 0; i < count; i++) {
