@@ -51,13 +51,16 @@ export class FindingLayer implements EntityLayer {
   }
 
   add(doc: MedDocument, shared: GazetteerMatches | null): void {
-    const keys = Int32Array.from(doc.norm.chars, (ch) => foldKey(ch.codePointAt(0)!));
+    const chars = doc.norm.chars;
+    const keys = new Int32Array(chars.length);
+    for (let i = 0; i < chars.length; i++) keys[i] = foldKey(chars[i]!.codePointAt(0)!);
     const gazetteerMatches = shared?.gazetteer === this.gazetteer ? shared : this.gazetteer.matchAll(keys, keys.length);
     const candidates = [
       ...dictionaryCandidates(doc, gazetteerMatches, true),
       ...dictionaryCandidates(doc, this.lexicon.matchAll(keys, keys.length), false),
       ...observationCandidates(doc),
     ];
+    if (candidates.length === 0) return;
     // Longest first, so 胆囊结石 wins over 结石 and 低回声结节 over 回声.
     candidates.sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
     const spans = doc.entities.map((e) => ({ entity: e, ...doc.toNorm(e.start, e.end) }));
