@@ -182,3 +182,41 @@ describe('mask flags', () => {
     expect(deidentifyText(text).text).toBe('𠮷𠮷 姓名：＊＊');
   });
 });
+
+describe('forms, lists and name forms beyond the admission note', () => {
+  it('reads labels spaced out for alignment and Latin or pinyin names with their honorific', () => {
+    const cover = '健康体检报告\n体检编号：TJ2024001587\n姓    名：慕容晓峰\n性    别：男\n手    机：139 1022 3456\nPatient Name: ZHANG Wei  Sex: M\nAttending Physician: Dr. Li Ming';
+    expect(typesOf(cover)).toEqual([
+      ['record_number', 'TJ2024001587'], ['patient_name', '慕容晓峰'], ['phone', '139 1022 3456'], ['patient_name', 'ZHANG Wei'], ['staff_name', 'Dr. Li Ming'],
+    ]);
+    expect(typesOf('检查医师：CT室  Name: N/A  <?XML:NAMESPACE PREFIX = O />')).toEqual([]);
+  });
+
+  it('reads identifiers under labels it does not list, but not lot or model numbers', () => {
+    expect(typesOf('结算编号：JS20230915000123  出生医学证明编号：Q440087361  发票号码：00123456')).toEqual([
+      ['record_number', 'JS20230915000123'], ['record_number', 'Q440087361'], ['record_number', '00123456'],
+    ]);
+    expect(typesOf('批号：20230512  型号：ABC12345  序号：100234  邮编：100730')).toEqual([]);
+  });
+
+  it('masks a barcode number wherever it is repeated and types a social security number that is an ID as one', () => {
+    expect(typesOf('条码号：2305120087  *2305120087*\n标本号 S2023051')).toEqual([
+      ['record_number', '2305120087'], ['record_number', '2305120087'], ['record_number', 'S2023051'],
+    ]);
+    expect(typesOf('社会保障号码：110105 19491231 002X  医保卡号：H963360773')).toEqual([['id_card', '110105 19491231 002X'], ['insurance_number', 'H963360773']]);
+  });
+
+  it('reads phones with spaces and extensions written with 转, and birth times to the minute', () => {
+    expect(typesOf('委托人电话：0571-8765 4321 转 802，科室 (028)8542 2114，出生时间：2023年5月6日4时7分').map(([, t]) => t))
+      .toEqual(['0571-8765 4321 转 802', '(028)8542 2114', '2023年5月6日4时7分']);
+  });
+
+  it('reads signatures with a note before the colon, the names of a handover list and half-anonymized names', () => {
+    expect(typesOf('转诊医生（签字）：上官德胜  领药人：于秀英（家属）')).toEqual([['staff_name', '上官德胜'], ['relative_name', '于秀英']]);
+    expect(typesOf('床号  姓名  诊断\n12床  王建国  肺部感染\n加3床  司徒美玲  心力衰竭\n15床  高热待查').map(([, t]) => t)).toEqual(['12', '王建国', '加3', '司徒美玲', '15']);
+    expect(typesOf('经科室讨论，患者陈某某手术指征明确，其女于某表示理解，患者张某今日出院。')).toEqual([
+      ['patient_name', '陈某某'], ['relative_name', '于某'], ['patient_name', '张某'],
+    ]);
+    expect(typesOf('患者于某日突发胸痛，曾在外院就诊。')).toEqual([]);
+  });
+});

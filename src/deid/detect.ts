@@ -41,6 +41,18 @@ function alternation(words: Iterable<string>): string {
   return [...new Set(words)].sort((a, b) => b.length - a.length).map(escapeRegex).join('|');
 }
 
+const SPACED_LABEL = /^[\p{Script=Han} \t]+$/u;
+
+/** The lookup key of a label: a Chinese label without its spaces (姓    名 → 姓名). */
+function labelKey(label: string): string {
+  return SPACED_LABEL.test(label) ? label.replace(/[ \t]/g, '') : label;
+}
+
+/** A label's regex: the characters of a Chinese label may be spaced out, as aligned forms print them (姓    名). */
+function labelSource(label: string): string {
+  return SPACED_LABEL.test(label) ? Array.from(label).map(escapeRegex).join('[ \\t]{0,4}') : escapeRegex(label);
+}
+
 interface Compiled {
   res: DeidResources;
   labelRe: RegExp;
@@ -61,6 +73,10 @@ interface Compiled {
   notInNames: Set<string>;
   singleSurnameTitles: Set<string>;
   aliasContext: RegExp;
+  latinStopRe: RegExp;
+  numberLabelRe: RegExp;
+  notIdentifierLabelRe: RegExp;
+  notAfterHalfNames: Set<string>;
 }
 
 let compiled: Compiled | null = null;
@@ -70,11 +86,13 @@ function compile(): Compiled {
   const res = deidResources();
   const labelType = new Map<string, PhiType>();
   const labelTypes: PhiType[] = ['patient_name', 'relative_name', 'staff_name', 'id_card', 'passport', 'phone', 'email', 'address', 'record_number', 'insurance_number', 'license_plate', 'date', 'age', 'hospital'];
-  for (const type of labelTypes) for (const label of res.labels[type]) if (!labelType.has(label)) labelType.set(label, type);
+  for (const type of labelTypes) {
+    for (const label of res.labels[type]) if (!labelType.has(labelKey(label))) labelType.set(labelKey(label), type);
+  }
   const g = res.gazetteer;
   compiled = {
     res,
-    labelRe: new RegExp(alternation(labelType.keys()), 'g'),
+    labelRe: new RegExp([...labelType.keys()].sort((a, b) => b.length - a.length).map(labelSource).join('|'), 'g'),
     labelType,
     stopRe: new RegExp(`^(?:${alternation(res.labels.stop)})`),
     nonNames: new Set(res.labels.non_name),
@@ -91,6 +109,10 @@ function compile(): Compiled {
     nameRightChar: new Set(res.labels.name_right_chars),
     notInNames: new Set(res.labels.not_in_names),
     singleSurnameTitles: new Set(res.labels.single_surname_titles),
+    latinStopRe: new RegExp(`,? (?:${alternation(res.labels.latin_stop)})(?![A-Za-z])`),
+    numberLabelRe: new RegExp(`(\\p{Script=Han}{0,8}(?:${alternation(res.labels.number_label_endings)}))[ \\t]*[:：][ \\t]*`, 'gu'),
+    notIdentifierLabelRe: new RegExp(`(?:${alternation(res.labels.not_identifier_labels)})$`),
+    notAfterHalfNames: new Set(res.labels.not_after_half_names),
     aliasContext: new RegExp(`(?:${alternation(res.hospitals.alias_left)})(\\p{Script=Han}{2,6}?)(?=${alternation(res.hospitals.alias_right)}|[,.;，。；])`, 'gu'),
   };
   return compiled;
@@ -176,7 +198,12 @@ function rightContextRank(c: Compiled, s: string, end: number): number {
  */
 function readContextName(c: Compiled, s: string, p: number, strict: boolean): number {
   const foreign = readForeignName(s, p);
-  if (foreign > 0) return foreign;
+  if (foreign > 0) {
+    const word = c.res.labels.name_right_words.find((w) => s.slice(p, foreign).endsWith(w) && FOREIGN_DOT.test(s.slice(p, foreign - w.length - 1)));
+    return word ? foreign - word.length : foreign;
+  }
+  const half = readHalfName(c, s, p);
+  if (half > 0) return half;
   const sl = surnameAt(c, s, p, strict);
   if (sl === 0) return -1;
   let best = -1;
@@ -197,6 +224,21 @@ function readContextName(c: Compiled, s: string, p: number, strict: boolean): nu
   return best;
 }
 
+/**
+ * A surname written with 某 or 某某 (程某某, 其女于某), as half-anonymized records write names; never before
+ * a place, an institution or a time (于某某医院, 某日). After a surname that is also a word, a single 某 must
+ * be followed by what can end a name (于某表示…, not 于某处).
+ */
+function readHalfName(c: Compiled, s: string, p: number): number {
+  const sl = surnameAt(c, s, p, false);
+  if (sl === 0 || s[p + sl] !== '某') return -1;
+  const double = s[p + sl + 1] === '某';
+  const end = p + sl + (double ? 2 : 1);
+  if (s[end] === '某' || c.notAfterHalfNames.has(s[end] ?? '')) return -1;
+  if (double || surnameAt(c, s, p, true) === sl) return end;
+  return !isHan(s[end]) || rightContextRank(c, s, end) > 0 ? end : -1;
+}
+
 /** A transliterated name with a middle dot (阿卜杜拉·买买提), or -1. */
 function readForeignName(s: string, p: number): number {
   const m = /^\p{Script=Han}{1,8}[·•・]\p{Script=Han}{1,10}(?:[·•・]\p{Script=Han}{1,10})?/u.exec(s.slice(p, p + 32));
@@ -205,8 +247,8 @@ function readForeignName(s: string, p: number): number {
 
 /** The value after a name label (姓名：张三): two to four characters, cut before the next field label. */
 function readLabeledName(c: Compiled, s: string, p: number): number {
-  const latin = /^[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){0,3}/.exec(s.slice(p, p + 60));
-  if (latin) return p + latin[0].length;
+  const latin = readLatinName(c, s, p);
+  if (latin > 0) return latin;
   let q = p;
   while (q < s.length && q - p < 16 && (isHan(s[q]) || FOREIGN_DOT.test(s[q]!))) q++;
   if (q === p || c.stopRe.test(s.slice(p, p + 6))) return -1;
@@ -224,7 +266,24 @@ function readLabeledName(c: Compiled, s: string, p: number): number {
   return p + len;
 }
 
-const SEPARATOR = /^[ \t]*[:：][ \t]*|^[ \t]+/;
+const LATIN_NAME = /^((?:Dr|Mr|Mrs|Ms|Miss|Prof)\.? )?[A-Z][A-Za-z'-]+(?:,? [A-Z][A-Za-z'-]+){0,3}/;
+
+/**
+ * A Latin or pinyin name (Zhang Wei, ZHANG Wei, LI LEI, Dr. Wang) with its honorific, cut before an English
+ * field word (Sex, DOB). A single all-capital word (CT, MRI) is no name.
+ */
+function readLatinName(c: Compiled, s: string, p: number): number {
+  const m = LATIN_NAME.exec(s.slice(p, p + 60));
+  if (!m) return -1;
+  const stop = c.latinStopRe.exec(m[0]);
+  const text = stop ? m[0].slice(0, stop.index) : m[0];
+  const words = text.slice(m[1]?.length ?? 0).split(/,? /).filter((w) => w !== '');
+  if (words.length === 0 || (words.length === 1 && !/[a-z]/.test(words[0]!))) return -1;
+  return p + text.length;
+}
+
+/** A colon, possibly after a note in brackets (转诊医生（签字）：), or spaces. */
+const SEPARATOR = /^(?:[ \t]*\([\p{Script=Han}]{1,4}\))?[ \t]*[:：][ \t]*|^[ \t]+/u;
 
 function separatorAfter(s: string, i: number): number {
   const m = SEPARATOR.exec(s.slice(i, i + 12));
@@ -248,12 +307,12 @@ function readListedNames(c: Compiled, s: string, from: number, out: Candidate[],
 const VALUE_READERS: Partial<Record<PhiType, RegExp>> = {
   id_card: /^(?:\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx]|\d{15}|[\dXx]{8,20})/,
   passport: /^[A-Za-z]{0,2}\d{6,10}/,
-  phone: /^(?:\+?86[ -]?)?(?:\(0?\d{2,3}\)|0?\d{2,4})?[ -]?\d{3,4}[ -]?\d{3,5}(?:(?:转|-|ext\.?)\d{1,5})?/,
+  phone: /^(?:\+?86[ -]?)?(?:\(0?\d{2,3}\)|0?\d{2,4})?[ -]?\d{3,4}[ -]?\d{3,5}(?: ?(?:转|ext\.?) ?\d{1,5}|-\d{1,5})?/,
   email: /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/,
   insurance_number: /^[A-Za-z0-9][A-Za-z0-9_-]*(?:[ -]\d{3,})*/,
   record_number: /^[A-Za-z0-9][A-Za-z0-9_/.-]*[A-Za-z0-9]|^\d/,
   license_plate: /^[\p{Script=Han}][A-Z][·• ]?[A-Z0-9]{5,6}/u,
-  date: /^(?:(?:19|20)\d{2}[年./-]\d{1,2}[月./-]\d{1,2}[日号]?(?:[ T]*\d{1,2}[:时]\d{2}(?:[:分]\d{2}秒?)?分?)?|(?:19|20)\d{6}|(?:19|20)\d{2}年\d{1,2}月)/,
+  date: /^(?:(?:19|20)\d{2}[年./-]\d{1,2}[月./-]\d{1,2}[日号]?(?:[ T]*\d{1,2}(?::\d{2}(?::\d{2})?分?|时(?:\d{1,2}分(?:\d{1,2}秒)?)?))?|(?:19|20)\d{6}|(?:19|20)\d{2}年\d{1,2}月)/,
   age: /^\d{1,3}(?:\s*(?:岁|周岁|Y|y))?/,
 };
 
@@ -275,15 +334,15 @@ function detectLabeled(c: Compiled, s: string, out: Candidate[]): void {
   c.labelRe.lastIndex = 0;
   for (let m = c.labelRe.exec(s); m; m = c.labelRe.exec(s)) {
     const label = m[0];
-    const type = c.labelType.get(label)!;
+    const type = c.labelType.get(labelKey(label))!;
     const at = m.index;
-    if (/^[A-Za-z]/.test(label) && /[A-Za-z]/.test(s[at - 1] ?? '')) continue;
     const after = at + label.length;
+    if (/^[A-Za-z]/.test(label) && (/[A-Za-z]/.test(s[at - 1] ?? '') || (/[A-Za-z]$/.test(label) && /[A-Za-z]/.test(s[after] ?? '')))) continue;
     const sep = separatorAfter(s, after);
     const p = after + sep;
     if (NAME_TYPES.has(type)) {
       const colon = /[:：]/.test(s.slice(after, p));
-      let end = colon ? readLabeledName(c, s, p) : readContextName(c, s, p, true);
+      let end = colon ? readLabeledName(c, s, p) : /^[A-Za-z]/.test(label) ? readLatinName(c, s, p) : readContextName(c, s, p, true);
       if (end < 0 && !colon) {
         const loose = readContextName(c, s, p, false);
         const rank = loose > 0 ? rightContextRank(c, s, loose) : 0;
@@ -294,6 +353,15 @@ function detectLabeled(c: Compiled, s: string, out: Candidate[]): void {
       readListedNames(c, s, end, out, type, 74);
       c.labelRe.lastIndex = end;
       continue;
+    }
+    // 社会保障号码, 医保号 … are often the identity number itself: a valid one is typed as such.
+    if (type === 'insurance_number' || type === 'record_number' || type === 'passport') {
+      const id = /^\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx](?![\dA-Za-z])/.exec(s.slice(p, p + 24));
+      if (id && isValidId18(id[0].replace(/[ -]/g, ''))) {
+        out.push({ start: p, end: p + id[0].length, type: 'id_card', priority: 90, source: 'label' });
+        c.labelRe.lastIndex = p + id[0].length;
+        continue;
+      }
     }
     let end = -1;
     if (type === 'address') end = sep > 0 || isHan(s[p]) ? readAddressValue(s, p) : -1;
@@ -336,11 +404,11 @@ function detectPatterns(s: string, out: Candidate[]): void {
   add(/(?<![\dA-Za-z])\d{15}(?![\dA-Za-z])/g, 'id_card', 84, (m) => looksLikeId15(m[0]) && hasProvinceCode(m[0]));
   add(/(?<![\dA-Za-z])[EG][A-Z]?\d{7,8}(?![\dA-Za-z])/g, 'passport', 70, (m) => m[0].length === 9);
   add(/(?<![\dA-Za-z+])(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)/g, 'phone', 80);
-  add(/(?<![\dA-Za-z])(?:\(0\d{2,3}\)|0\d{2,3})[ -]?[2-9]\d{6,7}(?:(?:转|-|ext\.?)\d{1,5})?(?!\d)/g, 'phone', 79);
+  add(/(?<![\dA-Za-z])(?:\(0\d{2,3}\)|0\d{2,3})[ -]?[2-9]\d{2,3}[ -]?\d{4}(?: ?(?:转|ext\.?) ?\d{1,5}|-\d{1,5})?(?!\d)/g, 'phone', 79);
   add(/(?<![\dA-Za-z-])[48]00[ -]?\d{3}[ -]?\d{4}(?!\d)/g, 'phone', 60);
   add(/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, 'email', 80);
   add(/(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·• ]?(?=[A-HJ-NP-Z0-9]*\d)[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])/gu, 'license_plate', 70);
-  const time = String.raw`(?:[ T]*\d{1,2}[:时]\d{2}(?:[:分]\d{2}秒?)?分?)?`;
+  const time = String.raw`(?:[ T]*\d{1,2}(?::\d{2}(?::\d{2})?分?|时(?:\d{1,2}分(?:\d{1,2}秒)?)?))?`;
   add(new RegExp(String.raw`(?<!\d)(?:19|20)\d{2}(?:年\s?\d{1,2}\s?月\s?\d{1,2}(?:\s?[日号]|(?!\d))|(?:-\d{1,2}-\d{1,2}|/\d{1,2}/\d{1,2}|\.\d{1,2}\.\d{1,2})(?!\d))${time}`, 'g'), 'date', 50, (m) => {
     const parts = m[0].match(/\d+/g)!.map(Number);
     return parts[1]! >= 1 && parts[1]! <= 12 && parts[2]! >= 1 && parts[2]! <= 31;
@@ -350,6 +418,8 @@ function detectPatterns(s: string, out: Candidate[]): void {
   add(/(?<![\d.])(?:9\d|1[0-4]\d)\s*(?:岁|周岁)/g, 'age', 60);
   add(/(?<![\d.])(?:9\d|1[0-4]\d)\s*(?:Y|y|yrs?|years?)(?![A-Za-z])/g, 'age', 55);
   add(/(?<![\d.A-Za-z-])[加+]?\d{1,3}\+?(?=床(?!旁|边|头|位费|上|下))/g, 'record_number', 45);
+  // The human-readable line of a Code 39 barcode: the code between asterisks (*2296895665087*).
+  add(/(?<![*\w])\*([A-Z0-9-]{6,30})\*(?![*\w])/g, 'record_number', 46, (m) => (m[1]!.replace(/\D/g, '').length >= 5 ? [m.index + 1, m.index + 1 + m[1]!.length] : false));
 }
 
 /** Staff named before a title: 张伟主任医师, 李主任, 王护士. */
@@ -476,19 +546,61 @@ function detectGenericNameLabels(c: Compiled, s: string, out: Candidate[]): void
   }
 }
 
-/** Later mentions of a name already found (the patient's name repeated in the narrative). */
-function propagateNames(c: Compiled, s: string, chosen: Candidate[]): Candidate[] {
-  const names = new Map<string, PhiType>();
+/**
+ * Labels the lists do not know that end like an identifier's (体检编号：, 结算编号：, 编号：): a colon, then
+ * a code with at least five digits. Labels of lot and model numbers (批号, 型号) are left out.
+ */
+function detectGenericNumberLabels(c: Compiled, s: string, out: Candidate[]): void {
+  c.numberLabelRe.lastIndex = 0;
+  for (let m = c.numberLabelRe.exec(s); m; m = c.numberLabelRe.exec(s)) {
+    if (c.notIdentifierLabelRe.test(m[1]!)) continue;
+    const p = m.index + m[0].length;
+    const value = /^[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9](?![A-Za-z0-9])/.exec(s.slice(p, p + 40));
+    if (!value || value[0].replace(/\D/g, '').length < 5) continue;
+    out.push({ start: p, end: p + value[0].length, type: 'record_number', priority: 44, source: 'label' });
+  }
+}
+
+/** Names listed after their bed number (交班报告, 一览表): `12床  张三  肺炎`. */
+function detectBedListNames(c: Compiled, s: string, out: Candidate[]): void {
+  const re = /(?<![\dA-Za-z.])[加+]?\d{1,3}\+?床(?:[ \t]+|[ \t]*[:：][ \t]*)/g;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    const p = m.index + m[0].length;
+    const end = readContextName(c, s, p, false);
+    if (end < 0 || rightContextRank(c, s, end) < 3) continue;
+    out.push({ start: p, end, type: 'patient_name', priority: 66, source: 'context' });
+  }
+}
+
+/** Surnames with 某某 anywhere (患者程某某手术指征明确): no word is written so. */
+function detectHalfNames(c: Compiled, s: string, out: Candidate[]): void {
+  for (let i = s.indexOf('某某'); i >= 0; i = s.indexOf('某某', i + 2)) {
+    for (const start of [i - 2, i - 1]) {
+      if (start < 0 || readHalfName(c, s, start) !== i + 2 || surnameAt(c, s, start, false) !== i - start) continue;
+      out.push({ start, end: i + 2, type: 'patient_name', priority: 47, source: 'context' });
+      break;
+    }
+  }
+}
+
+const PROPAGATED_CODES: ReadonlySet<PhiType> = new Set(['record_number', 'insurance_number', 'id_card', 'passport']);
+
+/** Later mentions of a name or a code already found (the patient's name in the narrative, a barcode's number repeated). */
+function propagate(c: Compiled, s: string, chosen: Candidate[]): Candidate[] {
+  const values = new Map<string, PhiType>();
   for (const span of chosen) {
-    if (!NAME_TYPES.has(span.type)) continue;
     const text = s.slice(span.start, span.end);
-    if (text.length >= 2 && !names.has(text)) names.set(text, span.type);
+    const name = NAME_TYPES.has(span.type) && text.length >= 2;
+    const code = PROPAGATED_CODES.has(span.type) && text.length >= 6 && text.replace(/\D/g, '').length >= 5;
+    if ((name || code) && !values.has(text)) values.set(text, span.type);
   }
   const extra: Candidate[] = [];
-  for (const [name, type] of names) {
-    for (let i = s.indexOf(name); i >= 0; i = s.indexOf(name, i + name.length)) {
-      if (touchesException(c, s, i, i + name.length)) continue;
-      extra.push({ start: i, end: i + name.length, type, priority: 40, source: 'propagation' });
+  for (const [value, type] of values) {
+    const code = PROPAGATED_CODES.has(type);
+    for (let i = s.indexOf(value); i >= 0; i = s.indexOf(value, i + value.length)) {
+      const end = i + value.length;
+      if (code ? /[A-Za-z0-9]/.test(s[i - 1] ?? '') || /[A-Za-z0-9]/.test(s[end] ?? '') : touchesException(c, s, i, end)) continue;
+      extra.push({ start: i, end, type, priority: 40, source: 'propagation' });
     }
   }
   return extra;
@@ -522,6 +634,9 @@ export function detectPhiUtf16(text: string, options: DetectOptions = {}): Candi
   detectTitled(c, s, out);
   detectNameSexAge(c, s, out);
   detectGenericNameLabels(c, s, out);
+  detectGenericNumberLabels(c, s, out);
+  detectBedListNames(c, s, out);
+  detectHalfNames(c, s, out);
   detectAddresses(c, s, out);
   detectHospitals(c, s, out, options.hospitalScore);
   if (options.hospitalScore) detectHospitalAliases(c, s, out, options.hospitalScore);
@@ -532,5 +647,5 @@ export function detectPhiUtf16(text: string, options: DetectOptions = {}): Candi
     out.push({ start: p.start, end: p.end, type: 'patient_name', priority: 35, source: 'model' });
   }
   const chosen = resolve(out);
-  return resolve(propagateNames(c, s, chosen), chosen);
+  return resolve(propagate(c, s, chosen), chosen);
 }
