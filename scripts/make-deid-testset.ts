@@ -9,7 +9,8 @@
  * looked at once after the first evaluation), `final.jsonl` (templates written after the rules were
  * frozen, evaluated only) and `final2.jsonl` (14 further layouts written before the changes they
  * prompted: request forms, check-up covers, settlements, birth certificates, case front pages,
- * pinyin names), plus `images/` with lab-sheet images (planted PHI, a barcode and a QR code):
+ * pinyin names) and `final3.jsonl` (12 more, written after those changes and evaluated once without
+ * change: certificates, report cards, slips, dates in Chinese numerals), plus `images/` with lab-sheet images (planted PHI, a barcode and a QR code):
  * `images.jsonl` (clean renders) and `photos.jsonl` (the sheets photographed: tilt, keystone, shadow,
  * blur, JPEG), each image with its PHI and clinical strings. Deterministic for a seed.
  */
@@ -425,6 +426,84 @@ const FINAL2: Record<string, Template> = {
   },
 };
 
+/** Written after the changes the final2 misses prompted and evaluated once without change (docs/ACCURACY.md). */
+const CN_DIGITS = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+function chineseDate(): string {
+  const y = String(int(2015, 2024)).split('').map((d) => CN_DIGITS[Number(d)]).join('');
+  const small = (n: number): string => (n <= 10 ? ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'][n]! : n < 20 ? `十${CN_DIGITS[n - 10]}` : `${CN_DIGITS[Math.floor(n / 10)]}十${n % 10 ? CN_DIGITS[n % 10] : ''}`);
+  return `${y}年${small(int(1, 12))}月${small(int(1, 28))}日`;
+}
+const formDate = (): string => `${int(2015, 2024)}年 ${int(1, 12)} 月 ${int(1, 28)} 日`;
+const lot = (): string => `${int(2022, 2024)}${pad2(int(1, 12))}${digits(3)}`;
+
+const FINAL3: Record<string, Template> = {
+  consultation: () => {
+    const name = personName();
+    return ['会诊申请单\n', '患者：', [name, 'patient_name'], '  ', sex(), '  ', `${int(30, 88)}岁`, '  住院号：', [recordNumber('住院号'), 'record_number'], '  ', [recordNumber('床号'), 'record_number'], '床\n',
+      '邀请科室：心血管内科  会诊类型：普通\n病情摘要：', pick(CLINICAL), '请贵科协助诊治。\n申请医师：', [personName(), 'staff_name'], '  申请时间：', [date(), 'date'], '\n',
+      '会诊意见：建议完善心脏彩超，加用美托洛尔缓释片23.75mg qd。\n会诊医师：', [personName(), 'staff_name'], '  会诊时间：', [date(), 'date']];
+  },
+  ecg: () => {
+    const name = personName();
+    return ['心电图报告\n心电图号：', [`ECG${digits(7)}`, 'record_number'], '\n姓名/性别/年龄：', [name, 'patient_name'], '/', sex(), '/', `${int(18, 88)}岁`, '  科别：门诊\n',
+      'HR 78bpm  PR 156ms  QRS 92ms  QT/QTc 372/421ms\n诊断：窦性心律，ST-T改变\n检查者：', [personName(), 'staff_name'], '  诊断者：', [personName(), 'staff_name'], '  ', [date(), 'date']];
+  },
+  diagnosisCertificate: () => {
+    const name = personName();
+    return [[hospital(), 'hospital'], '\n诊断证明书\n兹证明', [name, 'patient_name'], '，', sex(), '，', `${int(20, 80)}岁`, '，身份证号', [idNumber(), 'id_card'], '，于', [date(), 'date'], '至', [date(), 'date'], '在我院住院治疗。\n',
+      '诊断：腰椎间盘突出症\n建议：休息两周，避免负重。\n医师（签字）：', [personName(), 'staff_name'], '\n', [chineseDate(), 'date']];
+  },
+  deathCertificate: () => {
+    const name = personName(); const kin = personName();
+    return ['居民死亡医学证明（推断）书\n死者姓名：', [name, 'patient_name'], '  性别：', sex(), '  民族：汉族\n身份证件号码：', [idNumber(), 'id_card'], '\n常住户口地址：', [detailedAddress(), 'address'], '\n',
+      '死亡日期：', [formDate(), 'date'], '  死亡地点：医疗卫生机构\n直接死亡原因：呼吸衰竭\n',
+      '可联系的家属姓名：', [kin, 'relative_name'], '  与死者关系：', pick(['子', '女', '配偶']), '  联系电话：', [phone(), 'phone'], '\n医师签名：', [personName(), 'staff_name'], '  填报日期：', [formDate(), 'date']];
+  },
+  vaccination: () => {
+    const child = personName();
+    return ['预防接种记录\n儿童姓名：', [child, 'patient_name'], '  出生日期：', [birthDate(), 'date'], '\n监护人姓名：', [personName(), 'relative_name'], '  联系电话：', [mobile(), 'phone'], '\n',
+      '疫苗名称：百白破疫苗  剂次：第2剂  疫苗批号：', lot(), '  生产企业：武汉生物\n接种单位：', [hospital(), 'hospital'], '预防接种门诊  接种日期：', [date(), 'date'], '\n接种医生：', [personName(), 'staff_name']];
+  },
+  transfusion: () => {
+    const name = personName();
+    return ['临床输血申请单\n受血者姓名：', [name, 'patient_name'], '  血型：', pick(['A', 'B', 'O', 'AB']), '型 Rh(D)阳性  住院号：', [recordNumber('住院号'), 'record_number'], '\n',
+      '输血目的：纠正贫血  预定输血成分：悬浮红细胞 2U\n输血前检查：Hb 62g/L，HBsAg(-)，抗-HCV(-)，抗-HIV(-)\n',
+      '申请医师：', [personName(), 'staff_name'], '  上级医师审核：', [personName(), 'staff_name'], '\n取血者：', [personName(), 'staff_name'], '  发血者：', [personName(), 'staff_name'], '  发血时间：', [date(), 'date']];
+  },
+  adrReport: () => {
+    const name = personName();
+    return ['药品不良反应/事件报告表\n患者姓名：', [name, 'patient_name'], '  性别：', sex(), '  出生日期：', [birthDate(), 'date'], '  体重：62kg\n联系方式：', [phone(), 'phone'], '\n',
+      '怀疑药品：注射用头孢曲松钠  批号：', lot(), '  用法用量：2g ivgtt qd\n不良反应过程描述：用药后30分钟出现全身皮疹伴瘙痒，停药后好转。\n',
+      '报告人：', [personName(), 'staff_name'], '  职业：药师  电子邮箱：', [email(), 'email'], '  报告日期：', [date(), 'date']];
+  },
+  registrationSlip: () => {
+    const name = personName();
+    return [[hospital(), 'hospital'], '\n门诊挂号凭条\n票据号：', [digits(10), 'record_number'], '\n姓名：', [name, 'patient_name'], '  就诊序号：', `${int(1, 80)}`, '\n科室：消化内科  医生：', [personName(), 'staff_name'], '（主任医师）\n',
+      '挂号费：', `${int(10, 50)}.00元`, '  医保统筹：0.00\n收费员：', [`${int(1000, 9999)}`, 'record_number'], '  时间：', [date(), 'date'], '\n请凭此单到二楼候诊'];
+  },
+  infectiousReport: () => {
+    const child = personName();
+    return ['中华人民共和国传染病报告卡\n卡片编号：', [digits(12), 'record_number'], '\n患者姓名：', [child, 'patient_name'], '  （患儿家长姓名：', [personName(), 'relative_name'], '）\n',
+      '身份证号：', [idNumber(), 'id_card'], '  工作单位（学校）：', workUnit(), '  联系电话：', [spacedPhone(), 'phone'], '\n现住址（详填）：', [detailedAddress(), 'address'], '\n',
+      '发病日期：', [date(), 'date'], '  诊断日期：', [date(), 'date'], '\n疾病名称：手足口病\n报告单位：', [hospital(), 'hospital'], '  报告医生：', [personName(), 'staff_name'], '  填卡日期：', [date(), 'date']];
+  },
+  admissionNotice: () => {
+    const name = personName();
+    return ['住院证\n', [name, 'patient_name'], '  ', sex(), '  ', `${int(18, 88)}岁`, '  门诊号 ', [recordNumber('门诊号'), 'record_number'], '\n收住科室：普外科  门诊诊断：急性阑尾炎\n预交金：3000元\n',
+      '患者本人电话：', [mobile(), 'phone'], '  紧急联系人：', [personName(), 'relative_name'], '（', pick(['父亲', '母亲', '配偶', '哥哥']), '）', [mobile(), 'phone'], '\n开证医师：', [personName(), 'staff_name'], '  ', [date(), 'date']];
+  },
+  foreignPatient: () => {
+    const name = pick(['Smith John', 'Maria Garcia', 'KIM Minjun', 'Tanaka Yuki', 'Ivanova Olga']);
+    return [[hospital(), 'hospital'], '国际医疗部\n外籍患者登记表\n姓名（英文）：', [name, 'patient_name'], '  国籍：', pick(['美国', '韩国', '日本', '俄罗斯']), '\nPassport No.: ', [passport(), 'passport'], '  出生日期：', [birthDate(), 'date'], '\n',
+      '在华住址：', [address(), 'address'], '  电话：', [phone(), 'phone'], '\n紧急联系人：', [pinyinName(), 'relative_name'], '  Tel: ', [mobile(), 'phone'], '\n接待人员：', [personName(), 'staff_name']];
+  },
+  rounds: () => {
+    const name = personName(); const senior = personName();
+    return ['查房记录\n', [date(), 'date'], '  今日', [senior, 'staff_name'], '主任医师查房：患者', [name, 'patient_name'], '一般情况可，', pick(CLINICAL), '\n', [senior, 'staff_name'], '主任指示：继续目前治疗，复查血常规。患者儿子', [personName(), 'relative_name'], '及儿媳在场，已沟通病情。\n',
+      '记录：', [personName(), 'staff_name'], '/', [personName(), 'staff_name']];
+  },
+};
+
 /** Bars of a 1D code and the modules of a 21×21 QR-like matrix with its three finder squares. */
 function codeShapes(barX: number, barY: number, qrX: number, qrY: number): string {
   const parts: string[] = [];
@@ -512,7 +591,7 @@ async function main(): Promise<void> {
   const outDir = argValue('out', 'data/deid');
   state = Number(argValue('seed', '7')) >>> 0;
   mkdirSync(join(outDir, 'images'), { recursive: true });
-  for (const [split, templates] of [['tune', TUNE], ['test', HELD_OUT], ['final', FINAL], ['final2', FINAL2]] as const) {
+  for (const [split, templates] of [['tune', TUNE], ['test', HELD_OUT], ['final', FINAL], ['final2', FINAL2], ['final3', FINAL3]] as const) {
     const names = Object.keys(templates);
     const rows: Row[] = [];
     for (let i = 0; i < count; i++) {
