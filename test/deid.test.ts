@@ -220,3 +220,19 @@ describe('forms, lists and name forms beyond the admission note', () => {
     expect(typesOf('患者于某日突发胸痛，曾在外院就诊。')).toEqual([]);
   });
 });
+
+describe('certificates, slips and combined labels', () => {
+  it('reads the first value under combined labels, certificates that name the patient in running text and dates in Chinese numerals', () => {
+    expect(typesOf('心电图号：ECG2023117  姓名/性别/年龄：钱文博/男/52岁  科别：门诊')).toEqual([['record_number', 'ECG2023117'], ['patient_name', '钱文博']]);
+    expect(typesOf('诊断证明书\n兹证明孙雨萱，女，34岁，因腰椎间盘突出症在我院住院治疗。\n医师（签字）：冯晓峰\n二〇二三年十一月二十七日')).toEqual([
+      ['patient_name', '孙雨萱'], ['staff_name', '冯晓峰'], ['date', '二〇二三年十一月二十七日'],
+    ]);
+  });
+
+  it('reads receipt numbers, cashier numbers and names written one after another with slashes', () => {
+    expect(typesOf('票据号：0023145678  收费员：2617  就诊序号：27\n记录：蒋洁/彭志强')).toEqual([
+      ['record_number', '0023145678'], ['record_number', '2617'], ['staff_name', '蒋洁'], ['staff_name', '彭志强'],
+    ]);
+    expect(typesOf('今日陈文君主任医师查房：患者刘建华一般情况可，发血者：杨梅')).toEqual([['staff_name', '陈文君'], ['patient_name', '刘建华'], ['staff_name', '杨梅']]);
+  });
+});

@@ -182,7 +182,7 @@ function isNonName(c: Compiled, name: string): boolean {
 }
 
 /** Punctuation that may directly follow a name in running text (the strongest ending). */
-const NAME_RIGHT_PUNCT = /^(?:[,.;:、!?()\s"“”'<>[\]【】《》]|$)/;
+const NAME_RIGHT_PUNCT = /^(?:[,.;:、!?()\s"“”'<>[\]【】《》/]|$)/;
 
 /** How well the text at `end` ends a name: 3 punctuation, 2 a known following word (代诉), 1 a following character (因), 0 none. */
 function rightContextRank(c: Compiled, s: string, end: number): number {
@@ -282,8 +282,11 @@ function readLatinName(c: Compiled, s: string, p: number): number {
   return p + text.length;
 }
 
-/** A colon, possibly after a note in brackets (转诊医生（签字）：), or spaces. */
-const SEPARATOR = /^(?:[ \t]*\([\p{Script=Han}]{1,4}\))?[ \t]*[:：][ \t]*|^[ \t]+/u;
+/**
+ * A colon, possibly after a note in brackets (转诊医生（签字）：) or after the labels of the values that follow
+ * the first one (姓名/性别/年龄：王芳/女/45岁), or spaces.
+ */
+const SEPARATOR = /^(?:[ \t]*\([\p{Script=Han}]{1,4}\))?(?:\/\p{Script=Han}{2,4}){0,4}[ \t]*[:：][ \t]*|^[ \t]+/u;
 
 function separatorAfter(s: string, i: number): number {
   const m = SEPARATOR.exec(s.slice(i, i + 12));
@@ -404,7 +407,8 @@ function detectPatterns(s: string, out: Candidate[]): void {
   add(/(?<![\dA-Za-z])\d{15}(?![\dA-Za-z])/g, 'id_card', 84, (m) => looksLikeId15(m[0]) && hasProvinceCode(m[0]));
   add(/(?<![\dA-Za-z])[EG][A-Z]?\d{7,8}(?![\dA-Za-z])/g, 'passport', 70, (m) => m[0].length === 9);
   add(/(?<![\dA-Za-z+])(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)/g, 'phone', 80);
-  add(/(?<![\dA-Za-z])(?:\(0\d{2,3}\)|0\d{2,3})[ -]?[2-9]\d{2,3}[ -]?\d{4}(?: ?(?:转|ext\.?) ?\d{1,5}|-\d{1,5})?(?!\d)/g, 'phone', 79);
+  // Area codes are 0 then 2 to 3 digits, never 00 (an international prefix).
+  add(/(?<![\dA-Za-z])(?:\(0[1-9]\d{1,2}\)|0[1-9]\d{1,2})[ -]?[2-9]\d{2,3}[ -]?\d{4}(?: ?(?:转|ext\.?) ?\d{1,5}|-\d{1,5})?(?!\d)/g, 'phone', 79);
   add(/(?<![\dA-Za-z-])[48]00[ -]?\d{3}[ -]?\d{4}(?!\d)/g, 'phone', 60);
   add(/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, 'email', 80);
   add(/(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·• ]?(?=[A-HJ-NP-Z0-9]*\d)[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])/gu, 'license_plate', 70);
@@ -414,6 +418,8 @@ function detectPatterns(s: string, out: Candidate[]): void {
     return parts[1]! >= 1 && parts[1]! <= 12 && parts[2]! >= 1 && parts[2]! <= 31;
   });
   add(/(?<!\d)(?:19|20)\d{2}年\s?(?:1[0-2]|0?[1-9])\s?月(?![\d余多份])/g, 'date', 49);
+  // Certificates write dates in Chinese numerals: 二〇二〇年十一月十七日.
+  add(/[一二][〇零○一二三四五六七八九]{3}年(?:十[一二]?|[一二三四五六七八九])月(?:[一二]?十[一二三四五六七八九]?|三十一?|[一二三四五六七八九])[日号]/g, 'date', 48);
   add(new RegExp(String.raw`(?<![\d.年/-])(?:1[0-2]|0?[1-9])月(?:3[01]|[12]\d|0?[1-9])[日号]${time}`, 'g'), 'date', 48);
   add(/(?<![\d.])(?:9\d|1[0-4]\d)\s*(?:岁|周岁)/g, 'age', 60);
   add(/(?<![\d.])(?:9\d|1[0-4]\d)\s*(?:Y|y|yrs?|years?)(?![A-Za-z])/g, 'age', 55);
