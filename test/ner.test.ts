@@ -136,6 +136,9 @@ describe('findings the taggers miss (gap-filling layer)', () => {
     expect(find(entities, '低回声结节', 'symptom')).toBeDefined();
     expect(find(entities, '结节')).toBeUndefined();
     expect(find(entities, '片状长T2信号', 'symptom')).toBeDefined();
+    const lesions = recognize('两肾实质见数个小类圆形低密度病灶，右肺下叶见斑片状模糊影。').entities;
+    expect(find(lesions, '小类圆形低密度病灶', 'symptom')).toBeDefined();
+    expect(find(lesions, '斑片状模糊影', 'symptom')).toBeDefined();
     expect(find(entities, '弥散受限', 'symptom')).toBeDefined();
     // Anatomy inside or beside a finding stays.
     expect(find(entities, '甲状腺右叶', 'anatomy')).toBeDefined();
