@@ -3,7 +3,8 @@
  * mask bits of GAZETTEER_TYPES: disease or symptom): the disease and symptom mentions that the training
  * slices of the NER corpora annotate at least twice and that lie inside an annotated finding in at least half of the places they occur
  * (房颤, 压痛, 胶质瘤…, which the dictionary gazetteer lacks; not 明显 or 蛋白). Only
- * data/ner/<scheme>/train.jsonl is read, never a held-out slice.
+ * data/ner/<scheme>/train.jsonl is read, never a held-out slice. The curated `words` of
+ * resources/entities/findings.json (imaging signs, ECG changes, pathology terms) are added.
  *
  *   npm run data:ner && npm run build:findings
  */
@@ -19,7 +20,8 @@ const MIN_COUNT = 2;
 /** Share of a term's occurrences in the training texts that lie inside an annotated finding: 明显 and 蛋白 mostly do not. */
 const MIN_ANNOTATED_SHARE = 0.5;
 const MAX_LENGTH = 10;
-const stopwords = new Set(readJsonResource<{ stopwords: string[] }>('entities', 'findings.json').stopwords);
+const resource = readJsonResource<{ stopwords: string[]; words: Record<'disease' | 'symptom', string[]> }>('entities', 'findings.json');
+const stopwords = new Set(resource.stopwords);
 const counts = new Map<string, { disease: number; symptom: number }>();
 /** Each training text, folded, with the id of the gold finding span over each character (0: none). */
 const texts: Array<{ chars: string[]; spanIds: Int32Array; scheme: string }> = [];
@@ -77,5 +79,11 @@ const kept = [...frequent]
   .filter(([term]) => { const o = occurrences.get(term); return o !== undefined && o.inFinding / o.all >= MIN_ANNOTATED_SHARE; })
   .map(([term, c]) => [term, bit(majorityType(c))] as const)
   .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-writeFileSync(modelPath('ner', 'findings.tsv'), kept.map(([t, m]) => `${t}\t${m}`).join('\n') + '\n');
-console.log(`${kept.length} findings from ${read} corpora → models/ner/findings.tsv`);
+// The curated report findings of resources/entities/findings.json (`words`) join them, with their own type.
+const lexicon = new Map<string, number>(kept);
+for (const type of ['disease', 'symptom'] as const) {
+  for (const word of resource.words[type]) lexicon.set(codePoints(word).map(foldChar).join('').toLowerCase(), bit(type));
+}
+const entries = [...lexicon].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+writeFileSync(modelPath('ner', 'findings.tsv'), entries.map(([t, m]) => `${t}\t${m}`).join('\n') + '\n');
+console.log(`${entries.length} findings (${kept.length} from ${read} corpora, the rest curated) → models/ner/findings.tsv`);
