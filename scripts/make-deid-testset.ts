@@ -10,7 +10,8 @@
  * frozen, evaluated only) and `final2.jsonl` (14 further layouts written before the changes they
  * prompted: request forms, check-up covers, settlements, birth certificates, case front pages,
  * pinyin names) and `final3.jsonl` (12 more, written after those changes and evaluated once without
- * change: certificates, report cards, slips, dates in Chinese numerals), plus `images/` with lab-sheet images (planted PHI, a barcode and a QR code):
+ * change: certificates, report cards, slips, dates in Chinese numerals) and `final4.jsonl` (10 more, written
+ * after the final3 changes: grids, spaced OCR labels, tab-separated schedules), plus `images/` with lab-sheet images (planted PHI, a barcode and a QR code):
  * `images.jsonl` (clean renders) and `photos.jsonl` (the sheets photographed: tilt, keystone, shadow,
  * blur, JPEG), each image with its PHI and clinical strings. Deterministic for a seed.
  */
@@ -504,6 +505,64 @@ const FINAL3: Record<string, Template> = {
   },
 };
 
+/** Written after the final3 changes and evaluated once without change: the current estimate for unseen layouts. */
+const FINAL4: Record<string, Template> = {
+  appointment: () => {
+    const name = personName();
+    return [[hospital(), 'hospital'], '\n检查预约单\n预约号：', [`YY${digits(8)}`, 'record_number'], '\n患者：', [name, 'patient_name'], '（', sex(), '，', `${int(18, 80)}岁`, '）  就诊卡：', [digits(10), 'record_number'], '\n',
+      '检查项目：上腹部增强CT  预约时间：', [date(), 'date'], '\n注意事项：检查前禁食4小时，请携带就诊卡及既往片子。\n短信通知已发送至', [mobile(), 'phone'], '。'];
+  },
+  chronicCard: () => {
+    const name = personName();
+    return ['门诊慢特病待遇认定申请表\n参保人：', [name, 'patient_name'], '  个人编号：', [`${digits(10)}`, 'insurance_number'], '\n公民身份号码：', [idNumber(), 'id_card'], '\n',
+      '联系地址：', [detailedAddress(), 'address'], '  联系电话：', [phone(), 'phone'], '\n申请病种：高血压（Ⅲ级）  定点医院：', [hospital(), 'hospital'], '\n申请医师：', [personName(), 'staff_name'], '  科主任：', [personName(), 'staff_name'], '  日期：', [date(), 'date']];
+  },
+  dischargeParagraph: () => {
+    const name = personName();
+    return ['出院记录\n患者', [name, 'patient_name'], '（住院号：', [recordNumber('住院号'), 'record_number'], '）因“反复胸闷气促2年”于', [date(), 'date'], '入住我科，', pick(CLINICAL), '经治疗好转，于', [date(), 'date'], '出院。\n',
+      '出院后如有不适请及时就诊，科室电话：', [landline(), 'phone'], '。\n医师：', [personName(), 'staff_name'], '（', pick(['主治医师', '住院医师']), '）'];
+  },
+  ePrescription: () => {
+    const name = personName();
+    return ['电子处方\n处方编号：', [`CF${digits(12)}`, 'record_number'], '\n患者：', [name, 'patient_name'], ' ', sex(), ' ', `${int(18, 88)}岁`, '  费别：医保\n诊断：急性上呼吸道感染\n',
+      '1. 连花清瘟胶囊 0.35g×24粒 4粒 tid po\n2. 布洛芬缓释胶囊 0.3g×20粒 0.3g prn po\n',
+      '开方医师：（电子签名）', [personName(), 'staff_name'], '  药师审核：', [personName(), 'staff_name'], '  开方时间：', [date(), 'date']];
+  },
+  gridReport: () => {
+    const name = personName();
+    return ['| 姓名 | ', [name, 'patient_name'], ' | 性别 | ', sex(), ' | 年龄 | ', `${int(18, 88)}岁`, ' |\n| 住院号 | ', [recordNumber('住院号'), 'record_number'], ' | 床号 | ', [recordNumber('床号'), 'record_number'], ' | 科室 | 肾内科 |\n',
+      '| 项目 | 结果 | 单位 | 参考范围 |\n| 肌酐 | 186 | μmol/L | 57-111 |\n| 尿素 | 12.3 | mmol/L | 3.1-8.0 |\n',
+      '| 检验者 | ', [personName(), 'staff_name'], ' | 审核者 | ', [personName(), 'staff_name'], ' | 报告时间 | ', [date(), 'date'], ' |'];
+  },
+  nursingAssessment: () => {
+    const name = personName();
+    return ['入院护理评估单\n姓名：', [name, 'patient_name'], '  床号：', [recordNumber('床号'), 'record_number'], '  入院方式：步行\n陪护人及电话：', [personName(), 'relative_name'], ' ', [mobile(), 'phone'], '\n',
+      '文化程度：初中  宗教信仰：无  费用类别：新农合\n跌倒风险评分：35分（中风险）\n评估护士：', [personName(), 'staff_name'], '  评估时间：', [date(), 'date']];
+  },
+  forensicEntrust: () => {
+    const subject = personName();
+    return ['司法鉴定委托书\n委托人：', [personName(), 'relative_name'], '  与被鉴定人关系：', pick(['父亲', '配偶', '儿子']), '\n被鉴定人：', [subject, 'patient_name'], '  性别：', sex(), '  身份证号：', [idNumber(), 'id_card'], '\n',
+      '住址：', [address(), 'address'], '\n鉴定事项：伤残等级评定\n鉴定人：', [personName(), 'staff_name'], '、', [personName(), 'staff_name'], '\n受理日期：', [date(), 'date']];
+  },
+  ocrPathology: () => {
+    const name = personName();
+    return [[hospital(), 'hospital'], '\n病 理 诊 断 报 告 书\n姓 名 : ', [name, 'patient_name'], '   性 别 : ', sex(), '   年 龄 : ', `${int(20, 85)}`, '\n病 理 号 : ', [recordNumber('病理号'), 'record_number'], '   住 院 号 : ', [recordNumber('住院号'), 'record_number'], '\n',
+      '病理诊断：（乳腺）浸润性导管癌，Ⅱ级。\n诊 断 医 师 : ', [personName(), 'staff_name'], '   报 告 日 期 : ', [date(), 'date']];
+  },
+  transferHospital: () => {
+    const name = personName();
+    return ['转院记录\n', [name, 'patient_name'], '，', sex(), '，', `${int(20, 85)}岁`, '，现转往', [hospital(), 'hospital'], '。\n家属（签名）：', [personName(), 'relative_name'], '\n联系电话（手机）：', [mobile(), 'phone'], '\n',
+      '转出医师（签名）：', [personName(), 'staff_name'], '  科主任（签名）：', [personName(), 'staff_name'], '\n', [date(), 'date']];
+  },
+  operationSchedule: () => {
+    const rows: Piece[] = [];
+    for (let i = 1; i <= 3; i++) {
+      rows.push(`${int(1, 12)}\t${i}\t`, [`${int(1, 50)}`, 'record_number'], '\t', [personName(), 'patient_name'], '\t', [recordNumber('住院号'), 'record_number'], '\t', pick(['腹腔镜胆囊切除术', '甲状腺次全切除术', '经尿道前列腺电切术']), '\t', [personName(), 'staff_name'], '\t', pick(['全麻', '腰麻', '局麻']), '\n');
+    }
+    return ['手术安排表  ', [date(), 'date'], '\n手术间\t台次\t床号\t姓名\t住院号\t手术名称\t主刀\t麻醉\n', ...rows];
+  },
+};
+
 /** Bars of a 1D code and the modules of a 21×21 QR-like matrix with its three finder squares. */
 function codeShapes(barX: number, barY: number, qrX: number, qrY: number): string {
   const parts: string[] = [];
@@ -591,7 +650,7 @@ async function main(): Promise<void> {
   const outDir = argValue('out', 'data/deid');
   state = Number(argValue('seed', '7')) >>> 0;
   mkdirSync(join(outDir, 'images'), { recursive: true });
-  for (const [split, templates] of [['tune', TUNE], ['test', HELD_OUT], ['final', FINAL], ['final2', FINAL2], ['final3', FINAL3]] as const) {
+  for (const [split, templates] of [['tune', TUNE], ['test', HELD_OUT], ['final', FINAL], ['final2', FINAL2], ['final3', FINAL3], ['final4', FINAL4]] as const) {
     const names = Object.keys(templates);
     const rows: Row[] = [];
     for (let i = 0; i < count; i++) {
