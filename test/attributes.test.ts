@@ -34,6 +34,8 @@ describe('negation', () => {
     expect(certainties('双侧腋窝未见异常肿大淋巴结。', [['肿大淋巴结', 'symptom']])).toEqual(['negative']);
     expect(certainties('增强扫描未见明显异常强化灶。', [['异常强化灶', 'symptom']])).toEqual(['negative']);
     expect(certainties('双肾未见异常，右肾结石。', [['右肾结石']])).toEqual(['positive']);
+    // 无强化 describes the lesion's enhancement, it does not deny the lesion.
+    expect(certainties('肝S4见一小类圆形无强化低密度灶。', [['低密度灶', 'symptom']])).toEqual(['positive']);
   });
 
   it('ends the scope at 但 and keeps pseudo-cues from negating', () => {
