@@ -3,7 +3,7 @@ import type { Entity } from '../document/types.js';
 import { readJsonResource } from '../resources.js';
 import type { EntityType } from '../taxonomy/taxonomy.js';
 import { GAZETTEER_TYPES, foldKey, type Gazetteer, type GazetteerMatches } from './gazetteer.js';
-import { codePointIndex } from './offsets.js';
+import { codePointIndex } from '../util/code-points.js';
 import { makeEntity, type EntityLayer } from './stage.js';
 
 interface FindingFile {
@@ -132,7 +132,7 @@ function statesFinding(chars: readonly string[], start: number, end: number): bo
 function observationCandidates(doc: MedDocument): Candidate[] {
   const text = doc.norm.text;
   const chars = doc.norm.chars;
-  const toCp = codePointIndex(text, chars);
+  const toCp = codePointIndex(text);
   const out: Candidate[] = [];
   for (const o of observations) {
     o.re.lastIndex = 0;

@@ -3,7 +3,7 @@ import { readJsonResource } from '../resources.js';
 import type { EntityType } from '../taxonomy/taxonomy.js';
 import { GAZETTEER_TYPES, foldKey, type Gazetteer, type GazetteerMatches } from './gazetteer.js';
 import { FindingLayer } from './findings.js';
-import { codePointIndex } from './offsets.js';
+import { codePointIndex } from '../util/code-points.js';
 import { makeEntity, type EntityLayer, type LabelMapper } from './stage.js';
 
 interface RuleFile {
@@ -64,7 +64,7 @@ class RuleLayer implements EntityLayer {
 
   add(doc: MedDocument, matches: GazetteerMatches | null): void {
     const text = doc.norm.text;
-    const toCp = codePointIndex(text, doc.norm.chars);
+    const toCp = codePointIndex(text);
     const found: Candidate[] = [];
     for (const p of compiled) {
       p.re.lastIndex = 0;

@@ -8,6 +8,7 @@ import type { Section } from '../document/types.js';
 import { MedstructError } from '../errors.js';
 import type { Stage } from '../pipeline/stage.js';
 import { readJsonResource } from '../resources.js';
+import { codePointIndex } from '../util/code-points.js';
 import { isSectionKey, type SectionKey } from './keys.js';
 
 export * from './keys.js';
@@ -88,20 +89,6 @@ export function loadHeaderRules(): HeaderRules {
     letterhead: new RegExp(file.implicit.letterheadFields, 'u'),
   };
   return cached;
-}
-
-/** Code-point index of each UTF-16 index of `text` (identity when it has no astral characters). */
-function codePointIndex(text: string): (utf16: number) => number {
-  if (text.length === Array.from(text).length) return (i) => i;
-  const map = new Int32Array(text.length + 1);
-  let cp = 0;
-  for (let i = 0; i < text.length; i++) {
-    map[i] = cp;
-    const code = text.charCodeAt(i);
-    if (code < 0xd800 || code > 0xdbff) cp++;
-  }
-  map[text.length] = cp;
-  return (i) => map[i]!;
 }
 
 interface HeaderHit {
