@@ -2,8 +2,8 @@ import type { MedDocument } from '../document/document.js';
 import type { Entity } from '../document/types.js';
 import { readJsonResource } from '../resources.js';
 import type { EntityType } from '../taxonomy/taxonomy.js';
-import { GAZETTEER_TYPES, foldKey, type Gazetteer, type GazetteerMatches } from './gazetteer.js';
 import { codePointIndex } from '../util/code-points.js';
+import { GAZETTEER_TYPES, foldKey, type Gazetteer, type GazetteerMatches } from './gazetteer.js';
 import { makeEntity, type EntityLayer } from './stage.js';
 
 interface FindingFile {
@@ -38,7 +38,8 @@ interface Candidate { start: number; end: number; type: EntityType; confidence: 
 
 /**
  * Adds the findings that the taggers missed (resources/entities/findings.json): gazetteer diseases and
- * symptoms, and imaging observation patterns, where no recognized entity crosses their span.
+ * symptoms, the finding lexicon's words and imaging observation patterns, where a report states a finding
+ * and no recognized entity crosses their span.
  */
 export class FindingLayer implements EntityLayer {
   private readonly gazetteer: Gazetteer;
@@ -137,6 +138,8 @@ function observationCandidates(doc: MedDocument): Candidate[] {
   for (const o of observations) {
     o.re.lastIndex = 0;
     for (let m = o.re.exec(text); m !== null; m = o.re.exec(text)) {
+      // An empty match would not move the search on (a pattern edited to allow one must not hang the stage).
+      if (m[0].length === 0) { o.re.lastIndex++; continue; }
       if (m[0].length < file.minLength) continue;
       const start = toCp(m.index);
       const end = toCp(m.index + m[0].length);
