@@ -236,3 +236,22 @@ describe('certificates, slips and combined labels', () => {
     expect(typesOf('今日陈文君主任医师查房：患者刘建华一般情况可，发血者：杨梅')).toEqual([['staff_name', '陈文君'], ['patient_name', '刘建华'], ['staff_name', '杨梅']]);
   });
 });
+
+describe('tables', () => {
+  it('reads the cells under PHI columns of a tab-separated schedule, not the diagnoses of a list', () => {
+    const schedule = '手术间\t台次\t床号\t姓名\t住院号\t手术名称\t主刀\n3\t1\t12\t令狐德胜\tZY20231187\t腹腔镜胆囊切除术\t蒋卫东\n3\t2\t加2\t于秀英\t2023004512\t甲状腺次全切除术\t蒋卫东';
+    expect(typesOf(schedule)).toEqual([
+      ['record_number', '12'], ['patient_name', '令狐德胜'], ['record_number', 'ZY20231187'], ['staff_name', '蒋卫东'],
+      ['record_number', '加2'], ['patient_name', '于秀英'], ['record_number', '2023004512'], ['staff_name', '蒋卫东'],
+    ]);
+    expect(typesOf('床号  姓名  性别  年龄  诊断\n13  高血压  女  70岁  心衰\n项目  结果  单位\n白细胞  11.2  10^9/L')).toEqual([['record_number', '13']]);
+  });
+
+  it('reads key-value grids and labels with notes after the colon or joined labels before it', () => {
+    expect(typesOf('| 姓名 | 欧阳晓峰 | 性别 | 男 |\n| 住院号 | 2095130419 | 床号 | 36 |\n| 检查所见 | 肝脏大小正常 |').map(([, t]) => t))
+      .toEqual(['欧阳晓峰', '2095130419', '36']);
+    expect(typesOf('开方医师：（电子签名）韦海燕  科主任（签名）：石玉珍  陪护人及电话：张敏 13812345678  就诊卡：4454766373')).toEqual([
+      ['staff_name', '韦海燕'], ['staff_name', '石玉珍'], ['relative_name', '张敏'], ['phone', '13812345678'], ['record_number', '4454766373'],
+    ]);
+  });
+});

@@ -182,7 +182,7 @@ function isNonName(c: Compiled, name: string): boolean {
 }
 
 /** Punctuation that may directly follow a name in running text (the strongest ending). */
-const NAME_RIGHT_PUNCT = /^(?:[,.;:、!?()\s"“”'<>[\]【】《》/]|$)/;
+const NAME_RIGHT_PUNCT = /^(?:[,.;:、!?()\s"“”'<>[\]【】《》/|]|$)/;
 
 /** How well the text at `end` ends a name: 3 punctuation, 2 a known following word (代诉), 1 a following character (因), 0 none. */
 function rightContextRank(c: Compiled, s: string, end: number): number {
@@ -283,10 +283,11 @@ function readLatinName(c: Compiled, s: string, p: number): number {
 }
 
 /**
- * A colon, possibly after a note in brackets (转诊医生（签字）：) or after the labels of the values that follow
- * the first one (姓名/性别/年龄：王芳/女/45岁), or spaces.
+ * A colon or a table rule (| 姓名 | 王芳 |), possibly after a note in brackets (转诊医生（签字）：) or after the
+ * labels of the values that follow the first one (姓名/性别/年龄：王芳/女/45岁, 陪护人及电话：), possibly followed
+ * by a note in brackets (开方医师：（电子签名）韦海燕); or spaces.
  */
-const SEPARATOR = /^(?:[ \t]*\([\p{Script=Han}]{1,4}\))?(?:\/\p{Script=Han}{2,4}){0,4}[ \t]*[:：][ \t]*|^[ \t]+/u;
+const SEPARATOR = /^(?:[ \t]*\([\p{Script=Han}]{1,4}\))?(?:[/、及]\p{Script=Han}{2,4}){0,4}[ \t]*[:：|][ \t]*(?:\([\p{Script=Han}]{2,4}\)[ \t]*)?|^[ \t]+/u;
 
 function separatorAfter(s: string, i: number): number {
   const m = SEPARATOR.exec(s.slice(i, i + 12));
@@ -344,7 +345,7 @@ function detectLabeled(c: Compiled, s: string, out: Candidate[]): void {
     const sep = separatorAfter(s, after);
     const p = after + sep;
     if (NAME_TYPES.has(type)) {
-      const colon = /[:：]/.test(s.slice(after, p));
+      const colon = /[:：|]/.test(s.slice(after, p));
       let end = colon ? readLabeledName(c, s, p) : /^[A-Za-z]/.test(label) ? readLatinName(c, s, p) : readContextName(c, s, p, true);
       if (end < 0 && !colon) {
         const loose = readContextName(c, s, p, false);
@@ -469,7 +470,7 @@ function detectNameSexAge(c: Compiled, s: string, out: Candidate[]): void {
     const end = start + m[1]!.length;
     const value = m[1]!;
     if (!FOREIGN_DOT.test(value) && (value.length > 4 || surnameAt(c, s, start, false) === 0)) continue;
-    if (isNonName(c, value)) continue;
+    if (isNonName(c, value) || touchesException(c, s, start, end)) continue;
     out.push({ start, end, type: 'patient_name', priority: 70, source: 'context' });
   }
 }
@@ -539,11 +540,11 @@ function detectHospitals(c: Compiled, s: string, out: Candidate[], hospitalScore
  * only a common surname and a two- or three-character name.
  */
 function detectGenericNameLabels(c: Compiled, s: string, out: Candidate[]): void {
-  const re = /(\p{Script=Han}{1,8})[ \t]*[:：][ \t]*/gu;
+  const re = /(\p{Script=Han}{1,8})(?:\(\p{Script=Han}{1,4}\))?[ \t]*[:：][ \t]*/gu;
   for (let m = re.exec(s); m; m = re.exec(s)) {
     const label = m[1]!;
     const p = m.index + m[0].length;
-    const personLabel = /(?:人|者|师|医生|员|属|护士|对象)$/.test(label);
+    const personLabel = /(?:人|者|师|医生|员|属|护士|对象|主任|院长|组长|护士长)$/.test(label);
     const end = readContextName(c, s, p, !personLabel);
     if (end < 0 || rightContextRank(c, s, end) < 3) continue;
     if (!personLabel && (end - p > 3 || isCommonWord(s.slice(p + 1, end)))) continue;
@@ -575,6 +576,64 @@ function detectBedListNames(c: Compiled, s: string, out: Candidate[]): void {
     const end = readContextName(c, s, p, false);
     if (end < 0 || rightContextRank(c, s, end) < 3) continue;
     out.push({ start: p, end, type: 'patient_name', priority: 66, source: 'context' });
+  }
+}
+
+const CELL_RULE = /\t|[ \t]*\|[ \t]*|[ ]{2,}/g;
+
+/** The cells of a line split at tabs, table rules or runs of spaces, with their offsets; empty cells are dropped. */
+function cellsOf(s: string, from: number, to: number): Array<{ start: number; end: number }> {
+  const cells: Array<{ start: number; end: number }> = [];
+  const line = s.slice(from, to);
+  let last = 0;
+  CELL_RULE.lastIndex = 0;
+  for (let m = CELL_RULE.exec(line); ; m = CELL_RULE.exec(line)) {
+    const end = m ? m.index : line.length;
+    if (end > last) cells.push({ start: from + last, end: from + end });
+    if (!m) break;
+    last = m.index + m[0].length;
+  }
+  return cells;
+}
+
+/** True when a table cell is wholly a value of `type` (a name, a code, a date …). */
+function cellHolds(c: Compiled, s: string, type: PhiType, start: number, end: number): boolean {
+  const value = s.slice(start, end);
+  if (NAME_TYPES.has(type)) {
+    const plausible = !touchesException(c, s, start, end) && (surnameAt(c, s, start, true) > 0 || !isCommonWord(value));
+    return plausible && readLabeledName(c, s, start) === end;
+  }
+  if (type === 'date') return VALUE_READERS.date!.exec(value)?.[0].length === value.length;
+  if (type === 'address' || type === 'hospital') return value.length >= 4 && /\p{Script=Han}/u.test(value);
+  if (type === 'age') return false;
+  return /^加?[A-Za-z0-9+()\- ]{1,30}$/.test(value) && /\d/.test(value);
+}
+
+/**
+ * Tables whose header names the columns (床号  姓名  住院号 … 主刀, tab- or rule-separated): in the rows that follow
+ * with as many cells, a cell under a PHI column is a value of that column's type.
+ */
+function detectTableColumns(c: Compiled, s: string, out: Candidate[]): void {
+  const lines: Array<[number, number]> = [];
+  for (let from = 0; from <= s.length;) {
+    const nl = s.indexOf('\n', from);
+    const to = nl < 0 ? s.length : nl;
+    lines.push([from, to]);
+    from = to + 1;
+  }
+  for (let i = 0; i < lines.length; i++) {
+    const header = cellsOf(s, lines[i]![0], lines[i]![1]);
+    if (header.length < 3 || header.some((h) => h.end - h.start > 8)) continue;
+    const types = header.map((h) => c.labelType.get(labelKey(s.slice(h.start, h.end))));
+    if (types.filter((t) => t !== undefined).length < 2) continue;
+    for (let j = i + 1; j < lines.length; j++) {
+      const row = cellsOf(s, lines[j]![0], lines[j]![1]);
+      if (row.length !== header.length) break;
+      row.forEach((cell, k) => {
+        const type = types[k];
+        if (type && cellHolds(c, s, type, cell.start, cell.end)) out.push({ start: cell.start, end: cell.end, type, priority: 67, source: 'table' });
+      });
+    }
   }
 }
 
@@ -642,6 +701,7 @@ export function detectPhiUtf16(text: string, options: DetectOptions = {}): Candi
   detectGenericNameLabels(c, s, out);
   detectGenericNumberLabels(c, s, out);
   detectBedListNames(c, s, out);
+  detectTableColumns(c, s, out);
   detectHalfNames(c, s, out);
   detectAddresses(c, s, out);
   detectHospitals(c, s, out, options.hospitalScore);
