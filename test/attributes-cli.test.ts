@@ -70,6 +70,27 @@ describe('medstruct eval assertion', () => {
     expect(last.subjectAccuracy).toBeGreaterThan(0.9);
   });
 
+  it('scores the conditional axis where the gold gives it', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'medstruct-conditional-')), 'reports.jsonl');
+    const rows = [
+      {
+        text: '患者腹痛3天，如出现发热及时复诊。',
+        findings: [{ start: 2, end: 4, certainty: 'positive', conditional: false }, { start: 10, end: 12, certainty: 'possible', conditional: true }],
+      },
+      { text: '胆囊内未见结石。', findings: [{ start: 5, end: 7, certainty: 'negative' }] },
+    ];
+    writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const r = medstruct('eval', 'assertion', '--data', file);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout.slice(0, r.stdout.lastIndexOf('\n{'))) as { conditional: { findings: number; conditionalFindings: number } };
+    expect(report.conditional).toMatchObject({ findings: 2, conditionalFindings: 1 });
+    const last = lastLine(r.stdout);
+    expect(last.conditionalAccuracy).toBeGreaterThanOrEqual(0);
+    expect(last.conditionalAccuracy).toBeLessThanOrEqual(1);
+    expect(last).toHaveProperty('conditionalRecall');
+    expect(lastLine(medstruct('eval', 'assertion', '--data', 'eval/assertion-reports.jsonl').stdout)).not.toHaveProperty('conditionalAccuracy');
+  });
+
   it('scores report sentences end to end on the entities the pipeline recognizes itself', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'medstruct-e2e-')), 'reports.jsonl');
     const rows = [

@@ -78,12 +78,12 @@ export function readCmddDirectory(dir: string): CmddDialogue[] {
 
 /**
  * Report sentences with gold findings, one per line:
- * `{"text", "findings":[{"start","end","certainty","type"?,"temporality"?,"subject"?}]}`.
+ * `{"text", "findings":[{"start","end","certainty","type"?,"temporality"?,"subject"?,"conditional"?}]}`.
  */
 interface ReportRow {
   text: string;
   source?: string;
-  findings: Array<{ start: number; end: number; certainty: Certainty; type?: string; temporality?: Temporality; subject?: Subject }>;
+  findings: Array<{ start: number; end: number; certainty: Certainty; type?: string; temporality?: Temporality; subject?: Subject; conditional?: boolean }>;
 }
 
 /** Accuracy of the history (temporality) and family (subject) axes over the findings whose gold gives them. */
@@ -103,6 +103,9 @@ function axisScores(): { add: (gold: string, predicted: string) => void; scores:
   };
 }
 
+/** The conditional axis: accuracy, plus recall of the findings the gold marks hypothetical (如出现发热…). */
+export interface ConditionalScores extends AxisScores { conditionalFindings: number; conditionalRecall: number }
+
 /** The row's document, after checking that the row is well formed and every finding lies inside the text. */
 function checkedDocument(row: ReportRow, line: number): MedDocument {
   if (typeof row.text !== 'string' || !Array.isArray(row.findings)) {
@@ -117,11 +120,16 @@ function checkedDocument(row: ReportRow, line: number): MedDocument {
   return doc;
 }
 
-function predictReports(rows: ReportRow[]): { gold: Certainty[]; predicted: Certainty[]; temporality: AxisScores; subject: AxisScores } {
+function predictReports(rows: ReportRow[]): {
+  gold: Certainty[]; predicted: Certainty[]; temporality: AxisScores; subject: AxisScores; conditional: ConditionalScores;
+} {
   const gold: Certainty[] = [];
   const predicted: Certainty[] = [];
   const temporality = axisScores();
   const subject = axisScores();
+  const conditional = axisScores();
+  let conditionalFindings = 0;
+  let conditionalFound = 0;
   for (const [line, row] of rows.entries()) {
     const doc = checkedDocument(row, line);
     const ids: string[] = [];
@@ -141,9 +149,21 @@ function predictReports(rows: ReportRow[]): { gold: Certainty[]; predicted: Cert
       predicted.push(assertion?.certainty ?? 'positive');
       if (f.temporality) temporality.add(f.temporality, assertion?.temporality ?? 'current');
       if (f.subject) subject.add(f.subject, assertion?.subject ?? 'patient');
+      if (typeof f.conditional === 'boolean') {
+        const predictedConditional = assertion?.conditional ?? false;
+        conditional.add(String(f.conditional), String(predictedConditional));
+        if (f.conditional) {
+          conditionalFindings++;
+          if (predictedConditional) conditionalFound++;
+        }
+      }
     }
   }
-  return { gold, predicted, temporality: temporality.scores(), subject: subject.scores() };
+  const conditionalRecall = conditionalFindings ? Math.round((conditionalFound / conditionalFindings) * 10000) / 10000 : 0;
+  return {
+    gold, predicted, temporality: temporality.scores(), subject: subject.scores(),
+    conditional: { ...conditional.scores(), conditionalFindings, conditionalRecall },
+  };
 }
 
 /** How many gold findings the recognizer found (a finding-like entity overlapping at least half of the gold span). */
@@ -237,6 +257,7 @@ export async function run(argv: string[]): Promise<number> {
   let predicted: Certainty[] = [];
   let format: string;
   let axes: { temporality: AxisScores; subject: AxisScores } | null = null;
+  let conditional: ConditionalScores | null = null;
   let coverage: Coverage | null = null;
   if (isDir && endToEnd) throw new MedstructError('INVALID_ARGUMENT', '--ner scores report sentences (FILE.jsonl), not a CMDD directory');
   if (endToEnd) {
@@ -250,18 +271,20 @@ export async function run(argv: string[]): Promise<number> {
     }
   } else {
     format = 'reports';
-    let temporality: AxisScores, subject: AxisScores;
-    ({ gold, predicted, temporality, subject } = predictReports(readJsonl<ReportRow>(data)));
+    let temporality: AxisScores, subject: AxisScores, conditionalScores: ConditionalScores;
+    ({ gold, predicted, temporality, subject, conditional: conditionalScores } = predictReports(readJsonl<ReportRow>(data)));
     if (temporality.findings + subject.findings > 0) axes = { temporality, subject };
+    if (conditionalScores.findings > 0) conditional = conditionalScores;
   }
   const scores = scoreCertainty(gold, predicted);
   const seconds = Math.round((performance.now() - started) / 10) / 100;
-  console.log(JSON.stringify({ format, seconds, ...scores, ...axes, ...(coverage ? { coverage } : {}) }, null, 2));
+  console.log(JSON.stringify({ format, seconds, ...scores, ...axes, ...(conditional ? { conditional } : {}), ...(coverage ? { coverage } : {}) }, null, 2));
   console.log(JSON.stringify({
     accuracy: scores.accuracy, macroF1: scores.macroF1,
     negativeRecall: scores.perClass.negative.recall, possibleRecall: scores.perClass.possible.recall,
     ...(coverage ? { found: coverage.share } : {}),
     ...(axes ? { temporalityAccuracy: axes.temporality.accuracy, subjectAccuracy: axes.subject.accuracy } : {}),
+    ...(conditional ? { conditionalAccuracy: conditional.accuracy, conditionalRecall: conditional.conditionalRecall } : {}),
   }));
   return 0;
 }
