@@ -217,6 +217,25 @@ describe('time, subject and hypotheticals', () => {
     expect(assertAll('其子宫体积增大。', [['体积增大', 'disease']])[0]!.subject).toBe('patient');
   });
 
+  it('keeps a relative as the topic of the later clauses until another subject or advice opens one', () => {
+    const subjects = (text: string, findings: Array<[string, EntityType]>): string[] => assertAll(text, findings).map((a) => a.subject);
+    expect(subjects('母亲健在，有2型糖尿病；其兄患冠心病，曾行支架植入术。', [['2型糖尿病', 'disease'], ['冠心病', 'disease'], ['支架植入术', 'procedure']]))
+      .toEqual(['family', 'family', 'family']);
+    expect(subjects('母亲已故，死于肝硬化，生前有乙肝病史。', [['肝硬化', 'disease'], ['乙肝', 'disease']])).toEqual(['family', 'family']);
+    expect(subjects('患者之妻近日有发热、咽痛，患者本人无发热。', [['发热', 'symptom'], ['咽痛', 'symptom'], ['发热', 'symptom', 1]]))
+      .toEqual(['other', 'other', 'patient']);
+    expect(subjects('其父患结肠癌，建议行肠镜筛查。', [['结肠癌', 'disease'], ['肠镜', 'exam']])).toEqual(['family', 'patient']);
+  });
+
+  it('reads a relative’s 病史 as the family’s standing history, not the patient’s past', () => {
+    const [cancer] = assertAll('患者外婆有乳腺癌病史。', [['乳腺癌', 'disease']]);
+    expect([cancer!.subject, cancer!.temporality]).toEqual(['family', 'current']);
+    expect(assertAll('家族中无类似疾病及遗传病史。', [['遗传病', 'disease']])[0]!.temporality).toBe('current');
+    expect(assertAll('有乳腺癌病史。', [['乳腺癌', 'disease']])[0]!.temporality).toBe('past');
+    const [tb] = assertAll('父亲年轻时曾患肺结核，已治愈。', [['肺结核', 'disease']]);
+    expect([tb!.subject, tb!.temporality]).toEqual(['family', 'past']);
+  });
+
   it('uses the family and past history sections', () => {
     const doc = annotate('既往史：糖尿病5年。家族史：哥哥肝癌。', [['糖尿病', 'disease'], ['肝癌', 'disease']]);
     doc.sections = [

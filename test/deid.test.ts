@@ -255,3 +255,17 @@ describe('tables', () => {
     ]);
   });
 });
+
+describe('surrogates of the newer forms', () => {
+  it('moves a date in Chinese numerals by the same offset as the other dates', () => {
+    const { spans } = deidentifyText('入院日期：2023年11月20日\n诊断证明书 医师（签字）：冯晓峰\n二〇二三年十一月二十七日', { mode: 'surrogate', seed: 7 });
+    const [arabic, chinese] = spans.filter((s) => s.type === 'date').map((s) => s.replacement);
+    const numerals = '〇一二三四五六七八九';
+    const small = (t: string): number => (t.includes('十') ? (t.indexOf('十') === 0 ? 1 : numerals.indexOf(t[0]!)) * 10 + (t.endsWith('十') ? 0 : numerals.indexOf(t.at(-1)!)) : numerals.indexOf(t));
+    const m = /^([〇一二三四五六七八九]{4})年(.+)月(.+)日$/.exec(chinese!)!;
+    const [y, mo, d] = arabic!.match(/\d+/g)!.map(Number);
+    const fromChinese = Date.UTC(Number(Array.from(m[1]!, (c) => numerals.indexOf(c)).join('')), small(m[2]!) - 1, small(m[3]!));
+    expect((fromChinese - Date.UTC(y!, mo! - 1, d!)) / 86_400_000).toBe(7);
+    expect(chinese).not.toBe('二〇二三年十一月二十七日');
+  });
+});

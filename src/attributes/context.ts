@@ -91,11 +91,21 @@ function gap(ctx: SentenceContext, a: number, b: number): number {
   return n;
 }
 
-function blocked(chars: readonly string[], ctx: SentenceContext, from: number, to: number, axis: Axis, crossClauses: boolean): boolean {
+/**
+ * Whether the clause starting at `from` is a new statement rather than more about the topic: it opens with
+ * another subject or advice (患者本人无喘息, 建议行肠镜) or with a finding (父亲患高血压，肺癌待排).
+ */
+function endsTopic(chars: readonly string[], ctx: SentenceContext, from: number, to: number): boolean {
+  if (ctx.covered[from - ctx.start]) return true;
+  const opening = chars.slice(from, Math.min(to, from + 4)).join('');
+  return cueLexicon().topicEnds.some((w) => opening.startsWith(w));
+}
+
+function blocked(chars: readonly string[], ctx: SentenceContext, from: number, to: number, axis: Axis, crossClauses: boolean, topic = false): boolean {
   for (let i = from; i < to; i++) {
     const ch = chars[i]!;
     if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return true;
-    if (CLAUSE_BREAKS.has(ch) && (!crossClauses || !isListClause(chars, ctx, i + 1))) return true;
+    if (CLAUSE_BREAKS.has(ch) && !(topic && !endsTopic(chars, ctx, i + 1, to)) && (!crossClauses || !isListClause(chars, ctx, i + 1))) return true;
   }
   for (const m of ctx.matches) {
     if (m.start < from || m.end > to) continue;
@@ -158,7 +168,7 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
         distance = 0;
       } else if (cue.direction === 'pre' && m.end <= start) {
         distance = gap(ctx, m.end, start);
-        if (distance > cue.scope || blocked(chars, ctx, m.end, start, axis, cue.clauses && opensClause(chars, ctx, m.start))) continue;
+        if (distance > cue.scope || blocked(chars, ctx, m.end, start, axis, cue.clauses && opensClause(chars, ctx, m.start), cue.topic)) continue;
       } else if (cue.direction === 'post' && m.start >= end) {
         distance = gap(ctx, end, m.start);
         if (distance > cue.scope) continue;
@@ -243,6 +253,15 @@ function datesDiscovery(chars: readonly string[], hit: Candidate, start: number)
   return found.words.some((w) => between.includes(w));
 }
 
+/** Whom the finding is about, from its subject cue or else its section's default. */
+function subjectOf(doc: MedDocument, hits: Map<Axis, Candidate>, start: number, end: number): string {
+  const hit = hits.get('subject');
+  if (hit) return hit.cue.value;
+  const section = doc.sections.length > 0 ? sectionAt(doc.sections, doc.fromNorm(start, end).start) : null;
+  const rule = section ? cueLexicon().sectionDefaults[section.key] : undefined;
+  return rule?.axis === 'subject' ? rule.value : 'patient';
+}
+
 function sectionAt(sections: readonly Section[], offset: number): Section | null {
   let found: Section | null = null;
   for (const s of sections) {
@@ -268,6 +287,7 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
   const hits = bestCues(doc, ctx, start, end, type);
   const dated = hits.get('temporality');
   if (dated && datesDiscovery(doc.norm.chars, dated, start)) hits.delete('temporality');
+  if (dated?.cue.patientOnly && subjectOf(doc, hits, start, end) !== 'patient') hits.delete('temporality');
   for (const axis of ['certainty', 'temporality', 'subject', 'conditional'] as const) {
     const hit = hits.get(axis);
     if (!hit) continue;

@@ -22,6 +22,10 @@ export interface Cue {
   types: ReadonlySet<EntityType> | null;
   /** A doubt word describing the finding (可疑钙化): within a negation's scope the negation decides (未见肿块及可疑钙化). */
   yieldsToNegation: boolean;
+  /** A relative who stays the topic of the sentence's later clauses (母亲健在，有2型糖尿病) until a clause opens with another subject. */
+  topic: boolean;
+  /** Applies only to the patient's own findings (高血压病史 is past; 外婆有乳腺癌病史 says the relative has had it). */
+  patientOnly: boolean;
 }
 
 interface CueGroup {
@@ -35,6 +39,8 @@ interface CueGroup {
   reachesBack?: boolean;
   types?: EntityType[];
   yieldsToNegation?: boolean;
+  topic?: boolean;
+  patientOnly?: boolean;
   texts: string[];
 }
 
@@ -50,6 +56,7 @@ interface CueFile {
   planExclusion: { cues: string[]; advice: string[] };
   plannedCheck: { types: EntityType[]; verbs: string[]; times: string[]; results: string[] };
   foundEarlier: { cues: string[]; words: string[] };
+  topicEnds: string[];
 }
 
 /** What matched at one place of a sentence: cues (several axes may share a text), a scope terminator, or a pseudo-cue. */
@@ -77,6 +84,8 @@ export interface CueLexicon {
   };
   /** Past cues (2年前) that date a discovery, not the finding, when one of `words` follows (2年前体检发现甲状腺结节). */
   readonly foundEarlier: { readonly cues: ReadonlySet<string>; readonly words: readonly string[] };
+  /** Clause openings that end a relative's topic (患者本人…, 建议…). */
+  readonly topicEnds: readonly string[];
   /** First characters of the certainty cues: text without any of them nearby holds no negation or doubt to learn. */
   readonly certaintyChars: ReadonlySet<string>;
   /**
@@ -102,7 +111,7 @@ function compile(file: CueFile): CueLexicon {
         text, axis: group.axis, value: group.value, direction: group.direction, scope: group.scope,
         confidence: group.confidence, result: group.result === true, clauses: group.clauses !== false,
         reachesBack: group.reachesBack === true, types: group.types ? new Set(group.types) : null,
-        yieldsToNegation: group.yieldsToNegation === true,
+        yieldsToNegation: group.yieldsToNegation === true, topic: group.topic === true, patientOnly: group.patientOnly === true,
       });
     }
   }
@@ -128,6 +137,7 @@ function compile(file: CueFile): CueLexicon {
     planExclusion: { cues: new Set(file.planExclusion.cues), advice: file.planExclusion.advice },
     plannedCheck: { ...file.plannedCheck, types: new Set(file.plannedCheck.types) },
     foundEarlier: { cues: new Set(file.foundEarlier.cues), words: file.foundEarlier.words },
+    topicEnds: file.topicEnds,
     certaintyChars: new Set(file.cues.filter((g) => g.axis === 'certainty').flatMap((g) => g.texts.map((t) => Array.from(t)[0]!))),
     scan(chars, from, to, boundaries) {
       const out: CueMatch[] = [];

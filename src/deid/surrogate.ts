@@ -6,6 +6,28 @@ import type { PhiType } from './types.js';
 const UPPER = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
 const LOWER = 'abcdefghijkmnpqrstuvwxyz';
 
+const CN_DIGITS = '〇一二三四五六七八九';
+
+/** 1–31 in Chinese numerals: 五, 十, 十一, 二十七. */
+function chineseNumber(n: number): string {
+  const tens = Math.floor(n / 10);
+  const ones = n % 10 === 0 ? '' : CN_DIGITS[n % 10]!;
+  return tens === 0 ? ones : `${tens === 1 ? '' : CN_DIGITS[tens]}十${ones}`;
+}
+
+/** 二〇二三年十一月二十七日 → [2023, 11, 27], or null. */
+function parseChineseDate(text: string): [number, number, number] | null {
+  const m = /^([〇零○一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})[日号]$/.exec(text);
+  if (!m) return null;
+  const digit = (ch: string): number => (ch === '零' || ch === '○' ? 0 : CN_DIGITS.indexOf(ch));
+  const small = (t: string): number => {
+    const ten = t.indexOf('十');
+    if (ten < 0) return digit(t);
+    return (ten === 0 ? 1 : digit(t[0]!)) * 10 + (ten === t.length - 1 ? 0 : digit(t[ten + 1]!));
+  };
+  return [Number(Array.from(m[1]!, digit).join('')), small(m[2]!), small(m[3]!)];
+}
+
 /**
  * Fake values of the same shape as the originals, consistent within one document: the same original
  * always gets the same surrogate, different originals get different ones, dates move by one offset.
@@ -141,8 +163,14 @@ export class SurrogateFactory {
     return out;
   }
 
-  /** Moves a date by the document's offset, keeping its format (2023年3月5日, 2023-03-05 08:30, 3月5日, 2023年3月). */
+  /** Moves a date by the document's offset, keeping its format (2023年3月5日, 2023-03-05 08:30, 3月5日, 2023年3月, 二〇二三年三月五日). */
   private shiftDate(text: string): string {
+    const chinese = parseChineseDate(text);
+    if (chinese) {
+      const d = this.shifted(...chinese);
+      const year = Array.from(String(d.getUTCFullYear()), (digit) => CN_DIGITS[Number(digit)]).join('');
+      return `${year}年${chineseNumber(d.getUTCMonth() + 1)}月${chineseNumber(d.getUTCDate())}${text.slice(-1)}`;
+    }
     const m = /^(?:(\d{4})(\s*[年./-]\s*))?(\d{1,2})(\s*[月./-]\s*)(?:(\d{1,2})(\s*[日号]?))?([\s\S]*)$/.exec(text);
     const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(text);
     if (compact) {
