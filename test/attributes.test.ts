@@ -218,7 +218,7 @@ describe('time, subject and hypotheticals', () => {
   });
 
   it('keeps a relative as the topic of the later clauses until another subject or advice opens one', () => {
-    const subjects = (text: string, findings: Array<[string, EntityType]>): string[] => assertAll(text, findings).map((a) => a.subject);
+    const subjects = (text: string, findings: Array<[string, EntityType, number?]>): string[] => assertAll(text, findings).map((a) => a.subject);
     expect(subjects('母亲健在，有2型糖尿病；其兄患冠心病，曾行支架植入术。', [['2型糖尿病', 'disease'], ['冠心病', 'disease'], ['支架植入术', 'procedure']]))
       .toEqual(['family', 'family', 'family']);
     expect(subjects('母亲已故，死于肝硬化，生前有乙肝病史。', [['肝硬化', 'disease'], ['乙肝', 'disease']])).toEqual(['family', 'family']);
