@@ -257,6 +257,38 @@ describe('time, subject and hypotheticals', () => {
     expect(pain!.certainty).toBe('possible');
   });
 
+  it('keeps stated findings apart from the hypothetical ones in the same sentence', () => {
+    const [pain, fever] = assertAll('患者腹痛3天，如出现发热及时复诊。', [['腹痛', 'symptom'], ['发热', 'symptom']]);
+    expect([pain!.conditional, pain!.certainty, pain!.temporality]).toEqual([false, 'positive', 'current']);
+    expect([fever!.conditional, fever!.certainty, fever!.temporality]).toEqual([true, 'possible', 'future']);
+    const [stated, hypothetical] = assertAll('患儿发热2天，无抽搐，如出现抽搐立即就诊。', [['抽搐', 'symptom', 0], ['抽搐', 'symptom', 1]]);
+    expect([stated!.certainty, stated!.conditional]).toEqual(['negative', false]);
+    expect([hypothetical!.certainty, hypothetical!.conditional]).toEqual(['possible', true]);
+  });
+
+  it('reads risks a consent form or leaflet names (可能出现, 不良反应为) as hypothetical', () => {
+    const risks = assertAll('术中可能出现大出血、感染等并发症。', [['大出血', 'symptom'], ['感染', 'disease']]);
+    expect(risks.map((a) => [a.certainty, a.conditional, a.temporality])).toEqual([['possible', true, 'future'], ['possible', true, 'future']]);
+    const [nausea] = assertAll('本品常见不良反应为恶心、腹泻。', [['恶心', 'symptom'], ['腹泻', 'symptom']]);
+    expect(nausea!.conditional).toBe(true);
+  });
+
+  it('keeps a procedure or exam planned under a condition certain, and conditional', () => {
+    const [gastroscopy] = assertAll('上腹部隐痛2月，必要时行胃镜检查。', [['上腹部隐痛', 'symptom'], ['胃镜检查', 'exam']]).slice(1);
+    expect([gastroscopy!.certainty, gastroscopy!.conditional, gastroscopy!.temporality]).toEqual(['positive', true, 'future']);
+    const [biopsy] = assertAll('肝功能示转氨酶升高，如转氨酶持续升高需行肝脏穿刺活检。', [['肝脏穿刺活检', 'procedure']]);
+    expect([biopsy!.certainty, biopsy!.conditional]).toEqual(['positive', true]);
+  });
+
+  it('takes the clause after a condition as hypothetical too, and no further', () => {
+    const [node, puncture] = assertAll('若结节增大或出现颈部淋巴结肿大，建议行细针穿刺。', [['颈部淋巴结肿大', 'disease'], ['细针穿刺', 'procedure']]);
+    expect([node!.conditional, puncture!.conditional, puncture!.certainty]).toEqual([true, true, 'positive']);
+    const [dehydration] = assertAll('如果孩子出现呕吐、腹泻，要警惕脱水，及时就诊。', [['脱水', 'disease']]);
+    expect(dehydration!.conditional).toBe(true);
+    const [aspirin] = assertAll('如有胸痛及时就诊，继续口服阿司匹林，监测血压。', [['胸痛', 'symptom'], ['阿司匹林', 'disease']]).slice(1);
+    expect(aspirin!.conditional).toBe(false);
+  });
+
   it('records the deciding triggers as original-text spans', () => {
     const text = '患者　否认 高血压。';
     const [a] = assertAll(text, [['高血压', 'disease']]);

@@ -116,6 +116,28 @@ function blocked(chars: readonly string[], ctx: SentenceContext, from: number, t
 }
 
 /**
+ * Whether the finding at `start` lies in the clause right after a condition (若结节增大，建议行细针穿刺; 如出现呕吐，
+ * 警惕脱水): what a condition leads to is as hypothetical as the condition.
+ */
+function inConsequence(chars: readonly string[], ctx: SentenceContext, match: CueMatch, start: number, scope: number): boolean {
+  const openers = cueLexicon().conditionOpeners;
+  if (!openers.cues.has(match.text) || gap(ctx, match.end, start) > scope) return false;
+  let clauses = 0;
+  let condition = '';
+  for (let i = match.end; i < start; i++) {
+    const ch = chars[i]!;
+    if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return false;
+    if (CLAUSE_BREAKS.has(ch) && ++clauses > 1) return false;
+    if (clauses === 0) condition += ch;
+  }
+  if (openers.consequences.some((w) => condition.includes(w))) return false;
+  for (const m of ctx.matches) {
+    if (m.start >= match.end && m.end <= start && (m.terminates === 'all' || m.cues.some((c) => c.axis === 'conditional'))) return false;
+  }
+  return clauses === 1;
+}
+
+/**
  * Whether a reaching-back post-cue at `cueStart` (请结合临床, 建议进一步检查) takes the finding [start, end):
  * the last finding before it, in its clause or one comma back, and a diagnosis rather than something the
  * image shows (右肺结节，建议进一步检查 leaves the nodule seen).
@@ -166,6 +188,8 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
         // counts when words follow it, a post-cue when it closes the span. Pseudo-cues (心律不齐) never match.
         if (cue.direction === 'pre' ? m.end >= end : m.end !== end || m.start === start) continue;
         distance = 0;
+      } else if (cue.direction === 'pre' && m.end <= start && inConsequence(chars, ctx, m, start, cue.scope)) {
+        distance = gap(ctx, m.end, start);
       } else if (cue.direction === 'pre' && m.end <= start) {
         distance = gap(ctx, m.end, start);
         if (distance > cue.scope || blocked(chars, ctx, m.end, start, axis, cue.clauses && opensClause(chars, ctx, m.start), cue.topic)) continue;
@@ -309,7 +333,8 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
     setAxis(assertion, 'temporality', 'future', lexicon.defaults.temporality);
     decided.add('temporality');
   }
-  if (assertion.conditional && !decided.has('certainty')) {
+  // A finding that may occur is possible; an exam, test or procedure under a condition (必要时行胃镜) is a plan, still certain.
+  if (assertion.conditional && !decided.has('certainty') && !(type !== null && lexicon.plannedCheck.types.has(type))) {
     assertion.certainty = 'possible';
     assertion.confidence.certainty = assertion.confidence.conditional;
   }

@@ -56,6 +56,7 @@ interface CueFile {
   planExclusion: { cues: string[]; advice: string[] };
   plannedCheck: { types: EntityType[]; verbs: string[]; times: string[]; results: string[] };
   foundEarlier: { cues: string[]; words: string[] };
+  conditionOpeners: { cues: string[]; consequences: string[] };
   topicEnds: string[];
 }
 
@@ -84,6 +85,11 @@ export interface CueLexicon {
   };
   /** Past cues (2年前) that date a discovery, not the finding, when one of `words` follows (2年前体检发现甲状腺结节). */
   readonly foundEarlier: { readonly cues: ReadonlySet<string>; readonly words: readonly string[] };
+  /**
+   * Conditional cues that open a condition (如出现, 若): their reach takes the next clause too, the consequence
+   * (若病灶增大，建议穿刺活检), unless the condition's own clause already holds one of `consequences` (如有胸痛及时就诊，…).
+   */
+  readonly conditionOpeners: { readonly cues: ReadonlySet<string>; readonly consequences: readonly string[] };
   /** Clause openings that end a relative's topic (患者本人…, 建议…). */
   readonly topicEnds: readonly string[];
   /** First characters of the certainty cues: text without any of them nearby holds no negation or doubt to learn. */
@@ -137,6 +143,7 @@ function compile(file: CueFile): CueLexicon {
     planExclusion: { cues: new Set(file.planExclusion.cues), advice: file.planExclusion.advice },
     plannedCheck: { ...file.plannedCheck, types: new Set(file.plannedCheck.types) },
     foundEarlier: { cues: new Set(file.foundEarlier.cues), words: file.foundEarlier.words },
+    conditionOpeners: { cues: new Set(file.conditionOpeners.cues), consequences: file.conditionOpeners.consequences },
     topicEnds: file.topicEnds,
     certaintyChars: new Set(file.cues.filter((g) => g.axis === 'certainty').flatMap((g) => g.texts.map((t) => Array.from(t)[0]!))),
     scan(chars, from, to, boundaries) {
