@@ -217,6 +217,15 @@ describe('time, subject and hypotheticals', () => {
     expect(assertAll('其子宫体积增大。', [['体积增大', 'disease']])[0]!.subject).toBe('patient');
   });
 
+  it('dates what follows a year as past, and leaves a discovery it dates current', () => {
+    const temporalities = (text: string, findings: Array<[string, EntityType, number?]>): string[] => assertAll(text, findings).map((a) => a.temporality);
+    expect(temporalities('2019年于我院行冠状动脉造影，予药物保守治疗。', [['冠状动脉造影', 'procedure']])).toEqual(['past']);
+    expect(temporalities('2021年孕8周稽留流产行清宫术，此次为第3次妊娠。', [['稽留流产', 'disease'], ['清宫术', 'procedure']])).toEqual(['past', 'past']);
+    expect(temporalities('患者于2020年6月无诱因出现黑便，此次入院前5天再次出现黑便。', [['黑便', 'symptom'], ['黑便', 'symptom', 1]]))
+      .toEqual(['past', 'current']);
+    expect(temporalities('2022年体检发现肝血管瘤，未予处理。', [['肝血管瘤', 'disease']])).toEqual(['current']);
+  });
+
   it('keeps a relative as the topic of the later clauses until another subject or advice opens one', () => {
     const subjects = (text: string, findings: Array<[string, EntityType, number?]>): string[] => assertAll(text, findings).map((a) => a.subject);
     expect(subjects('母亲健在，有2型糖尿病；其兄患冠心病，曾行支架植入术。', [['2型糖尿病', 'disease'], ['冠心病', 'disease'], ['支架植入术', 'procedure']]))

@@ -272,7 +272,7 @@ function isPlannedCheck(chars: readonly string[], ctx: SentenceContext, start: n
 /** Whether a past cue dates a discovery rather than the finding (2年前体检发现甲状腺结节: the nodule is still there). */
 function datesDiscovery(chars: readonly string[], hit: Candidate, start: number): boolean {
   const found = cueLexicon().foundEarlier;
-  if (hit.cue.direction !== 'pre' || hit.cue.value !== 'past' || !found.cues.has(hit.match.text)) return false;
+  if (hit.cue.direction !== 'pre' || hit.cue.value !== 'past' || !(found.cues.has(hit.match.text) || hit.cue.dates)) return false;
   const between = chars.slice(hit.match.end, start).join('');
   return found.words.some((w) => between.includes(w));
 }

@@ -26,6 +26,8 @@ export interface Cue {
   topic: boolean;
   /** Applies only to the patient's own findings (高血压病史 is past; 外婆有乳腺癌病史 says the relative has had it). */
   patientOnly: boolean;
+  /** A date (2019年): like 年前 it dates what follows, and a discovery it dates stays current (2019年体检发现肝囊肿). */
+  dates: boolean;
 }
 
 interface CueGroup {
@@ -56,6 +58,8 @@ interface CueFile {
   planExclusion: { cues: string[]; advice: string[] };
   plannedCheck: { types: EntityType[]; verbs: string[]; times: string[]; results: string[] };
   foundEarlier: { cues: string[]; words: string[] };
+  /** Cues written as a pattern rather than a text (a year: 2019年). */
+  dateCues: Array<Omit<CueGroup, 'texts'> & { pattern: string }>;
   conditionOpeners: { cues: string[]; consequences: string[] };
   topicEnds: string[];
 }
@@ -118,9 +122,18 @@ function compile(file: CueFile): CueLexicon {
         confidence: group.confidence, result: group.result === true, clauses: group.clauses !== false,
         reachesBack: group.reachesBack === true, types: group.types ? new Set(group.types) : null,
         yieldsToNegation: group.yieldsToNegation === true, topic: group.topic === true, patientOnly: group.patientOnly === true,
+        dates: false,
       });
     }
   }
+  const dated = file.dateCues.map((group) => ({
+    pattern: new RegExp(`^(?:${group.pattern})`, 'u'),
+    cue: {
+      text: group.pattern, axis: group.axis, value: group.value, direction: group.direction, scope: group.scope,
+      confidence: group.confidence, result: false, clauses: group.clauses !== false, reachesBack: false,
+      types: group.types ? new Set(group.types) : null, yieldsToNegation: false, topic: false, patientOnly: false, dates: true,
+    } satisfies Cue,
+  }));
   for (const text of file.certaintyTerminators) entry(text).terminates = 'certainty';
   for (const text of file.terminators) entry(text).terminates = 'all';
   for (const text of file.pseudo) entry(text);
@@ -149,7 +162,18 @@ function compile(file: CueFile): CueLexicon {
     scan(chars, from, to, boundaries) {
       const out: CueMatch[] = [];
       let i = from;
-      while (i < to) {
+      scanning: while (i < to) {
+        if (dated.length > 0) {
+          const window = chars.slice(i, Math.min(to, i + 12)).join('');
+          for (const d of dated) {
+            const found = d.pattern.exec(window);
+            const n = found ? Array.from(found[0]).length : 0;
+            if (n === 0 || boundaries?.slice(i + 1 - from, i + n - from).some((b) => b === 1)) continue;
+            out.push({ start: i, end: i + n, text: found![0], cues: [d.cue], terminates: null });
+            i += n;
+            continue scanning;
+          }
+        }
         const candidates = byFirst.get(chars[i]!);
         let hit: Entry | undefined;
         if (candidates) {
