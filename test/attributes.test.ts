@@ -226,6 +226,29 @@ describe('time, subject and hypotheticals', () => {
     expect(temporalities('2022年体检发现肝血管瘤，未予处理。', [['肝血管瘤', 'disease']])).toEqual(['current']);
   });
 
+  it('dates drugs: taken before, given during the stay, taken home, or the mother’s in pregnancy', () => {
+    const axes = (text: string, findings: Array<[string, EntityType]>): string[][] => assertAll(text, findings).map((a) => [a.temporality, a.subject]);
+    expect(axes('患者既往曾因抑郁症规律服用舍曲林2年，已停药3年。', [['舍曲林', 'drug']])).toEqual([['past', 'patient']]);
+    expect(axes('入院后予头孢曲松抗感染、氨溴索化痰等治疗。', [['头孢曲松', 'drug'], ['氨溴索', 'drug']])).toEqual([['past', 'patient'], ['past', 'patient']]);
+    expect(axes('出院带药：阿司匹林肠溶片100mg qd，氯吡格雷75mg qd，嘱坚持服用1年。', [['阿司匹林肠溶片', 'drug'], ['氯吡格雷', 'drug']]))
+      .toEqual([['future', 'patient'], ['future', 'patient']]);
+    expect(axes('嘱出院后低盐低脂饮食，规律服用阿托伐他汀钙片。', [['阿托伐他汀钙片', 'drug']])).toEqual([['future', 'patient']]);
+    expect(axes('患儿母亲孕期曾服用甲硝唑。', [['甲硝唑', 'drug']])).toEqual([['past', 'family']]);
+    expect(axes('有“慢性乙型病毒性肝炎”病史10余年，长期口服恩替卡韦抗病毒治疗。', [['恩替卡韦', 'drug']])).toEqual([['current', 'patient']]);
+  });
+
+  it('reads orders and operation headings over their whole sentence, and tests done before or elsewhere as past', () => {
+    const temporalities = (text: string, findings: Array<[string, EntityType]>): string[] => assertAll(text, findings).map((a) => a.temporality);
+    expect(temporalities('出院医嘱：1.继续口服莫西沙星片0.4g qd，共5天；2.2周后复查胸部CT。', [['莫西沙星片', 'drug'], ['胸部CT', 'exam']]))
+      .toEqual(['future', 'future']);
+    expect(temporalities('手术名称：内镜逆行胰胆管造影＋内镜下乳头括约肌切开取石术。', [['内镜逆行胰胆管造影', 'procedure'], ['内镜下乳头括约肌切开取石术', 'procedure']]))
+      .toEqual(['past', 'past']);
+    expect(temporalities('出院诊断：右侧股骨颈骨折（已行右侧人工全髋关节置换术）。', [['右侧股骨颈骨折', 'disease'], ['右侧人工全髋关节置换术', 'procedure']]))
+      .toEqual(['current', 'past']);
+    expect(temporalities('昨日行腹部增强CT提示胰头占位。', [['腹部增强CT', 'exam'], ['胰头占位', 'disease']])).toEqual(['past', 'current']);
+    expect(temporalities('患者3天前在外院行头颅MRI示腔隙性脑梗死。', [['头颅MRI', 'exam'], ['腔隙性脑梗死', 'disease']])).toEqual(['past', 'current']);
+  });
+
   it('keeps a relative as the topic of the later clauses until another subject or advice opens one', () => {
     const subjects = (text: string, findings: Array<[string, EntityType, number?]>): string[] => assertAll(text, findings).map((a) => a.subject);
     expect(subjects('母亲健在，有2型糖尿病；其兄患冠心病，曾行支架植入术。', [['2型糖尿病', 'disease'], ['冠心病', 'disease'], ['支架植入术', 'procedure']]))
@@ -382,12 +405,12 @@ describe('dialogues (CMDD format)', () => {
 });
 
 describe('stage scope', () => {
-  it('leaves anatomy and drugs without an assertion', () => {
-    const doc = annotate('左肺下叶结节，予阿莫西林。', [['左肺下叶', 'anatomy'], ['结节'], ['阿莫西林', 'drug']]);
+  it('leaves anatomy without an assertion and asserts drugs on time and subject only', () => {
+    const doc = annotate('左肺下叶结节，予阿莫西林，无效。', [['左肺下叶', 'anatomy'], ['结节'], ['阿莫西林', 'drug']]);
     attributesStage.process(doc);
     const by = (t: string): Entity => doc.entities.find((e) => e.text === t)!;
     expect(by('左肺下叶').assertion).toBeNull();
-    expect(by('阿莫西林').assertion).toBeNull();
+    expect(by('阿莫西林').assertion!.certainty).toBe('positive');
     expect(by('结节').assertion!.certainty).toBe('positive');
   });
 });

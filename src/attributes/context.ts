@@ -192,7 +192,8 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
         distance = gap(ctx, m.end, start);
       } else if (cue.direction === 'pre' && m.end <= start) {
         distance = gap(ctx, m.end, start);
-        if (distance > cue.scope || blocked(chars, ctx, m.end, start, axis, cue.clauses && opensClause(chars, ctx, m.start), cue.topic)) continue;
+        if (distance > cue.scope) continue;
+        if (!cue.sentence && blocked(chars, ctx, m.end, start, axis, cue.clauses && opensClause(chars, ctx, m.start), cue.topic)) continue;
       } else if (cue.direction === 'post' && m.start >= end) {
         distance = gap(ctx, end, m.start);
         if (distance > cue.scope) continue;

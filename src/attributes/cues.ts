@@ -16,6 +16,8 @@ export interface Cue {
   result: boolean;
   /** Whether the scope runs on into following clauses that hold only findings. */
   clauses: boolean;
+  /** A heading or order that governs its whole sentence (出院带药：…，…; 嘱出院后…，规律服用…): no clause ends its scope. */
+  sentence: boolean;
   /** A post-cue that also reaches the last finding of the clause before (肺部感染，请结合临床). */
   reachesBack: boolean;
   /** The entity types the cue applies to (后 right after a procedure), or null for all. */
@@ -38,6 +40,7 @@ interface CueGroup {
   confidence: number;
   result?: boolean;
   clauses?: boolean;
+  sentence?: boolean;
   reachesBack?: boolean;
   types?: EntityType[];
   yieldsToNegation?: boolean;
@@ -119,7 +122,7 @@ function compile(file: CueFile): CueLexicon {
     for (const text of group.texts) {
       entry(text).cues.push({
         text, axis: group.axis, value: group.value, direction: group.direction, scope: group.scope,
-        confidence: group.confidence, result: group.result === true, clauses: group.clauses !== false,
+        confidence: group.confidence, result: group.result === true, clauses: group.clauses !== false, sentence: group.sentence === true,
         reachesBack: group.reachesBack === true, types: group.types ? new Set(group.types) : null,
         yieldsToNegation: group.yieldsToNegation === true, topic: group.topic === true, patientOnly: group.patientOnly === true,
         dates: false,
@@ -130,7 +133,7 @@ function compile(file: CueFile): CueLexicon {
     pattern: new RegExp(`^(?:${group.pattern})`, 'u'),
     cue: {
       text: group.pattern, axis: group.axis, value: group.value, direction: group.direction, scope: group.scope,
-      confidence: group.confidence, result: false, clauses: group.clauses !== false, reachesBack: false,
+      confidence: group.confidence, result: false, clauses: group.clauses !== false, sentence: false, reachesBack: false,
       types: group.types ? new Set(group.types) : null, yieldsToNegation: false, topic: false, patientOnly: false, dates: true,
     } satisfies Cue,
   }));
