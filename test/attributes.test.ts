@@ -249,6 +249,19 @@ describe('time, subject and hypotheticals', () => {
     expect(temporalities('患者3天前在外院行头颅MRI示腔隙性脑梗死。', [['头颅MRI', 'exam'], ['腔隙性脑梗死', 'disease']])).toEqual(['past', 'current']);
   });
 
+  it('reads named risks as possible and ahead, plans over their sentence, refusals and absent sequelae', () => {
+    const axes = (text: string, findings: Array<[string, EntityType]>): string[][] => assertAll(text, findings).map((a) => [a.certainty, a.temporality]);
+    expect(axes('穿刺后有发生气胸、咯血的风险，已告知患者。', [['气胸', 'disease'], ['咯血', 'symptom']])).toEqual([['possible', 'future'], ['possible', 'future']]);
+    expect(axes('增强CT检查存在造影剂过敏及造影剂肾病风险。', [['造影剂过敏', 'disease'], ['造影剂肾病', 'disease']]))
+      .toEqual([['possible', 'future'], ['possible', 'future']]);
+    expect(axes('孕期规律产检，唐氏筛查低风险。', [['唐氏筛查', 'exam']])).toEqual([['positive', 'current']]);
+    expect(axes('计划下周行第4周期化疗，化疗前复查血常规、肝肾功能。', [['化疗', 'procedure'], ['血常规', 'lab_test'], ['肝肾功能', 'lab_test']]))
+      .toEqual([['positive', 'future'], ['positive', 'future'], ['positive', 'future']]);
+    expect(axes('建议于当地医院行胃镜检查。', [['胃镜检查', 'exam']])).toEqual([['positive', 'future']]);
+    expect(axes('患者拒绝行手术治疗，要求保守治疗。', [['手术治疗', 'procedure']])).toEqual([['negative', 'future']]);
+    expect(axes('脑梗死病史3年，未遗留明显后遗症。', [['脑梗死', 'disease'], ['后遗症', 'disease']])).toEqual([['positive', 'past'], ['negative', 'current']]);
+  });
+
   it('keeps a relative as the topic of the later clauses until another subject or advice opens one', () => {
     const subjects = (text: string, findings: Array<[string, EntityType, number?]>): string[] => assertAll(text, findings).map((a) => a.subject);
     expect(subjects('母亲健在，有2型糖尿病；其兄患冠心病，曾行支架植入术。', [['2型糖尿病', 'disease'], ['冠心病', 'disease'], ['支架植入术', 'procedure']]))
