@@ -249,6 +249,16 @@ describe('time, subject and hypotheticals', () => {
     expect(temporalities('患者3天前在外院行头颅MRI示腔隙性脑梗死。', [['头颅MRI', 'exam'], ['腔隙性脑梗死', 'disease']])).toEqual(['past', 'current']);
   });
 
+  it('dates the drugs and tests of the discharge orders section, yesterday’s tests, and reads 低于检测下限 as negative', () => {
+    const doc = annotate('出院带药：1.美托洛尔缓释片47.5mg qd；2.螺内酯20mg qd。', [['美托洛尔缓释片', 'drug'], ['螺内酯', 'drug']]);
+    doc.sections = [{ key: 'discharge_orders', title: '出院带药', header: { start: 0, end: 4 }, start: 5, end: 36 }];
+    attributesStage.process(doc);
+    expect(doc.entities.map((e) => e.assertion!.temporality)).toEqual(['future', 'future']);
+    const [liver, drug] = assertAll('昨日复查肝功能示ALT 120U/L，今日予加用双环醇保肝。', [['肝功能', 'lab_test'], ['双环醇', 'drug']]);
+    expect([liver!.temporality, drug!.temporality]).toEqual(['past', 'current']);
+    expect(assertAll('复查HBV-DNA低于检测下限，肝功能正常。', [['HBV-DNA', 'lab_test']])[0]!.certainty).toBe('negative');
+  });
+
   it('reads named risks as possible and ahead, plans over their sentence, refusals and absent sequelae', () => {
     const axes = (text: string, findings: Array<[string, EntityType]>): string[][] => assertAll(text, findings).map((a) => [a.certainty, a.temporality]);
     expect(axes('穿刺后有发生气胸、咯血的风险，已告知患者。', [['气胸', 'disease'], ['咯血', 'symptom']])).toEqual([['possible', 'future'], ['possible', 'future']]);

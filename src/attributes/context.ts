@@ -328,7 +328,7 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
   if (doc.sections.length > 0) {
     const section = sectionAt(doc.sections, doc.fromNorm(start, end).start);
     const rule = section ? lexicon.sectionDefaults[section.key] : undefined;
-    if (rule && !decided.has(rule.axis)) setAxis(assertion, rule.axis, rule.value, rule.confidence);
+    if (rule && !decided.has(rule.axis) && (!rule.types || (type !== null && rule.types.includes(type)))) setAxis(assertion, rule.axis, rule.value, rule.confidence);
   }
   if (!decided.has('temporality') && isPlannedCheck(doc.norm.chars, ctx, start, end, type)) {
     setAxis(assertion, 'temporality', 'future', lexicon.defaults.temporality);

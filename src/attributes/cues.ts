@@ -52,7 +52,8 @@ interface CueGroup {
 interface CueFile {
   asserted: { full: EntityType[]; resultOnly: EntityType[] };
   defaults: Record<Axis, number>;
-  sectionDefaults: Record<string, { axis: Axis; value: string; confidence: number }>;
+  /** What a section implies where no cue decides; `types` limits it (the drugs and tests of 出院医嘱 are ahead, its advice words are not findings). */
+  sectionDefaults: Record<string, { axis: Axis; value: string; confidence: number; types?: EntityType[] }>;
   cues: CueGroup[];
   terminators: string[];
   certaintyTerminators: string[];
