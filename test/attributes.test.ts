@@ -250,8 +250,8 @@ describe('time, subject and hypotheticals', () => {
   });
 
   it('dates the drugs and tests of the discharge orders section, yesterday’s tests, and reads 低于检测下限 as negative', () => {
-    const doc = annotate('出院带药：1.美托洛尔缓释片47.5mg qd；2.螺内酯20mg qd。', [['美托洛尔缓释片', 'drug'], ['螺内酯', 'drug']]);
-    doc.sections = [{ key: 'discharge_orders', title: '出院带药', header: { start: 0, end: 4 }, start: 5, end: 36 }];
+    const doc = annotate('出院医嘱：1.美托洛尔缓释片47.5mg qd；2.螺内酯20mg qd。', [['美托洛尔缓释片', 'drug'], ['螺内酯', 'drug']]);
+    doc.sections = [{ key: 'discharge_orders', title: '出院医嘱', header: { start: 0, end: 4 }, start: 5, end: 36 }];
     attributesStage.process(doc);
     expect(doc.entities.map((e) => e.assertion!.temporality)).toEqual(['future', 'future']);
     const [liver, drug] = assertAll('昨日复查肝功能示ALT 120U/L，今日予加用双环醇保肝。', [['肝功能', 'lab_test'], ['双环醇', 'drug']]);
