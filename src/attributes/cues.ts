@@ -1,6 +1,7 @@
 import type { Assertion } from '../document/types.js';
 import { readJsonResource } from '../resources.js';
 import type { EntityType } from '../taxonomy/taxonomy.js';
+import { codePointIndex } from '../util/code-points.js';
 
 export type Axis = keyof Omit<Assertion, 'confidence' | 'triggers'>;
 
@@ -66,6 +67,7 @@ interface CueFile {
   dateCues: Array<Omit<CueGroup, 'texts'> & { pattern: string }>;
   conditionOpeners: { cues: string[]; consequences: string[] };
   topicEnds: string[];
+  modelGate: string[];
 }
 
 /** What matched at one place of a sentence: cues (several axes may share a text), a scope terminator, or a pseudo-cue. */
@@ -100,7 +102,10 @@ export interface CueLexicon {
   readonly conditionOpeners: { readonly cues: ReadonlySet<string>; readonly consequences: readonly string[] };
   /** Clause openings that end a relative's topic (患者本人…, 建议…). */
   readonly topicEnds: readonly string[];
-  /** First characters of the certainty cues: text without any of them nearby holds no negation or doubt to learn. */
+  /**
+   * Characters that carry negation or doubt by themselves (没, 不, 好像, 应该, 吗): near none of them the learned model,
+   * trained on colloquial dialogue, has nothing to add to the cue lists.
+   */
   readonly certaintyChars: ReadonlySet<string>;
   /**
    * Non-overlapping matches of `chars[from, to)`, longest first at each position, in order. No match
@@ -131,7 +136,7 @@ function compile(file: CueFile): CueLexicon {
     }
   }
   const dated = file.dateCues.map((group) => ({
-    pattern: new RegExp(`^(?:${group.pattern})`, 'u'),
+    pattern: new RegExp(group.pattern, 'gu'),
     cue: {
       text: group.pattern, axis: group.axis, value: group.value, direction: group.direction, scope: group.scope,
       confidence: group.confidence, result: false, clauses: group.clauses !== false, sentence: false, reachesBack: false,
@@ -151,6 +156,29 @@ function compile(file: CueFile): CueLexicon {
   }
   for (const list of byFirst.values()) list.sort((a, b) => b.chars.length - a.chars.length);
 
+  /** The date cues' matches in `chars[from, to)` by start, found in one pass over the text rather than at every position. */
+  const datedMatches = (chars: readonly string[], from: number, to: number): Map<number, Array<{ length: number; text: string; cue: Cue }>> | null => {
+    if (dated.length === 0) return null;
+    // Dates are written with digits (2019年); most sentences have none and need no pass at all.
+    let digits = false;
+    for (let i = from; i < to && !digits; i++) digits = chars[i]! >= '0' && chars[i]! <= '9';
+    if (!digits) return null;
+    const text = chars.slice(from, to).join('');
+    const toCp = codePointIndex(text);
+    const byStart = new Map<number, Array<{ length: number; text: string; cue: Cue }>>();
+    for (const d of dated) {
+      d.pattern.lastIndex = 0;
+      for (let m = d.pattern.exec(text); m !== null; m = d.pattern.exec(text)) {
+        if (m[0].length === 0) { d.pattern.lastIndex++; continue; }
+        const start = from + toCp(m.index);
+        const list = byStart.get(start) ?? [];
+        list.push({ length: Array.from(m[0]).length, text: m[0], cue: d.cue });
+        byStart.set(start, list);
+      }
+    }
+    return byStart;
+  };
+
   return {
     fullTypes: new Set(file.asserted.full),
     resultOnlyTypes: new Set(file.asserted.resultOnly),
@@ -162,21 +190,17 @@ function compile(file: CueFile): CueLexicon {
     foundEarlier: { cues: new Set(file.foundEarlier.cues), words: file.foundEarlier.words },
     conditionOpeners: { cues: new Set(file.conditionOpeners.cues), consequences: file.conditionOpeners.consequences },
     topicEnds: file.topicEnds,
-    certaintyChars: new Set(file.cues.filter((g) => g.axis === 'certainty').flatMap((g) => g.texts.map((t) => Array.from(t)[0]!))),
+    certaintyChars: new Set(file.modelGate),
     scan(chars, from, to, boundaries) {
       const out: CueMatch[] = [];
+      const datedAt = datedMatches(chars, from, to);
       let i = from;
       scanning: while (i < to) {
-        if (dated.length > 0) {
-          const window = chars.slice(i, Math.min(to, i + 12)).join('');
-          for (const d of dated) {
-            const found = d.pattern.exec(window);
-            const n = found ? Array.from(found[0]).length : 0;
-            if (n === 0 || boundaries?.slice(i + 1 - from, i + n - from).some((b) => b === 1)) continue;
-            out.push({ start: i, end: i + n, text: found![0], cues: [d.cue], terminates: null });
-            i += n;
-            continue scanning;
-          }
+        for (const d of datedAt?.get(i) ?? []) {
+          if (boundaries?.slice(i + 1 - from, i + d.length - from).some((b) => b === 1)) continue;
+          out.push({ start: i, end: i + d.length, text: d.text, cues: [d.cue], terminates: null });
+          i += d.length;
+          continue scanning;
         }
         const candidates = byFirst.get(chars[i]!);
         let hit: Entry | undefined;
