@@ -250,8 +250,11 @@ function exclusionPlannedAfter(chars: readonly string[], ctx: SentenceContext, e
     if (ctx.covered[i - ctx.start]) return false;
     rest += ch;
   }
+  if (rest.length === 0) return false;
   const plan = cueLexicon().planExclusion;
-  return plan.advice.some((a) => rest.startsWith(a)) && [...plan.cues].some((c) => rest.endsWith(c));
+  if (!plan.advice.some((a) => rest.startsWith(a))) return false;
+  for (const cue of plan.cues) if (rest.endsWith(cue)) return true;
+  return false;
 }
 
 /** Whether an exam, test or procedure is a re-check still to come (2周后门诊复查肝功能; 术后复查CT示… is done). */
