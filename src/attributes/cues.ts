@@ -117,6 +117,8 @@ export interface CueLexicon {
 
 interface Entry { text: string; chars: string[]; cues: Cue[]; terminates: CueMatch['terminates'] }
 
+interface TrieNode { next: Map<string, TrieNode>; entry: Entry | null }
+
 function compile(file: CueFile): CueLexicon {
   const entries = new Map<string, Entry>();
   const entry = (text: string): Entry => {
@@ -146,15 +148,17 @@ function compile(file: CueFile): CueLexicon {
   for (const text of file.certaintyTerminators) entry(text).terminates = 'certainty';
   for (const text of file.terminators) entry(text).terminates = 'all';
   for (const text of file.pseudo) entry(text);
-  // Candidates by first character, longest first.
-  const byFirst = new Map<string, Entry[]>();
+  // A character trie of the cue texts: the scan walks it once per position and keeps the longest entry it passes.
+  const trie: TrieNode = { next: new Map(), entry: null };
   for (const e of entries.values()) {
-    const first = e.chars[0]!;
-    const list = byFirst.get(first) ?? [];
-    list.push(e);
-    byFirst.set(first, list);
+    let node = trie;
+    for (const ch of e.chars) {
+      let child = node.next.get(ch);
+      if (!child) { child = { next: new Map(), entry: null }; node.next.set(ch, child); }
+      node = child;
+    }
+    node.entry = e;
   }
-  for (const list of byFirst.values()) list.sort((a, b) => b.chars.length - a.chars.length);
 
   /** The date cues' matches in `chars[from, to)` by start, found in one pass over the text rather than at every position. */
   const datedMatches = (chars: readonly string[], from: number, to: number): Map<number, Array<{ length: number; text: string; cue: Cue }>> | null => {
@@ -202,16 +206,13 @@ function compile(file: CueFile): CueLexicon {
           i += d.length;
           continue scanning;
         }
-        const candidates = byFirst.get(chars[i]!);
-        let hit: Entry | undefined;
-        if (candidates) {
-          for (const c of candidates) {
-            const n = c.chars.length;
-            if (i + n > to) continue;
-            let k = 1;
-            while (k < n && chars[i + k] === c.chars[k] && !boundaries?.[i + k - from]) k++;
-            if (k === n) { hit = c; break; }
-          }
+        let hit: Entry | null = null;
+        let node = trie.next.get(chars[i]!);
+        for (let k = 1; node; k++) {
+          if (node.entry) hit = node.entry;
+          // A cue never runs over a finding's edge (the 尿 of 无尿频 stays the finding's).
+          if (i + k >= to || boundaries?.[i + k - from]) break;
+          node = node.next.get(chars[i + k]!);
         }
         if (hit) {
           out.push({ start: i, end: i + hit.chars.length, text: hit.text, cues: hit.cues, terminates: hit.terminates });
