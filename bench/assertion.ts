@@ -3,7 +3,11 @@
  * milliseconds per pass over the report sentences of eval/assertion-reports*.jsonl, the three stages
  * timed in alternation so that load from other processes hits them alike.
  *
- *   npm run bench:assertion [-- --seconds 10]
+ *   npm run bench:assertion [-- --seconds 10] [--fresh]
+ *
+ * `--fresh` times the default `ner` pipeline as a user runs it instead: each pass builds new documents and
+ * runs every stage (sections, entities, attributes, relations, linking) over all of them in turn, so each
+ * stage pays for its own allocations on cold documents.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -11,6 +15,7 @@ import { join } from 'node:path';
 import { attributesStage } from '../src/attributes/index.js';
 import { MedDocument } from '../src/document/document.js';
 import { loadEntityStage } from '../src/entities/index.js';
+import { buildPipeline } from '../src/pipeline/default.js';
 import type { Stage } from '../src/pipeline/stage.js';
 import { relationsStage } from '../src/relations/index.js';
 import { PACKAGE_ROOT } from '../src/resources.js';
@@ -38,8 +43,34 @@ function cpuMs(docs: MedDocument[], run: (doc: MedDocument) => void): number {
   return (used.user + used.system) / 1000;
 }
 
+/** CPU milliseconds per pass of each stage of the default pipeline, stage by stage over fresh documents. */
+function freshPipeline(texts: string[], seconds: number): void {
+  const stages = buildPipeline().stages;
+  const totals: Record<string, number> = Object.fromEntries(stages.map((s) => [s.name, 0]));
+  const run = (): MedDocument[] => {
+    const docs = texts.map((t) => new MedDocument(t));
+    for (const stage of stages) totals[stage.name]! += cpuMs(docs, (doc) => stage.process(doc));
+    return docs;
+  };
+  run();
+  for (const name of Object.keys(totals)) totals[name] = 0;
+  let passes = 0;
+  const started = performance.now();
+  while (performance.now() - started < seconds * 1000) { run(); passes++; }
+  const perPass = Object.fromEntries(Object.entries(totals).map(([name, ms]) => [name, Math.round((ms / passes) * 100) / 100]));
+  console.log(JSON.stringify({
+    data: 'eval/assertion-reports*.jsonl', mode: 'fresh documents, default ner pipeline', documents: texts.length,
+    cpu: cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString(), passes, cpuMsPerPass: perPass,
+    attributesShareOfNer: Math.round(((totals.attributes ?? 0) / (totals.entities ?? 1)) * 1000) / 1000,
+  }, null, 2));
+}
+
 function main(): void {
   const seconds = Number(option('seconds', '10'));
+  if (process.argv.includes('--fresh')) {
+    freshPipeline(reportTexts(), seconds);
+    return;
+  }
   const entities: Stage = loadEntityStage('native');
   const docs = reportTexts().map((t) => new MedDocument(t));
   const recognize = (doc: MedDocument): void => { doc.entities = []; entities.process(doc); };
