@@ -39,10 +39,21 @@ export function certaintyModels(): CertaintyModels | null {
   return models;
 }
 
+/**
+ * Each model's weights as a Map, built on first use: features are strings built per finding, and a Map
+ * finds fresh strings about twice as fast as the JSON object's tens of thousands of keys.
+ */
+const weightMaps = new WeakMap<CertaintyModel, Map<string, number[]>>();
+
 export function predict(model: CertaintyModel, features: readonly string[]): number[] {
+  let weights = weightMaps.get(model);
+  if (!weights) {
+    weights = new Map(Object.entries(model.weights));
+    weightMaps.set(model, weights);
+  }
   const scores = [...model.bias];
   for (const f of features) {
-    const w = model.weights[f];
+    const w = weights.get(f);
     if (w) for (let k = 0; k < scores.length; k++) scores[k]! += w[k]!;
   }
   const max = Math.max(...scores);
