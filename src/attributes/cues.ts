@@ -117,7 +117,8 @@ export interface CueLexicon {
 
 interface Entry { text: string; chars: string[]; cues: Cue[]; terminates: CueMatch['terminates'] }
 
-interface TrieNode { next: Map<string, TrieNode>; entry: Entry | null }
+/** A trie node, its children keyed by code point (number keys hash faster than one-character strings). */
+interface TrieNode { next: Map<number, TrieNode>; entry: Entry | null }
 
 function compile(file: CueFile): CueLexicon {
   const entries = new Map<string, Entry>();
@@ -153,8 +154,9 @@ function compile(file: CueFile): CueLexicon {
   for (const e of entries.values()) {
     let node = trie;
     for (const ch of e.chars) {
-      let child = node.next.get(ch);
-      if (!child) { child = { next: new Map(), entry: null }; node.next.set(ch, child); }
+      const code = ch.codePointAt(0)!;
+      let child = node.next.get(code);
+      if (!child) { child = { next: new Map(), entry: null }; node.next.set(code, child); }
       node = child;
     }
     node.entry = e;
@@ -207,12 +209,12 @@ function compile(file: CueFile): CueLexicon {
           continue scanning;
         }
         let hit: Entry | null = null;
-        let node = trie.next.get(chars[i]!);
+        let node = trie.next.get(chars[i]!.codePointAt(0)!);
         for (let k = 1; node; k++) {
           if (node.entry) hit = node.entry;
           // A cue never runs over a finding's edge (the 尿 of 无尿频 stays the finding's).
           if (i + k >= to || boundaries?.[i + k - from]) break;
-          node = node.next.get(chars[i + k]!);
+          node = node.next.get(chars[i + k]!.codePointAt(0)!);
         }
         if (hit) {
           out.push({ start: i, end: i + hit.chars.length, text: hit.text, cues: hit.cues, terminates: hit.terminates });
