@@ -15,8 +15,9 @@ export function isAsserted(entity: Pick<Entity, 'type'>): boolean {
 
 function assertNormSpan(doc: MedDocument, ctx: SentenceContext, start: number, end: number, entity: Entity | null): Assertion {
   const assertion = assertWithCues(doc, ctx, start, Math.min(end, ctx.end), entity?.type ?? null);
-  // Tests, exams and drugs take their certainty from result cues alone; the learned model reads findings.
-  if (entity && cueLexicon().resultOnlyTypes.has(entity.type)) return assertion;
+  // The learned model read patients' symptoms (CMDD); tests, exams and drugs take their certainty from result
+  // cues alone, and diagnoses from the cue lists.
+  if (entity && entity.type !== 'symptom') return assertion;
   return refineCertainty(doc, ctx, start, Math.min(end, ctx.end), assertion);
 }
 
