@@ -52,9 +52,7 @@ export class FindingLayer implements EntityLayer {
   }
 
   add(doc: MedDocument, shared: GazetteerMatches | null): void {
-    const chars = doc.norm.chars;
-    const keys = new Int32Array(chars.length);
-    for (let i = 0; i < chars.length; i++) keys[i] = foldKey(chars[i]!.codePointAt(0)!);
+    const keys = shared?.keys ?? Int32Array.from(doc.norm.chars, (ch) => foldKey(ch.codePointAt(0)!));
     const gazetteerMatches = shared?.gazetteer === this.gazetteer ? shared : this.gazetteer.matchAll(keys, keys.length);
     const candidates = [
       ...dictionaryCandidates(doc, gazetteerMatches, true),

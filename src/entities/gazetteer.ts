@@ -179,7 +179,7 @@ export class Gazetteer {
       starts[count] = start; ends[count] = end; masks[count] = mask;
       count++;
     });
-    return { gazetteer: this, count, starts, ends, masks };
+    return { gazetteer: this, keys: cps, count, starts, ends, masks };
   }
 
   /**
@@ -253,6 +253,8 @@ export class Gazetteer {
 /** A gazetteer's matches over one text (`Gazetteer.matchAll`), by start, shorter first. */
 export interface GazetteerMatches {
   gazetteer: Gazetteer;
+  /** The folded keys of the text that was matched (other dictionaries of the same document can scan them too). */
+  keys: Int32Array;
   count: number;
   starts: Int32Array;
   ends: Int32Array;
