@@ -1,7 +1,7 @@
 import type { MedDocument } from '../document/document.js';
 import type { Assertion, Section } from '../document/types.js';
 import type { EntityType } from '../taxonomy/taxonomy.js';
-import { cueLexicon, type Axis, type Cue, type CueMatch } from './cues.js';
+import { cueLexicon, isDigitChar, type Axis, type Cue, type CueMatch } from './cues.js';
 
 /** One sentence prepared for assertion: its cue matches and which characters belong to findings. */
 export interface SentenceContext {
@@ -17,7 +17,7 @@ export interface SentenceContext {
   itemStarts: Uint8Array;
 }
 
-const isDigit = (ch: string | undefined): boolean => ch !== undefined && ch >= '0' && ch <= '9';
+const isDigit = (ch: string | undefined): boolean => ch !== undefined && isDigitChar(ch);
 
 /** Starts of enumerators such as `2.` `3、` `(4)` inside [start, end); a decimal point (2.5cm) is not one. */
 function listItemStarts(chars: readonly string[], start: number, end: number): Uint8Array {
@@ -168,10 +168,13 @@ function applies(cue: Cue, type: EntityType | null): boolean {
   return cue.result;
 }
 
+/** The deciding cue on each axis (a plain record: built for every finding, it costs less than a Map). */
+type Hits = Partial<Record<Axis, Candidate>>;
+
 /** On each axis, the nearest cue whose scope reaches the finding [start, end). */
-function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: number, type: EntityType | null): Map<Axis, Candidate> {
+function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: number, type: EntityType | null): Hits {
   const chars = doc.norm.chars;
-  const best = new Map<Axis, Candidate>();
+  const best: Hits = {};
   let negation: Candidate | undefined;
   for (const m of ctx.matches) {
     if (m.cues.length === 0) continue;
@@ -201,18 +204,18 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
       } else {
         continue;
       }
-      const current = best.get(axis);
+      const current = best[axis];
       if (!current || distance < current.distance || (distance === current.distance && cue.confidence > current.cue.confidence)) {
-        best.set(axis, { cue, match: m, distance });
+        best[axis] = { cue, match: m, distance };
       }
       if (axis === 'certainty' && cue.value === 'negative' && cue.direction === 'pre' && (!negation || distance < negation.distance)) {
         negation = { cue, match: m, distance };
       }
     }
   }
-  const doubt = best.get('certainty');
+  const doubt = best.certainty;
   if (doubt?.cue.yieldsToNegation && doubt.cue.direction === 'pre' && negation && negation.match.end <= doubt.match.start) {
-    best.set('certainty', negation);
+    best.certainty = negation;
   }
   return best;
 }
@@ -282,10 +285,9 @@ function datesDiscovery(chars: readonly string[], hit: Candidate, start: number)
 }
 
 /** Whom the finding is about, from its subject cue or else its section's default. */
-function subjectOf(doc: MedDocument, hits: Map<Axis, Candidate>, start: number, end: number): string {
-  const hit = hits.get('subject');
+function subjectOf(hits: Hits, section: Section | null): string {
+  const hit = hits.subject;
   if (hit) return hit.cue.value;
-  const section = doc.sections.length > 0 ? sectionAt(doc.sections, doc.fromNorm(start, end).start) : null;
   const rule = section ? cueLexicon().sectionDefaults[section.key] : undefined;
   return rule?.axis === 'subject' ? rule.value : 'patient';
 }
@@ -311,44 +313,48 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
     confidence: { certainty: defaults.certainty, temporality: defaults.temporality, subject: defaults.subject, conditional: defaults.conditional },
     triggers: [],
   };
-  const decided = new Set<Axis>();
   const hits = bestCues(doc, ctx, start, end, type);
-  const dated = hits.get('temporality');
-  if (dated && datesDiscovery(doc.norm.chars, dated, start)) hits.delete('temporality');
-  if (dated?.cue.patientOnly && subjectOf(doc, hits, start, end) !== 'patient') hits.delete('temporality');
-  for (const axis of ['certainty', 'temporality', 'subject', 'conditional'] as const) {
-    const hit = hits.get(axis);
+  const section = doc.sections.length > 0 ? sectionAt(doc.sections, doc.fromNorm(start, end).start) : null;
+  const dated = hits.temporality;
+  if (dated && datesDiscovery(doc.norm.chars, dated, start)) delete hits.temporality;
+  if (dated?.cue.patientOnly && subjectOf(hits, section) !== 'patient') delete hits.temporality;
+  for (const axis of AXES) {
+    const hit = hits[axis];
     if (!hit) continue;
     const planned = hit.cue.value === 'negative' && isPlannedExclusion(doc.norm.chars, ctx, hit.match);
     setAxis(assertion, axis, planned ? 'possible' : hit.cue.value, hit.cue.confidence);
-    decided.add(axis);
-    assertion.triggers.push({ ...doc.fromNorm(hit.match.start, hit.match.end), text: hit.match.text, axis });
+    const span = doc.fromNorm(hit.match.start, hit.match.end);
+    assertion.triggers.push({ start: span.start, end: span.end, text: hit.match.text, axis });
   }
-  if (!decided.has('certainty') && exclusionPlannedAfter(doc.norm.chars, ctx, end)) {
+  // Which axes a cue (or a rule below) decided; the section's default and the conditional fall-backs leave those alone.
+  const decided: Record<Axis, boolean> = {
+    certainty: hits.certainty !== undefined, temporality: hits.temporality !== undefined,
+    subject: hits.subject !== undefined, conditional: hits.conditional !== undefined,
+  };
+  if (!decided.certainty && exclusionPlannedAfter(doc.norm.chars, ctx, end)) {
     setAxis(assertion, 'certainty', 'possible', lexicon.defaults.certainty);
-    decided.add('certainty');
+    decided.certainty = true;
   }
-  if (doc.sections.length > 0) {
-    const section = sectionAt(doc.sections, doc.fromNorm(start, end).start);
-    const rule = section ? lexicon.sectionDefaults[section.key] : undefined;
-    if (rule && !decided.has(rule.axis) && (!rule.types || (type !== null && rule.types.includes(type)))) setAxis(assertion, rule.axis, rule.value, rule.confidence);
-  }
-  if (!decided.has('temporality') && isPlannedCheck(doc.norm.chars, ctx, start, end, type)) {
+  const rule = section ? lexicon.sectionDefaults[section.key] : undefined;
+  if (rule && !decided[rule.axis] && (!rule.types || (type !== null && rule.types.includes(type)))) setAxis(assertion, rule.axis, rule.value, rule.confidence);
+  if (!decided.temporality && isPlannedCheck(doc.norm.chars, ctx, start, end, type)) {
     setAxis(assertion, 'temporality', 'future', lexicon.defaults.temporality);
-    decided.add('temporality');
+    decided.temporality = true;
   }
   // A finding that may occur is possible; an exam, test or procedure under a condition (必要时行胃镜) is a plan, still certain.
-  if (assertion.conditional && !decided.has('certainty') && !(type !== null && lexicon.plannedCheck.types.has(type))) {
+  if (assertion.conditional && !decided.certainty && !(type !== null && lexicon.plannedCheck.types.has(type))) {
     assertion.certainty = 'possible';
     assertion.confidence.certainty = assertion.confidence.conditional;
   }
   // What may yet happen (如出现黑便及时就诊) lies ahead.
-  if (assertion.conditional && !decided.has('temporality')) {
+  if (assertion.conditional && !decided.temporality) {
     assertion.temporality = 'future';
     assertion.confidence.temporality = assertion.confidence.conditional;
   }
   return assertion;
 }
+
+const AXES: readonly Axis[] = ['certainty', 'temporality', 'subject', 'conditional'];
 
 function setAxis(a: Assertion, axis: Axis, value: string, confidence: number): void {
   if (axis === 'certainty') a.certainty = value as Assertion['certainty'];

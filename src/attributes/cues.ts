@@ -167,7 +167,7 @@ function compile(file: CueFile): CueLexicon {
     if (dated.length === 0) return null;
     // Dates are written with digits (2019年); most sentences have none and need no pass at all.
     let digits = false;
-    for (let i = from; i < to && !digits; i++) digits = chars[i]! >= '0' && chars[i]! <= '9';
+    for (let i = from; i < to && !digits; i++) digits = isDigitChar(chars[i]!);
     if (!digits) return null;
     const text = chars.slice(from, to).join('');
     const toCp = codePointIndex(text);
@@ -202,11 +202,14 @@ function compile(file: CueFile): CueLexicon {
       const datedAt = datedMatches(chars, from, to);
       let i = from;
       scanning: while (i < to) {
-        for (const d of datedAt?.get(i) ?? []) {
-          if (boundaries?.slice(i + 1 - from, i + d.length - from).some((b) => b === 1)) continue;
-          out.push({ start: i, end: i + d.length, text: d.text, cues: [d.cue], terminates: null });
-          i += d.length;
-          continue scanning;
+        const datesHere = datedAt?.get(i);
+        if (datesHere) {
+          for (const d of datesHere) {
+            if (boundaries && straddles(boundaries, i + 1 - from, i + d.length - from)) continue;
+            out.push({ start: i, end: i + d.length, text: d.text, cues: [d.cue], terminates: null });
+            i += d.length;
+            continue scanning;
+          }
         }
         let hit: Entry | null = null;
         let node = trie.next.get(chars[i]!.codePointAt(0)!);
@@ -226,6 +229,18 @@ function compile(file: CueFile): CueLexicon {
       return out;
     },
   };
+}
+
+/** Whether a one-character string is an ASCII digit (a code comparison: string comparisons cost more per character). */
+export function isDigitChar(ch: string): boolean {
+  const code = ch.charCodeAt(0);
+  return code >= 48 && code <= 57;
+}
+
+/** Whether any offset in [from, to) is marked. */
+function straddles(marks: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (marks[i] === 1) return true;
+  return false;
 }
 
 let lexicon: CueLexicon | null = null;
