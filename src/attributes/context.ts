@@ -246,6 +246,10 @@ function isPlannedExclusion(chars: readonly string[], ctx: SentenceContext, matc
 
 /** Whether the rest of the finding's clause is advice to rule it out (淋巴瘤需进一步免疫组化排除). */
 function exclusionPlannedAfter(chars: readonly string[], ctx: SentenceContext, end: number): boolean {
+  const plan = cueLexicon().planExclusion;
+  // Most findings are followed by no advice word at all: look at the next character before reading the clause.
+  const next = chars[end];
+  if (next === undefined || end >= ctx.end || !plan.advice.some((a) => a.startsWith(next))) return false;
   let rest = '';
   for (let i = end; i < ctx.end; i++) {
     const ch = chars[i]!;
@@ -254,7 +258,6 @@ function exclusionPlannedAfter(chars: readonly string[], ctx: SentenceContext, e
     rest += ch;
   }
   if (rest.length === 0) return false;
-  const plan = cueLexicon().planExclusion;
   if (!plan.advice.some((a) => rest.startsWith(a))) return false;
   for (const cue of plan.cues) if (rest.endsWith(cue)) return true;
   return false;
@@ -316,8 +319,8 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
   const hits = bestCues(doc, ctx, start, end, type);
   const section = doc.sections.length > 0 ? sectionAt(doc.sections, doc.fromNorm(start, end).start) : null;
   const dated = hits.temporality;
-  if (dated && datesDiscovery(doc.norm.chars, dated, start)) delete hits.temporality;
-  if (dated?.cue.patientOnly && subjectOf(hits, section) !== 'patient') delete hits.temporality;
+  if (dated && datesDiscovery(doc.norm.chars, dated, start)) hits.temporality = undefined;
+  if (dated?.cue.patientOnly && subjectOf(hits, section) !== 'patient') hits.temporality = undefined;
   for (const axis of AXES) {
     const hit = hits[axis];
     if (!hit) continue;

@@ -161,6 +161,9 @@ function compile(file: CueFile): CueLexicon {
     }
     node.entry = e;
   }
+  // Most characters start no cue: a table of the first UTF-16 units answers that before the Map lookup.
+  const startsCue = new Uint8Array(0x10000);
+  for (const code of trie.next.keys()) startsCue[String.fromCodePoint(code).charCodeAt(0)] = 1;
 
   /** The date cues' matches in `chars[from, to)` by start, found in one pass over the text rather than at every position. */
   const datedMatches = (chars: readonly string[], from: number, to: number): Map<number, Array<{ length: number; text: string; cue: Cue }>> | null => {
@@ -212,7 +215,8 @@ function compile(file: CueFile): CueLexicon {
           }
         }
         let hit: Entry | null = null;
-        let node = trie.next.get(chars[i]!.codePointAt(0)!);
+        const first = chars[i]!.charCodeAt(0);
+        let node = startsCue[first] === 0 ? undefined : trie.next.get(chars[i]!.codePointAt(0)!);
         for (let k = 1; node; k++) {
           if (node.entry) hit = node.entry;
           // A cue never runs over a finding's edge (the 尿 of 无尿频 stays the finding's).
