@@ -82,6 +82,15 @@ describe('negation', () => {
     expect(certainties('免疫组化：ER（－），HER2（-）。', [['ER', 'lab_test'], ['HER2', 'lab_test']])).toEqual(['negative', 'negative']);
   });
 
+  it('reads 已排除 and 未引起 before a finding, and denied or never-taken drugs', () => {
+    expect(certainties('复查胸部CT，已排除肺结核。', [['肺结核']])).toEqual(['negative']);
+    expect(certainties('胃窦部黏膜增厚，未引起明显狭窄。', [['狭窄', 'symptom']])).toEqual(['negative']);
+    expect(certainties('否认服用阿司匹林、氯吡格雷等抗血小板药物，长期口服二甲双胍。', [['阿司匹林', 'drug'], ['氯吡格雷', 'drug'], ['二甲双胍', 'drug']]))
+      .toEqual(['negative', 'negative', 'positive']);
+    // A negation about the illness still says nothing against a drug.
+    expect(certainties('无发热，予头孢呋辛抗感染。', [['发热'], ['头孢呋辛', 'drug']])).toEqual(['negative', 'positive']);
+  });
+
   it('does not read a normal examination as a negated test', () => {
     expect(certainties('腹部CT未见异常。', [['腹部CT', 'exam']])).toEqual(['positive']);
   });
@@ -122,6 +131,10 @@ describe('uncertainty', () => {
     expect(certainties('（淋巴结）慢性炎，请结合临床。', [['慢性炎', 'disease']])).toEqual(['positive']);
     expect(certainties('腰椎间盘突出症，需行MRI检查进一步明确。', [['腰椎间盘突出症', 'disease']])).toEqual(['possible']);
     expect(certainties('胆囊结石，胆囊炎。建议结合临床。', [['胆囊结石', 'disease'], ['胆囊炎', 'disease']])).toEqual(['positive', 'positive']);
+  });
+
+  it('hedges the differential diagnoses of 需与…相鉴别, not the finding they are drawn against', () => {
+    expect(certainties('患者胸痛需与主动脉夹层、肺栓塞相鉴别。', [['胸痛'], ['主动脉夹层'], ['肺栓塞']])).toEqual(['positive', 'possible', 'possible']);
   });
 
   it('reads 似见 as doubt and keeps a hedge after a colon on its own side', () => {
@@ -224,6 +237,11 @@ describe('time, subject and hypotheticals', () => {
     expect(temporalities('患者于2020年6月无诱因出现黑便，此次入院前5天再次出现黑便。', [['黑便', 'symptom'], ['黑便', 'symptom', 1]]))
       .toEqual(['past', 'current']);
     expect(temporalities('2022年体检发现肝血管瘤，未予处理。', [['肝血管瘤', 'disease']])).toEqual(['current']);
+  });
+
+  it('dates a drug that was stopped as past', () => {
+    const [warfarin, aspirin] = assertAll('2周前停用华法林，现口服阿司匹林。', [['华法林', 'drug'], ['阿司匹林', 'drug']]);
+    expect([warfarin!.temporality, aspirin!.temporality]).toEqual(['past', 'current']);
   });
 
   it('dates drugs: taken before, given during the stay, taken home, or the mother’s in pregnancy', () => {

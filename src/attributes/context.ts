@@ -161,9 +161,12 @@ function reachesBack(chars: readonly string[], ctx: SentenceContext, start: numb
   return !cueLexicon().observations.some((o) => text.endsWith(o) || described.endsWith(o));
 }
 
-/** Tests and exams take only result cues on certainty (CT未见异常 says nothing against the CT). */
+/**
+ * Tests and exams take only result cues on certainty (CT未见异常 says nothing against the CT); a cue written for
+ * the type itself applies (否认服用 to a drug).
+ */
 function applies(cue: Cue, type: EntityType | null): boolean {
-  if (cue.types && (type === null || !cue.types.has(type))) return false;
+  if (cue.types) return type !== null && cue.types.has(type);
   if (type === null || cue.axis !== 'certainty' || cueLexicon().fullTypes.has(type)) return true;
   return cue.result;
 }
