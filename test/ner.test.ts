@@ -144,6 +144,27 @@ describe('findings the taggers miss (gap-filling layer)', () => {
     expect(find(entities, '甲状腺右叶', 'anatomy')).toBeDefined();
   });
 
+  it('reads a finding with its site, degree and modifiers, but leaves the negation cue out', () => {
+    const { entities } = recognize('胆囊壁明显增厚，二尖瓣少量反流，结肠肝曲肠壁不规则增厚。胆总管未见扩张。（颈部淋巴结）反应性增生。');
+    expect(find(entities, '胆囊壁明显增厚', 'symptom')).toBeDefined();
+    expect(find(entities, '二尖瓣少量反流', 'symptom')).toBeDefined();
+    expect(entities.some((e) => e.type === 'symptom' && e.text.endsWith('不规则增厚'))).toBe(true);
+    expect(find(entities, '扩张', 'symptom')).toBeDefined();
+    expect(find(entities, '反应性增生')).toBeDefined();
+    expect(find(entities, '胆囊壁', 'anatomy')).toBeDefined();
+    const negated = recognize('患者无明显咳嗽、咳痰，双扁桃体稍肿大。').entities;
+    expect(find(negated, '咳嗽', 'symptom')).toBeDefined();
+    expect(negated.some((e) => e.text.startsWith('明显'))).toBe(false);
+  });
+
+  it('states findings before differential and result cues, and after a duration', () => {
+    const { entities } = recognize('左侧颞叶占位，胶质瘤与转移瘤鉴别。墨菲征阴性。胸闷、气促3天，活动后加重。入院诊断：社区获得性肺炎。');
+    expect(find(entities, '转移瘤', 'disease')).toBeDefined();
+    expect(find(entities, '墨菲征')).toBeDefined();
+    expect(find(entities, '气促', 'symptom')).toBeDefined();
+    expect(find(entities, '社区获得性肺炎', 'disease')).toBeDefined();
+  });
+
   it('leaves words inside names, treatments and departments alone', () => {
     const { entities } = recognize('予抗感染、抗肿瘤治疗，腹腔内注射肿瘤坏死因子30万单位，请肿瘤科会诊。');
     const added = entities.filter((e) => e.source !== 'model' && (e.type === 'disease' || e.type === 'symptom'));

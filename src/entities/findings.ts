@@ -13,6 +13,9 @@ interface FindingFile {
   trailing: string[];
   blockedBefore: string[];
   continuedBy: string[];
+  trailingPattern: string;
+  modifiers: string;
+  degrees: string;
   observations: Array<{ type: EntityType; regex: string }>;
 }
 
@@ -21,6 +24,21 @@ const observations = file.observations.map((o) => ({ type: o.type, re: new RegEx
 const stopwords = new Set(file.stopwords);
 const blockedBefore = new Set(file.blockedBefore);
 const continuedBy = new Set(file.continuedBy);
+/** Trailing cues by their first character, so most words are checked with one look-up. */
+const trailingByFirst = new Map<string, string[]>();
+for (const t of file.trailing) trailingByFirst.set(Array.from(t)[0]!, [...(trailingByFirst.get(Array.from(t)[0]!) ?? []), t]);
+const longestTrailing = Math.max(...file.trailing.map((t) => Array.from(t).length));
+/** A duration right after a symptom states it (气促3天, 上腹部隐痛2月). */
+const trailingPattern = new RegExp(`^(?:${file.trailingPattern})`, 'u');
+/** Modifiers that belong to the finding they stand before (反应性增生, 社区获得性肺炎): any finding extends over them. */
+const modifierAtEnd = new RegExp(`(?:${file.modifiers})$`, 'u');
+/** Degree and shape words (少量反流, 不规则增厚): only observations and symptoms extend over them, and over their site. */
+const degreeAtEnd = new RegExp(`(?:${file.degrees})$`, 'u');
+/** Either of the two, to skip the extension quickly where nothing before a word describes it. */
+const descriptorAtEnd = new RegExp(`(?:${file.modifiers}|${file.degrees})$`, 'u');
+/** How far left of its word a finding may extend over its site and descriptors, and the longest descriptor. */
+const EXTENSION_REACH = 12;
+const DESCRIPTOR_REACH = 6;
 /** How far back in its clause a finding verb may stand (未见明显肿大的淋巴结). */
 const FRAME_REACH = 8;
 const CLAUSE_END = /[，,。；;！!？?：:\s]/u;
@@ -34,7 +52,10 @@ const CONTAINABLE = new Set<EntityType>(['anatomy', 'location']);
 const FINDING_TYPES = new Set<EntityType>(['disease', 'symptom']);
 
 /** A candidate in normalized code-point offsets; `absorbs` lets an observation pattern replace shorter findings inside it. */
-interface Candidate { start: number; end: number; type: EntityType; confidence: number; source: Entity['source']; absorbs: boolean }
+interface Candidate { start: number; end: number; type: EntityType; confidence: number; source: Entity['source']; absorbs: boolean; keepsTaggerFindings?: boolean }
+
+/** Start of each recognized anatomy or location span, by its end (the longest when several end there), in normalized offsets. */
+type SiteStarts = Map<number, number>;
 
 /**
  * Adds the findings that the taggers missed (resources/entities/findings.json): gazetteer diseases and
@@ -54,15 +75,19 @@ export class FindingLayer implements EntityLayer {
   add(doc: MedDocument, shared: GazetteerMatches | null): void {
     const keys = shared?.keys ?? Int32Array.from(doc.norm.chars, (ch) => foldKey(ch.codePointAt(0)!));
     const gazetteerMatches = shared?.gazetteer === this.gazetteer ? shared : this.gazetteer.matchAll(keys, keys.length);
+    const spans = doc.entities.map((e) => ({ entity: e, ...doc.toNorm(e.start, e.end) }));
+    const sites: SiteStarts = new Map();
+    for (const s of spans) {
+      if (CONTAINABLE.has(s.entity.type) && s.start < (sites.get(s.end) ?? Infinity)) sites.set(s.end, s.start);
+    }
     const candidates = [
       ...dictionaryCandidates(doc, gazetteerMatches, true),
       ...dictionaryCandidates(doc, this.lexicon.matchAll(keys, keys.length), false),
       ...observationCandidates(doc),
-    ];
+    ].flatMap((c) => withDescriptors(doc.norm.chars, c, sites));
     if (candidates.length === 0) return;
     // Longest first, so 胆囊结石 wins over 结石 and 低回声结节 over 回声.
     candidates.sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
-    const spans = doc.entities.map((e) => ({ entity: e, ...doc.toNorm(e.start, e.end) }));
     const added: Candidate[] = [];
     const absorbed = new Set<Entity>();
     for (const c of candidates) {
@@ -74,7 +99,8 @@ export class FindingLayer implements EntityLayer {
         const contained = c.start <= s.start && s.end <= c.end;
         if (contained && CONTAINABLE.has(s.entity.type)) continue;
         // A shorter finding inside an observation (结节 of 低回声结节) gives way; anything else blocks.
-        if (contained && c.absorbs && FINDING_TYPES.has(s.entity.type) && (s.end - s.start) < (c.end - c.start)) { inside.push(s.entity); continue; }
+        if (contained && c.absorbs && FINDING_TYPES.has(s.entity.type) && (s.end - s.start) < (c.end - c.start)
+          && !(c.keepsTaggerFindings && s.entity.source === 'model')) { inside.push(s.entity); continue; }
         blocked = true;
         break;
       }
@@ -120,12 +146,68 @@ function statesFinding(chars: readonly string[], start: number, end: number): bo
   if (start > 0 && blockedBefore.has(chars[start - 1]!)) return false;
   if (end < chars.length && continuedBy.has(chars[end]!)) return false;
   if (end >= chars.length || LIST_OR_CLAUSE_END.test(chars[end]!)) return true;
-  const after = chars.slice(end, end + 3).join('');
-  if (file.trailing.some((t) => after.startsWith(t))) return true;
+  const after = chars.slice(end, end + Math.max(longestTrailing, 8)).join('');
+  if (trailingByFirst.get(chars[end]!)?.some((t) => after.startsWith(t)) || trailingPattern.test(after)) return true;
   let from = start;
   while (from > 0 && start - from < FRAME_REACH && !CLAUSE_END.test(chars[from - 1]!)) from--;
   const before = chars.slice(from, start).join('');
   return file.frames.some((f) => before.includes(f));
+}
+
+/**
+ * The candidate, and the candidate read with what reports write before a finding as part of it: modifiers
+ * (反应性增生, 急性硬膜下血肿) and, for observations and symptoms, degree and shape words and the recognized site
+ * ([肠壁][不规则]增厚, [右肾]积水, [二尖瓣][少量]反流). Extensions stop at the clause or list item and after a
+ * finding verb (胆总管未见扩张 stays 扩张) and may absorb a shorter finding inside them (结节 of 囊实性结节); one
+ * over degree words or a site absorbs none that the taggers found (EMR corpora annotate 双下肢 and 水肿 apart,
+ * and 肿大 without 稍), so the extension over modifiers alone is offered too.
+ */
+function withDescriptors(chars: readonly string[], c: Candidate, sites: SiteStarts): Candidate[] {
+  if (!sites.has(c.start) && !descriptorAtEnd.test(chars.slice(Math.max(0, c.start - DESCRIPTOR_REACH), c.start).join(''))) return [c];
+  let floor = c.start;
+  while (floor > 0 && c.start - floor < EXTENSION_REACH && !LIST_OR_CLAUSE_END.test(chars[floor - 1]!)) floor--;
+  const before = chars.slice(floor, c.start).join('');
+  let frameEnd = 0;
+  for (const f of file.frames) {
+    const at = before.lastIndexOf(f);
+    if (at >= 0) frameEnd = Math.max(frameEnd, at + f.length);
+  }
+  floor += Array.from(before.slice(0, frameEnd)).length;
+  const out = [c];
+  if (floor === c.start) return out;
+  const modified = extendLeft(chars, c.start, floor, null, false);
+  if (modified < c.start) out.push({ ...c, start: modified, absorbs: true });
+  const described = c.type === 'disease' ? modified : extendLeft(chars, c.start, floor, sites, c.source === 'rule');
+  if (described < modified) out.push({ ...c, start: described, absorbs: true, keepsTaggerFindings: true });
+  return out;
+}
+
+/**
+ * How far left of `start` (not past `floor`) a finding extends over modifiers and, given `sites`, over degree and
+ * shape words and recognized sites. Degree words count before a site or modifier, or with `loneDegrees` (an
+ * observation, which says little alone: [不规则]增厚) on their own, but never right after the finding verb or the
+ * clause start, where they belong to the cue (无明显咳嗽). A named finding keeps its name (少量气胸 stays 气胸).
+ */
+function extendLeft(chars: readonly string[], start: number, floor: number, sites: SiteStarts | null, loneDegrees: boolean): number {
+  let at = start;
+  let committed = start;
+  for (;;) {
+    const site = sites?.get(at);
+    if (site !== undefined && site >= floor) {
+      at = committed = site;
+      continue;
+    }
+    const left = chars.slice(Math.max(floor, at - DESCRIPTOR_REACH), at).join('');
+    const modifier = modifierAtEnd.exec(left);
+    if (modifier !== null && !stopwords.has(modifier[0])) {
+      at = committed = at - Array.from(modifier[0]).length;
+      continue;
+    }
+    const degree = sites === null ? null : degreeAtEnd.exec(left);
+    if (degree === null) return committed;
+    at -= Array.from(degree[0]).length;
+    if (loneDegrees && at > floor) committed = at;
+  }
 }
 
 function observationCandidates(doc: MedDocument): Candidate[] {
