@@ -199,7 +199,7 @@ function extendLeft(chars: readonly string[], start: number, floor: number, site
     }
     const left = chars.slice(Math.max(floor, at - DESCRIPTOR_REACH), at).join('');
     const modifier = modifierAtEnd.exec(left);
-    if (modifier !== null && !stopwords.has(modifier[0])) {
+    if (modifier !== null && !endsCourseWord(chars, at, Array.from(modifier[0]).length)) {
       at = committed = at - Array.from(modifier[0]).length;
       continue;
     }
@@ -208,6 +208,14 @@ function extendLeft(chars: readonly string[], start: number, floor: number, site
     at -= Array.from(degree[0]).length;
     if (loneDegrees && at > floor) committed = at;
   }
+}
+
+/** Whether the modifier ending at `end` is a course word of the stopwords (阵发性) or the tail of one (作性 of 发作性). */
+function endsCourseWord(chars: readonly string[], end: number, length: number): boolean {
+  for (let from = end - length; from >= Math.max(0, end - length - 2); from--) {
+    if (stopwords.has(chars.slice(from, end).join(''))) return true;
+  }
+  return false;
 }
 
 function observationCandidates(doc: MedDocument): Candidate[] {
