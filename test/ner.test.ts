@@ -165,6 +165,14 @@ describe('findings the taggers miss (gap-filling layer)', () => {
     expect(find(entities, '社区获得性肺炎', 'disease')).toBeDefined();
   });
 
+  it('lets a dictionary word take in a tagger finding that stands alone inside it, not one beside a site', () => {
+    const { entities } = recognize('左侧颞顶部硬膜下血肿，中线结构右移。查体：咽部充血。');
+    expect(find(entities, '硬膜下血肿')).toBeDefined();
+    expect(find(entities, '血肿')).toBeUndefined();
+    expect(find(entities, '充血', 'symptom')).toBeDefined();
+    expect(find(entities, '咽部', 'anatomy')).toBeDefined();
+  });
+
   it('leaves words inside names, treatments and departments alone', () => {
     const { entities } = recognize('予抗感染、抗肿瘤治疗，腹腔内注射肿瘤坏死因子30万单位，请肿瘤科会诊。');
     const added = entities.filter((e) => e.source !== 'model' && (e.type === 'disease' || e.type === 'symptom'));

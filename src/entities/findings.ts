@@ -52,7 +52,7 @@ const CONTAINABLE = new Set<EntityType>(['anatomy', 'location']);
 const FINDING_TYPES = new Set<EntityType>(['disease', 'symptom']);
 
 /** A candidate in normalized code-point offsets; `absorbs` lets an observation pattern replace shorter findings inside it. */
-interface Candidate { start: number; end: number; type: EntityType; confidence: number; source: Entity['source']; absorbs: boolean; keepsTaggerFindings?: boolean }
+interface Candidate { start: number; end: number; type: EntityType; confidence: number; source: Entity['source']; absorbs: boolean; keepsTaggerFindings?: boolean; absorbsAlone?: boolean }
 
 /** Start of each recognized anatomy or location span, by its end (the longest when several end there), in normalized offsets. */
 type SiteStarts = Map<number, number>;
@@ -93,18 +93,21 @@ export class FindingLayer implements EntityLayer {
     for (const c of candidates) {
       if (added.some((a) => a.start < c.end && c.start < a.end)) continue;
       const inside: Entity[] = [];
+      let sitesInside = 0;
       let blocked = false;
       for (const s of spans) {
         if (absorbed.has(s.entity) || s.end <= c.start || c.end <= s.start) continue;
         const contained = c.start <= s.start && s.end <= c.end;
-        if (contained && CONTAINABLE.has(s.entity.type)) continue;
+        if (contained && CONTAINABLE.has(s.entity.type)) { sitesInside++; continue; }
         // A shorter finding inside an observation (结节 of 低回声结节) gives way; anything else blocks.
         if (contained && c.absorbs && FINDING_TYPES.has(s.entity.type) && (s.end - s.start) < (c.end - c.start)
           && !(c.keepsTaggerFindings && s.entity.source === 'model')) { inside.push(s.entity); continue; }
         blocked = true;
         break;
       }
-      if (blocked) continue;
+      // A dictionary word takes in a tagger's finding only when nothing else recognized stands beside it (硬膜下血肿
+      // over 血肿, but not 咽部充血 over 咽部 and 充血 nor 头痛头晕 over both, which EMR corpora annotate apart).
+      if (blocked || (c.absorbsAlone && inside.some((e) => e.source === 'model') && inside.length + sitesInside > 1)) continue;
       for (const e of inside) absorbed.add(e);
       added.push(c);
     }
@@ -132,7 +135,7 @@ function dictionaryCandidates(doc: MedDocument, matches: GazetteerMatches, noisy
     const symptom = (mask & SYMPTOM) !== 0 && (!noisySymptoms || (mask & TERM) !== 0 || length >= 3);
     if (!disease && !symptom) continue;
     if (stopwords.has(doc.norm.chars.slice(start, end).join('')) || !statesFinding(doc.norm.chars, start, end)) continue;
-    out.push({ start, end, type: (mask & SYMPTOM) !== 0 ? 'symptom' : 'disease', confidence: 0.7, source: 'dictionary', absorbs: false });
+    out.push({ start, end, type: (mask & SYMPTOM) !== 0 ? 'symptom' : 'disease', confidence: 0.7, source: 'dictionary', absorbs: true, absorbsAlone: true });
   }
   return out;
 }
