@@ -148,10 +148,13 @@ describe('findings the taggers miss (gap-filling layer)', () => {
     const { entities } = recognize('胆囊壁明显增厚，二尖瓣少量反流，结肠肝曲肠壁不规则增厚。胆总管未见扩张。（颈部淋巴结）反应性增生。');
     expect(find(entities, '胆囊壁明显增厚', 'symptom')).toBeDefined();
     expect(find(entities, '二尖瓣少量反流', 'symptom')).toBeDefined();
-    expect(entities.some((e) => e.type === 'symptom' && e.text.endsWith('不规则增厚'))).toBe(true);
+    expect(entities.some((e) => e.type === 'symptom' && e.text.endsWith('肠壁不规则增厚'))).toBe(true);
     expect(find(entities, '扩张', 'symptom')).toBeDefined();
     expect(find(entities, '反应性增生')).toBeDefined();
     expect(find(entities, '胆囊壁', 'anatomy')).toBeDefined();
+    const sites = recognize('颅内未见出血，脑沟脑裂增宽。右室壁未见明显节段运动异常。').entities;
+    expect(find(sites, '脑沟脑裂增宽', 'symptom')).toBeDefined();
+    expect(find(sites, '节段运动异常', 'symptom')).toBeDefined();
     const negated = recognize('患者无明显咳嗽、咳痰，双扁桃体稍肿大。').entities;
     expect(find(negated, '咳嗽', 'symptom')).toBeDefined();
     expect(negated.some((e) => e.text.startsWith('明显'))).toBe(false);

@@ -3,6 +3,7 @@ import type { Entity } from '../document/types.js';
 import { readJsonResource } from '../resources.js';
 import type { EntityType } from '../taxonomy/taxonomy.js';
 import { codePointIndex } from '../util/code-points.js';
+import { isHan } from '../document/normalize.js';
 import { GAZETTEER_TYPES, foldKey, type Gazetteer, type GazetteerMatches } from './gazetteer.js';
 import { makeEntity, type EntityLayer } from './stage.js';
 
@@ -16,6 +17,7 @@ interface FindingFile {
   trailingPattern: string;
   modifiers: string;
   degrees: string;
+  siteEnds: string;
   observations: Array<{ type: EntityType; regex: string }>;
 }
 
@@ -34,11 +36,15 @@ const trailingPattern = new RegExp(`^(?:${file.trailingPattern})`, 'u');
 const modifierAtEnd = new RegExp(`(?:${file.modifiers})$`, 'u');
 /** Degree and shape words (少量反流, 不规则增厚): only observations and symptoms extend over them, and over their site. */
 const degreeAtEnd = new RegExp(`(?:${file.degrees})$`, 'u');
+const degreeAtStart = new RegExp(`^(?:${file.degrees})`, 'u');
 /** Either of the two, to skip the extension quickly where nothing before a word describes it. */
 const descriptorAtEnd = new RegExp(`(?:${file.modifiers}|${file.degrees})$`, 'u');
 /** How far left of its word a finding may extend over its site and descriptors, and the longest descriptor. */
 const EXTENSION_REACH = 12;
 const DESCRIPTOR_REACH = 6;
+/** Characters that end names of structures (肠壁, 内中膜, 硬膜囊), and the longest such name read without a tagger. */
+const siteEnds = new Set(Array.from(file.siteEnds));
+const SITE_WORD_REACH = 4;
 /** How far back in its clause a finding verb may stand (未见明显肿大的淋巴结). */
 const FRAME_REACH = 8;
 const CLAUSE_END = /[，,。；;！!？?：:\s]/u;
@@ -166,7 +172,9 @@ function statesFinding(chars: readonly string[], start: number, end: number): bo
  * and 肿大 without 稍), so the extension over modifiers alone is offered too.
  */
 function withDescriptors(chars: readonly string[], c: Candidate, sites: SiteStarts): Candidate[] {
-  if (!sites.has(c.start) && !descriptorAtEnd.test(chars.slice(Math.max(0, c.start - DESCRIPTOR_REACH), c.start).join(''))) return [c];
+  if (c.start === 0) return [c];
+  if (!sites.has(c.start) && !siteEnds.has(chars[c.start - 1]!)
+    && !descriptorAtEnd.test(chars.slice(Math.max(0, c.start - DESCRIPTOR_REACH), c.start).join(''))) return [c];
   let floor = c.start;
   while (floor > 0 && c.start - floor < EXTENSION_REACH && !LIST_OR_CLAUSE_END.test(chars[floor - 1]!)) floor--;
   const before = chars.slice(floor, c.start).join('');
@@ -207,10 +215,30 @@ function extendLeft(chars: readonly string[], start: number, floor: number, site
       continue;
     }
     const degree = sites === null ? null : degreeAtEnd.exec(left);
-    if (degree === null) return committed;
-    at -= Array.from(degree[0]).length;
-    if (loneDegrees && at > floor) committed = at;
+    if (degree !== null) {
+      at -= Array.from(degree[0]).length;
+      if (loneDegrees && at > floor) committed = at;
+      continue;
+    }
+    const unrecognized = sites === null ? at : unrecognizedSiteStart(chars, at, floor, sites);
+    if (unrecognized === at) return committed;
+    at = committed = unrecognized;
   }
+}
+
+/**
+ * Start of a site word the taggers did not recognize ending at `end` ([肠]壁, 内中膜, 脑沟): a short Han run ending
+ * in a structure character (`siteEnds`: 壁, 膜, 囊, 管…) that starts at the floor, at a recognized site or after a
+ * non-Han character (a longer run is ambiguous); `end` itself when there is none.
+ */
+function unrecognizedSiteStart(chars: readonly string[], end: number, floor: number, sites: SiteStarts): number {
+  if (end - 1 <= floor || !siteEnds.has(chars[end - 1]!)) return end;
+  let from = end - 1;
+  while (from > floor && !sites.has(from) && isHan(chars[from - 1]) && end - from < SITE_WORD_REACH) from--;
+  if (from !== floor && !sites.has(from) && isHan(chars[from - 1])) return end;
+  // A degree word the run starts with is not part of the name (明显[节段]运动异常).
+  const degree = degreeAtStart.exec(chars.slice(from, end - 1).join(''));
+  return degree === null ? from : from + Array.from(degree[0]).length;
 }
 
 /** Whether the modifier ending at `end` is a course word of the stopwords (阵发性) or the tail of one (作性 of 发作性). */
