@@ -15,8 +15,10 @@ interface FindingFile {
   blockedBefore: string[];
   continuedBy: string[];
   trailingPattern: string;
-  modifiers: string;
-  degrees: string;
+  modifiers: string[];
+  modifierSuffixes: string;
+  degrees: string[];
+  degreeSuffixes: string;
   siteEnds: string;
   observations: Array<{ type: EntityType; regex: string }>;
 }
@@ -26,19 +28,27 @@ const observations = file.observations.map((o) => ({ type: o.type, re: new RegEx
 const stopwords = new Set(file.stopwords);
 const blockedBefore = new Set(file.blockedBefore);
 const continuedBy = new Set(file.continuedBy);
+/** Finding verbs as characters, by their first character. */
+const framesByFirst = new Map<string, string[][]>();
+for (const f of file.frames.map((frame) => Array.from(frame))) framesByFirst.set(f[0]!, [...(framesByFirst.get(f[0]!) ?? []), f]);
 /** Trailing cues by their first character, so most words are checked with one look-up. */
 const trailingByFirst = new Map<string, string[]>();
 for (const t of file.trailing) trailingByFirst.set(Array.from(t)[0]!, [...(trailingByFirst.get(Array.from(t)[0]!) ?? []), t]);
 const longestTrailing = Math.max(...file.trailing.map((t) => Array.from(t).length));
 /** A duration right after a symptom states it (气促3天, 上腹部隐痛2月). */
 const trailingPattern = new RegExp(`^(?:${file.trailingPattern})`, 'u');
+/** A descriptor word list as a pattern, with any one Han character before one of `suffixes` (囊性, 片状). */
+const descriptorPattern = (words: readonly string[], suffixes: string): string =>
+  [...words, `(?:(?![${file.modifierSuffixes}${file.degreeSuffixes}])\\p{Script=Han})[${suffixes}]`].join('|');
+/** The characters a descriptor can end with, to skip the pattern where none stands. */
+const lastCharacters = (words: readonly string[], suffixes: string): Set<string> => new Set([...words.map((w) => Array.from(w).at(-1)!), ...Array.from(suffixes)]);
 /** Modifiers that belong to the finding they stand before (反应性增生, 社区获得性肺炎): any finding extends over them. */
-const modifierAtEnd = new RegExp(`(?:${file.modifiers})$`, 'u');
+const modifierAtEnd = new RegExp(`(?:${descriptorPattern(file.modifiers, file.modifierSuffixes)})$`, 'u');
+const modifierEnds = lastCharacters(file.modifiers, file.modifierSuffixes);
 /** Degree and shape words (少量反流, 不规则增厚): only observations and symptoms extend over them, and over their site. */
-const degreeAtEnd = new RegExp(`(?:${file.degrees})$`, 'u');
-const degreeAtStart = new RegExp(`^(?:${file.degrees})`, 'u');
-/** Either of the two, to skip the extension quickly where nothing before a word describes it. */
-const descriptorAtEnd = new RegExp(`(?:${file.modifiers}|${file.degrees})$`, 'u');
+const degreeAtEnd = new RegExp(`(?:${descriptorPattern(file.degrees, file.degreeSuffixes)})$`, 'u');
+const degreeAtStart = new RegExp(`^(?:${descriptorPattern(file.degrees, file.degreeSuffixes)})`, 'u');
+const degreeEnds = lastCharacters(file.degrees, file.degreeSuffixes);
 /** How far left of its word a finding may extend over its site and descriptors, and the longest descriptor. */
 const EXTENSION_REACH = 12;
 const DESCRIPTOR_REACH = 6;
@@ -81,28 +91,36 @@ export class FindingLayer implements EntityLayer {
   add(doc: MedDocument, shared: GazetteerMatches | null): void {
     const keys = shared?.keys ?? Int32Array.from(doc.norm.chars, (ch) => foldKey(ch.codePointAt(0)!));
     const gazetteerMatches = shared?.gazetteer === this.gazetteer ? shared : this.gazetteer.matchAll(keys, keys.length);
-    const spans = doc.entities.map((e) => ({ entity: e, ...doc.toNorm(e.start, e.end) }));
+    const words = [
+      ...dictionaryCandidates(doc, gazetteerMatches, true),
+      ...dictionaryCandidates(doc, this.lexicon.matchAll(keys, keys.length), false),
+      ...observationCandidates(doc),
+    ];
+    if (words.length === 0) return;
+    // Recognized spans by start, so each candidate looks only at those that can reach it.
+    const spans = doc.entities.map((e) => ({ entity: e, ...doc.toNorm(e.start, e.end) })).sort((a, b) => a.start - b.start);
+    const longestSpan = spans.reduce((m, s) => Math.max(m, s.end - s.start), 0);
     const sites: SiteStarts = new Map();
     for (const s of spans) {
       if (CONTAINABLE.has(s.entity.type) && s.start < (sites.get(s.end) ?? Infinity)) sites.set(s.end, s.start);
     }
-    const candidates = [
-      ...dictionaryCandidates(doc, gazetteerMatches, true),
-      ...dictionaryCandidates(doc, this.lexicon.matchAll(keys, keys.length), false),
-      ...observationCandidates(doc),
-    ].flatMap((c) => withDescriptors(doc.norm.chars, c, sites));
-    if (candidates.length === 0) return;
+    const candidates: Candidate[] = [];
+    for (const w of words) withDescriptors(candidates, doc.norm.chars, w, sites);
     // Longest first, so 胆囊结石 wins over 结石 and 低回声结节 over 回声.
     candidates.sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
     const added: Candidate[] = [];
+    const taken = new Uint8Array(doc.norm.chars.length);
     const absorbed = new Set<Entity>();
     for (const c of candidates) {
-      if (added.some((a) => a.start < c.end && c.start < a.end)) continue;
+      let overlapsAdded = false;
+      for (let k = c.start; k < c.end && !overlapsAdded; k++) overlapsAdded = taken[k] === 1;
+      if (overlapsAdded) continue;
       const inside: Entity[] = [];
       let sitesInside = 0;
       let blocked = false;
-      for (const s of spans) {
-        if (absorbed.has(s.entity) || s.end <= c.start || c.end <= s.start) continue;
+      for (let k = firstStartAtOrAfter(spans, c.start - longestSpan); k < spans.length && spans[k]!.start < c.end; k++) {
+        const s = spans[k]!;
+        if (absorbed.has(s.entity) || s.end <= c.start) continue;
         const contained = c.start <= s.start && s.end <= c.end;
         if (contained && CONTAINABLE.has(s.entity.type)) { sitesInside++; continue; }
         // A shorter finding inside an observation (结节 of 低回声结节) gives way; anything else blocks.
@@ -115,6 +133,7 @@ export class FindingLayer implements EntityLayer {
       // over 血肿, but not 咽部充血 over 咽部 and 充血 nor 头痛头晕 over both, which EMR corpora annotate apart).
       if (blocked || (c.absorbsAlone && inside.some((e) => e.source === 'model') && inside.length + sitesInside > 1)) continue;
       for (const e of inside) absorbed.add(e);
+      taken.fill(1, c.start, c.end);
       added.push(c);
     }
     if (absorbed.size > 0) doc.entities = doc.entities.filter((e) => !absorbed.has(e));
@@ -123,6 +142,18 @@ export class FindingLayer implements EntityLayer {
       doc.entities.push(makeEntity(doc, start, end, c.type, c.confidence, c.source));
     }
   }
+}
+
+/** Index of the first span (sorted by start) that starts at or after `start`. */
+function firstStartAtOrAfter(spans: ReadonlyArray<{ start: number }>, start: number): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (spans[mid]!.start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -164,33 +195,38 @@ function statesFinding(chars: readonly string[], start: number, end: number): bo
 }
 
 /**
- * The candidate, and the candidate read with what reports write before a finding as part of it: modifiers
+ * Adds the candidate to `out`, and the candidate read with what reports write before a finding as part of it: modifiers
  * (反应性增生, 急性硬膜下血肿) and, for observations and symptoms, degree and shape words and the recognized site
  * ([肠壁][不规则]增厚, [右肾]积水, [二尖瓣][少量]反流). Extensions stop at the clause or list item and after a
  * finding verb (胆总管未见扩张 stays 扩张) and may absorb a shorter finding inside them (结节 of 囊实性结节); one
  * over degree words or a site absorbs none that the taggers found (EMR corpora annotate 双下肢 and 水肿 apart,
  * and 肿大 without 稍), so the extension over modifiers alone is offered too.
  */
-function withDescriptors(chars: readonly string[], c: Candidate, sites: SiteStarts): Candidate[] {
-  if (c.start === 0) return [c];
-  if (!sites.has(c.start) && !siteEnds.has(chars[c.start - 1]!)
-    && !descriptorAtEnd.test(chars.slice(Math.max(0, c.start - DESCRIPTOR_REACH), c.start).join(''))) return [c];
-  let floor = c.start;
-  while (floor > 0 && c.start - floor < EXTENSION_REACH && !LIST_OR_CLAUSE_END.test(chars[floor - 1]!)) floor--;
-  const before = chars.slice(floor, c.start).join('');
-  let frameEnd = 0;
-  for (const f of file.frames) {
-    const at = before.lastIndexOf(f);
-    if (at >= 0) frameEnd = Math.max(frameEnd, at + f.length);
-  }
-  floor += Array.from(before.slice(0, frameEnd)).length;
-  const out = [c];
-  if (floor === c.start) return out;
+function withDescriptors(out: Candidate[], chars: readonly string[], c: Candidate, sites: SiteStarts): void {
+  out.push(c);
+  if (c.start === 0) return;
+  const previous = chars[c.start - 1]!;
+  if (!sites.has(c.start) && !siteEnds.has(previous) && !modifierEnds.has(previous) && !degreeEnds.has(previous)) return;
+  let clause = c.start;
+  while (clause > 0 && c.start - clause < EXTENSION_REACH && !LIST_OR_CLAUSE_END.test(chars[clause - 1]!)) clause--;
+  const floor = lastFrameEnd(chars, clause, c.start);
+  if (floor === c.start) return;
   const modified = extendLeft(chars, c.start, floor, null, false);
   if (modified < c.start) out.push({ ...c, start: modified, absorbs: true });
   const described = c.type === 'disease' ? modified : extendLeft(chars, c.start, floor, sites, c.source === 'rule');
   if (described < modified) out.push({ ...c, start: described, absorbs: true, keepsTaggerFindings: true });
-  return out;
+}
+
+/** End of the last finding verb within [from, to), or `from` when there is none. */
+function lastFrameEnd(chars: readonly string[], from: number, to: number): number {
+  let end = from;
+  for (let p = from; p < to; p++) {
+    for (const frame of framesByFirst.get(chars[p]!) ?? []) {
+      const e = p + frame.length;
+      if (e <= to && e > end && frame.every((ch, i) => chars[p + i] === ch)) end = e;
+    }
+  }
+  return end;
 }
 
 /**
@@ -208,13 +244,15 @@ function extendLeft(chars: readonly string[], start: number, floor: number, site
       at = committed = site;
       continue;
     }
-    const left = chars.slice(Math.max(floor, at - DESCRIPTOR_REACH), at).join('');
-    const modifier = modifierAtEnd.exec(left);
+    if (at <= floor) return committed;
+    const last = chars[at - 1]!;
+    const left = modifierEnds.has(last) || degreeEnds.has(last) ? chars.slice(Math.max(floor, at - DESCRIPTOR_REACH), at).join('') : '';
+    const modifier = modifierEnds.has(last) ? modifierAtEnd.exec(left) : null;
     if (modifier !== null && !endsCourseWord(chars, at, Array.from(modifier[0]).length)) {
       at = committed = at - Array.from(modifier[0]).length;
       continue;
     }
-    const degree = sites === null ? null : degreeAtEnd.exec(left);
+    const degree = sites !== null && degreeEnds.has(last) ? degreeAtEnd.exec(left) : null;
     if (degree !== null) {
       at -= Array.from(degree[0]).length;
       if (loneDegrees && at > floor) committed = at;
