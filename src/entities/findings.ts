@@ -37,17 +37,20 @@ for (const t of file.trailing) trailingByFirst.set(Array.from(t)[0]!, [...(trail
 const longestTrailing = Math.max(...file.trailing.map((t) => Array.from(t).length));
 /** A duration right after a symptom states it (气促3天, 上腹部隐痛2月). */
 const trailingPattern = new RegExp(`^(?:${file.trailingPattern})`, 'u');
-/** A descriptor word list as a pattern, with any one Han character before one of `suffixes` (囊性, 片状). */
-const descriptorPattern = (words: readonly string[], suffixes: string): string =>
-  [...words, `(?:(?![${file.modifierSuffixes}${file.degreeSuffixes}])\\p{Script=Han})[${suffixes}]`].join('|');
+/** A descriptor word list as a pattern. */
+const descriptorPattern = (words: readonly string[]): string => words.join('|');
+/** Characters that end descriptors of no list (囊性, 片状, 自身免疫性), and the longest word before one. */
+const modifierSuffixes = new Set(Array.from(file.modifierSuffixes));
+const degreeSuffixes = new Set(Array.from(file.degreeSuffixes));
+const SUFFIXED_WORD_REACH = 4;
 /** The characters a descriptor can end with, to skip the pattern where none stands. */
 const lastCharacters = (words: readonly string[], suffixes: string): Set<string> => new Set([...words.map((w) => Array.from(w).at(-1)!), ...Array.from(suffixes)]);
 /** Modifiers that belong to the finding they stand before (反应性增生, 社区获得性肺炎): any finding extends over them. */
-const modifierAtEnd = new RegExp(`(?:${descriptorPattern(file.modifiers, file.modifierSuffixes)})$`, 'u');
+const modifierAtEnd = new RegExp(`(?:${descriptorPattern(file.modifiers)})$`, 'u');
 const modifierEnds = lastCharacters(file.modifiers, file.modifierSuffixes);
 /** Degree and shape words (少量反流, 不规则增厚): only observations and symptoms extend over them, and over their site. */
-const degreeAtEnd = new RegExp(`(?:${descriptorPattern(file.degrees, file.degreeSuffixes)})$`, 'u');
-const degreeAtStart = new RegExp(`^(?:${descriptorPattern(file.degrees, file.degreeSuffixes)})`, 'u');
+const degreeAtEnd = new RegExp(`(?:${descriptorPattern(file.degrees)})$`, 'u');
+const degreeAtStart = new RegExp(`^(?:${descriptorPattern(file.degrees)})`, 'u');
 const degreeEnds = lastCharacters(file.degrees, file.degreeSuffixes);
 /** How far left of its word a finding may extend over its site and descriptors, and the longest descriptor. */
 const EXTENSION_REACH = 12;
@@ -211,9 +214,9 @@ function withDescriptors(out: Candidate[], chars: readonly string[], c: Candidat
   while (clause > 0 && c.start - clause < EXTENSION_REACH && !LIST_OR_CLAUSE_END.test(chars[clause - 1]!)) clause--;
   const floor = lastFrameEnd(chars, clause, c.start);
   if (floor === c.start) return;
-  const modified = extendLeft(chars, c.start, floor, null, false);
+  const modified = extendLeft(chars, c.start, floor, sites, null, false);
   if (modified < c.start) out.push({ ...c, start: modified, absorbs: true });
-  const described = c.type === 'disease' ? modified : extendLeft(chars, c.start, floor, sites, c.source === 'rule');
+  const described = c.type === 'disease' ? modified : extendLeft(chars, c.start, floor, sites, sites, c.source === 'rule');
   if (described < modified) out.push({ ...c, start: described, absorbs: true, keepsTaggerFindings: true });
 }
 
@@ -235,7 +238,9 @@ function lastFrameEnd(chars: readonly string[], from: number, to: number): numbe
  * observation, which says little alone: [不规则]增厚) on their own, but never right after the finding verb or the
  * clause start, where they belong to the cue (无明显咳嗽). A named finding keeps its name (少量气胸 stays 气胸).
  */
-function extendLeft(chars: readonly string[], start: number, floor: number, sites: SiteStarts | null, loneDegrees: boolean): number {
+function extendLeft(
+  chars: readonly string[], start: number, floor: number, knownSites: SiteStarts, sites: SiteStarts | null, loneDegrees: boolean,
+): number {
   let at = start;
   let committed = start;
   for (;;) {
@@ -247,14 +252,16 @@ function extendLeft(chars: readonly string[], start: number, floor: number, site
     if (at <= floor) return committed;
     const last = chars[at - 1]!;
     const left = modifierEnds.has(last) || degreeEnds.has(last) ? chars.slice(Math.max(floor, at - DESCRIPTOR_REACH), at).join('') : '';
-    const modifier = modifierEnds.has(last) ? modifierAtEnd.exec(left) : null;
-    if (modifier !== null && !endsCourseWord(chars, at, Array.from(modifier[0]).length)) {
-      at = committed = at - Array.from(modifier[0]).length;
+    const modifier = modifierEnds.has(last)
+      ? (modifierAtEnd.exec(left)?.[0].length ?? suffixedWordLength(chars, at, floor, modifierSuffixes, knownSites)) : 0;
+    if (modifier > 0 && !endsCourseWord(chars, at, modifier)) {
+      at = committed = at - modifier;
       continue;
     }
-    const degree = sites !== null && degreeEnds.has(last) ? degreeAtEnd.exec(left) : null;
-    if (degree !== null) {
-      at -= Array.from(degree[0]).length;
+    const degree = sites !== null && degreeEnds.has(last)
+      ? (degreeAtEnd.exec(left)?.[0].length ?? suffixedWordLength(chars, at, floor, degreeSuffixes, knownSites)) : 0;
+    if (degree > 0) {
+      at -= degree;
       if (loneDegrees && at > floor) committed = at;
       continue;
     }
@@ -277,6 +284,24 @@ function unrecognizedSiteStart(chars: readonly string[], end: number, floor: num
   // A degree word the run starts with is not part of the name (明显[节段]运动异常).
   const degree = degreeAtStart.exec(chars.slice(from, end - 1).join(''));
   return degree === null ? from : from + Array.from(degree[0]).length;
+}
+
+/**
+ * Length of the shortest word of up to four Han characters and one of `suffixes` that ends at `end` (囊性, 浆液性,
+ * 自身免疫性) and starts where a word can: at the floor, after a recognized site, after a non-Han character or after
+ * a listed descriptor (少量[浆液性]); 0 when there is none, as for 理性 of 生理性.
+ */
+function suffixedWordLength(chars: readonly string[], end: number, floor: number, suffixes: ReadonlySet<string>, sites: SiteStarts): number {
+  if (!suffixes.has(chars[end - 1]!)) return 0;
+  for (let n = 1; n <= SUFFIXED_WORD_REACH && end - 1 - n >= floor; n++) {
+    const start = end - 1 - n;
+    const ch = chars[start]!;
+    if (!isHan(ch) || modifierSuffixes.has(ch) || degreeSuffixes.has(ch)) return 0;
+    if (start === floor || sites.has(start) || !isHan(chars[start - 1])) return n + 1;
+    const left = chars.slice(Math.max(floor, start - DESCRIPTOR_REACH), start).join('');
+    if (modifierAtEnd.test(left) || degreeAtEnd.test(left)) return n + 1;
+  }
+  return 0;
 }
 
 /** Whether the modifier ending at `end` is a course word of the stopwords (阵发性) or the tail of one (作性 of 发作性). */
