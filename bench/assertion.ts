@@ -3,12 +3,13 @@
  * milliseconds per pass over the report sentences of eval/assertion-reports*.jsonl, the three stages
  * timed in alternation so that load from other processes hits them alike.
  *
- *   npm run bench:assertion [-- --seconds 10] [--fresh]
+ *   npm run bench:assertion [-- --seconds 10] [--fresh] [--texts FILE.jsonl]
  *
  * `--fresh` times the default `ner` pipeline as a user runs it instead: each pass takes every text through
  * all the stages (sections, entities, attributes, relations, linking) as a new document, one document at a
  * time, and adds up each stage's wall time (per-stage CPU clocks would cost more than the small stages;
- * run it on a quiet machine).
+ * run it on a quiet machine). `--texts` reads the texts from the `text` field of each line of another JSONL file
+ * instead (e.g. whole reports: ../shared/data/reports/samples.jsonl).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -27,6 +28,8 @@ function option(name: string, fallback: string): string {
 }
 
 function reportTexts(): string[] {
+  const file = option('texts', '');
+  if (file) return readFileSync(file, 'utf8').split('\n').filter((line) => line.trim()).map((line) => (JSON.parse(line) as { text: string }).text);
   const texts: string[] = [];
   for (const file of readdirSync(join(PACKAGE_ROOT, 'eval')).filter((f) => /^assertion-reports.*\.jsonl$/.test(f)).sort()) {
     for (const line of readFileSync(join(PACKAGE_ROOT, 'eval', file), 'utf8').split('\n')) {
@@ -65,7 +68,7 @@ function freshPipeline(texts: string[], seconds: number): void {
   while (performance.now() - started < seconds * 1000) { run(); passes++; }
   const perPass = Object.fromEntries(Object.entries(totals).map(([name, ms]) => [name, Math.round((ms / passes) * 100) / 100]));
   console.log(JSON.stringify({
-    data: 'eval/assertion-reports*.jsonl', mode: 'fresh documents, default ner pipeline', documents: texts.length,
+    data: option('texts', 'eval/assertion-reports*.jsonl'), mode: 'fresh documents, default ner pipeline', documents: texts.length,
     cpu: cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString(), passes, wallMsPerPass: perPass,
     attributesShareOfNer: Math.round(((totals.attributes ?? 0) / (totals.entities ?? 1)) * 1000) / 1000,
   }, null, 2));
@@ -97,7 +100,7 @@ function main(): void {
   const chars = docs.reduce((n, d) => n + d.length, 0);
   const per = (ms: number): number => Math.round((ms / passes) * 100) / 100;
   console.log(JSON.stringify({
-    data: 'eval/assertion-reports*.jsonl', documents: docs.length, characters: chars,
+    data: option('texts', 'eval/assertion-reports*.jsonl'), documents: docs.length, characters: chars,
     asserted: docs.reduce((n, d) => n + d.entities.filter((e) => e.assertion).length, 0),
     relations: docs.reduce((n, d) => n + d.relations.length, 0),
     cpu: cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString(), passes,
