@@ -113,6 +113,11 @@ describe('uncertainty', () => {
     expect(certainties('出院诊断：1.急性心肌梗死 2.高脂血症 3.肺部感染？', [['急性心肌梗死', 'disease'], ['高脂血症', 'disease'], ['肺部感染', 'disease']]))
       .toEqual(['positive', 'positive', 'possible']);
     expect(certainties('右侧第2、第11后肋骨质破坏，不除外转移。', [['骨质破坏'], ['转移', 'disease']])).toEqual(['positive', 'possible']);
+    // An item number that runs into the diagnosis' own number still ends the hedge; a measurement is no item.
+    expect(certainties('入院诊断：1.腹痛待查：急性胰腺炎？消化性溃疡穿孔待排 2.2型糖尿病', [['消化性溃疡穿孔', 'disease'], ['2型糖尿病', 'disease']]))
+      .toEqual(['possible', 'positive']);
+    expect(certainties('1.考虑右肺结节 2.5cm及纵隔淋巴结转移 2.肝囊肿', [['右肺结节', 'symptom'], ['纵隔淋巴结转移', 'disease'], ['肝囊肿', 'disease']]))
+      .toEqual(['possible', 'possible', 'positive']);
   });
 
   it('reads pending pathology as possible', () => {

@@ -19,7 +19,39 @@ export interface SentenceContext {
 
 const isDigit = (ch: string | undefined): boolean => ch !== undefined && isDigitChar(ch);
 
-/** Starts of enumerators such as `2.` `3、` `(4)` inside [start, end); a decimal point (2.5cm) is not one. */
+/** What may stand right before a list number that runs into another number (…待排 2.2型糖尿病, ；3.1个月后复查). */
+const ITEM_SEPARATOR = /[\s,，;；。:：、)）]/;
+
+/** A unit or range after a number (2.5cm, 2.5×1.8, 1.5-2.0, 37.5℃): the number measures, it does not count items. */
+const MEASURE_AFTER = /[A-Za-z%×*~～\-/℃°.厘毫岁分次]/;
+
+/** Whether the digits from `from` are followed by a unit or range. */
+function measured(chars: readonly string[], from: number): boolean {
+  let k = from;
+  while (isDigit(chars[k])) k++;
+  return chars[k] !== undefined && MEASURE_AFTER.test(chars[k]!);
+}
+
+/** How far back a list's previous item number is looked for (a numbered diagnosis or order rarely runs longer). */
+const ITEM_LOOKBACK = 200;
+
+/** Whether item number `value - 1` (`1.` before `2.`) starts an item within ITEM_LOOKBACK characters before `at`. */
+function previousItemBefore(chars: readonly string[], at: number, value: number): boolean {
+  const digits = String(value - 1);
+  for (let i = at - 1; i >= Math.max(0, at - ITEM_LOOKBACK); i--) {
+    if (chars[i] !== '.' && chars[i] !== '、') continue;
+    const from = i - digits.length;
+    if (from < 0 || isDigit(chars[i + 1]) || isDigit(chars[from - 1]) || chars.slice(from, i).join('') !== digits) continue;
+    if (from === 0 || ITEM_SEPARATOR.test(chars[from - 1]!)) return true;
+  }
+  return false;
+}
+
+/**
+ * Starts of enumerators such as `2.` `3、` `(4)` inside [start, end); a decimal point (2.5cm) is not one. A number
+ * before a point and a digit is an item only where it follows a separator and continues a numbering begun before it
+ * (1.腹痛待查 … 2.2型糖尿病; …；3.1个月后复查), since diagnoses and plans often begin with a number.
+ */
 function listItemStarts(chars: readonly string[], start: number, end: number): Uint8Array {
   const marks = new Uint8Array(end - start);
   for (let i = start; i < end; i++) {
@@ -27,8 +59,10 @@ function listItemStarts(chars: readonly string[], start: number, end: number): U
     let j = i;
     while (j < end && isDigit(chars[j])) j++;
     const after = chars[j];
-    const enumerates = (after === '.' && !isDigit(chars[j + 1])) || after === '、' || after === ')' || after === '）';
     const before = chars[i - 1];
+    const continues = after === '.' && isDigit(chars[j + 1]) && (before === undefined || ITEM_SEPARATOR.test(before))
+      && !measured(chars, j + 1) && previousItemBefore(chars, i, Number(chars.slice(i, j).join('')));
+    const enumerates = (after === '.' && !isDigit(chars[j + 1])) || after === '、' || after === ')' || after === '）' || continues;
     const opens = before === undefined || before === ' ' || before === '(' || before === '（' || !/[A-Za-z0-9.%/第约]/.test(before);
     if (enumerates && opens && j - i <= 2) marks[i - start] = 1;
   }
