@@ -91,6 +91,13 @@ describe('negation', () => {
     expect(certainties('无发热，予头孢呋辛抗感染。', [['发热'], ['头孢呋辛', 'drug']])).toEqual(['negative', 'positive']);
   });
 
+  it('reads denials written after the findings, node counts before them and results that did not rise', () => {
+    expect(certainties('皮疹、关节痛均无，肺动脉高压未显示。', [['皮疹'], ['关节痛'], ['肺动脉高压', 'disease']])).toEqual(['negative', 'negative', 'negative']);
+    expect(certainties('第2、4、7组淋巴结0/15枚见转移。', [['转移', 'disease']])).toEqual(['negative']);
+    expect(certainties('区域淋巴结10/15枚见转移。', [['转移', 'disease']])).toEqual(['positive']);
+    expect(certainties('心肌酶未见升高，HER-2(0)。', [['心肌酶', 'lab_test'], ['HER-2', 'lab_test']])).toEqual(['negative', 'negative']);
+  });
+
   it('does not read a normal examination as a negated test', () => {
     expect(certainties('腹部CT未见异常。', [['腹部CT', 'exam']])).toEqual(['positive']);
   });
@@ -136,6 +143,10 @@ describe('uncertainty', () => {
     expect(certainties('（淋巴结）慢性炎，请结合临床。', [['慢性炎', 'disease']])).toEqual(['positive']);
     expect(certainties('腰椎间盘突出症，需行MRI检查进一步明确。', [['腰椎间盘突出症', 'disease']])).toEqual(['possible']);
     expect(certainties('胆囊结石，胆囊炎。建议结合临床。', [['胆囊结石', 'disease'], ['胆囊炎', 'disease']])).toEqual(['positive', 'positive']);
+  });
+
+  it('hedges the second choice of 首先考虑…，其次…', () => {
+    expect(certainties('肝S8占位，首先考虑肝细胞癌，其次局灶性结节增生。', [['肝细胞癌', 'disease'], ['局灶性结节增生', 'disease']])).toEqual(['possible', 'possible']);
   });
 
   it('hedges the differential diagnoses of 需与…相鉴别, not the finding they are drawn against', () => {
@@ -247,6 +258,8 @@ describe('time, subject and hypotheticals', () => {
   it('dates a drug that was stopped as past', () => {
     const [warfarin, aspirin] = assertAll('2周前停用华法林，现口服阿司匹林。', [['华法林', 'drug'], ['阿司匹林', 'drug']]);
     expect([warfarin!.temporality, aspirin!.temporality]).toEqual(['past', 'current']);
+    // Advice to stop a drug speaks of one still given.
+    expect(assertAll('药疹首先考虑；建议停用头孢曲松，观察皮疹变化。', [['头孢曲松', 'drug']])[0]!.temporality).toBe('current');
   });
 
   it('dates drugs: taken before, given during the stay, taken home, or the mother’s in pregnancy', () => {

@@ -63,8 +63,8 @@ interface CueFile {
   planExclusion: { cues: string[]; advice: string[] };
   plannedCheck: { types: EntityType[]; verbs: string[]; times: string[]; results: string[] };
   foundEarlier: { cues: string[]; words: string[] };
-  /** Cues written as a pattern rather than a text (a year: 2019年). */
-  dateCues: Array<Omit<CueGroup, 'texts'> & { pattern: string }>;
+  /** Cues written with digits, as a pattern rather than a text (a year: 2019年; no node of a count: 0/15枚见). */
+  numberCues: Array<Omit<CueGroup, 'texts'> & { pattern: string }>;
   conditionOpeners: { cues: string[]; consequences: string[] };
   topicEnds: string[];
   modelGate: string[];
@@ -138,12 +138,13 @@ function compile(file: CueFile): CueLexicon {
       });
     }
   }
-  const dated = file.dateCues.map((group) => ({
+  const numbered = file.numberCues.map((group) => ({
     pattern: new RegExp(group.pattern, 'gu'),
     cue: {
       text: group.pattern, axis: group.axis, value: group.value, direction: group.direction, scope: group.scope,
       confidence: group.confidence, result: false, clauses: group.clauses !== false, sentence: false, reachesBack: false,
-      types: group.types ? new Set(group.types) : null, yieldsToNegation: false, topic: false, patientOnly: false, dates: true,
+      types: group.types ? new Set(group.types) : null, yieldsToNegation: false, topic: false, patientOnly: false,
+      dates: group.axis === 'temporality',
     } satisfies Cue,
   }));
   for (const text of file.certaintyTerminators) entry(text).terminates = 'certainty';
@@ -165,17 +166,17 @@ function compile(file: CueFile): CueLexicon {
   const startsCue = new Uint8Array(0x10000);
   for (const code of trie.next.keys()) startsCue[String.fromCodePoint(code).charCodeAt(0)] = 1;
 
-  /** The date cues' matches in `chars[from, to)` by start, found in one pass over the text rather than at every position. */
-  const datedMatches = (chars: readonly string[], from: number, to: number): Map<number, Array<{ length: number; text: string; cue: Cue }>> | null => {
-    if (dated.length === 0) return null;
-    // Dates are written with digits (2019年); most sentences have none and need no pass at all.
+  /** The number cues' matches in `chars[from, to)` by start, found in one pass over the text rather than at every position. */
+  const numberMatches = (chars: readonly string[], from: number, to: number): Map<number, Array<{ length: number; text: string; cue: Cue }>> | null => {
+    if (numbered.length === 0) return null;
+    // They are written with digits (2019年, 0/15); most sentences have none and need no pass at all.
     let digits = false;
     for (let i = from; i < to && !digits; i++) digits = isDigitChar(chars[i]!);
     if (!digits) return null;
     const text = chars.slice(from, to).join('');
     const toCp = codePointIndex(text);
     const byStart = new Map<number, Array<{ length: number; text: string; cue: Cue }>>();
-    for (const d of dated) {
+    for (const d of numbered) {
       d.pattern.lastIndex = 0;
       for (let m = d.pattern.exec(text); m !== null; m = d.pattern.exec(text)) {
         if (m[0].length === 0) { d.pattern.lastIndex++; continue; }
@@ -202,10 +203,10 @@ function compile(file: CueFile): CueLexicon {
     certaintyChars: new Set(file.modelGate),
     scan(chars, from, to, boundaries) {
       const out: CueMatch[] = [];
-      const datedAt = datedMatches(chars, from, to);
+      const numbersAt = numberMatches(chars, from, to);
       let i = from;
       scanning: while (i < to) {
-        const datesHere = datedAt?.get(i);
+        const datesHere = numbersAt?.get(i);
         if (datesHere) {
           for (const d of datesHere) {
             if (boundaries && straddles(boundaries, i + 1 - from, i + d.length - from)) continue;
