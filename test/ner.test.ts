@@ -176,6 +176,12 @@ describe('findings the taggers miss (gap-filling layer)', () => {
     expect(find(entities, '咽部', 'anatomy')).toBeDefined();
   });
 
+  it('reads the signs a physical examination denies or finds as symptoms', () => {
+    const { entities } = recognize('查体：腹软，剑突下压痛，无反跳痛及肌紧张，双肺未闻及干湿性啰音，心脏各瓣膜听诊区未闻及杂音。');
+    for (const sign of ['反跳痛', '肌紧张', '干湿性啰音', '杂音']) expect(find(entities, sign, 'symptom')).toBeDefined();
+    expect(entities.some((e) => e.type === 'symptom' && e.text.endsWith('压痛'))).toBe(true);
+  });
+
   it('leaves words inside names, treatments and departments alone', () => {
     const { entities } = recognize('予抗感染、抗肿瘤治疗，腹腔内注射肿瘤坏死因子30万单位，请肿瘤科会诊。');
     const added = entities.filter((e) => e.source !== 'model' && (e.type === 'disease' || e.type === 'symptom'));
