@@ -98,6 +98,15 @@ describe('negation', () => {
     expect(certainties('心肌酶未见升高，HER-2(0)。', [['心肌酶', 'lab_test'], ['HER-2', 'lab_test']])).toEqual(['negative', 'negative']);
   });
 
+  it('reads a denial that closes the finding’s clause, one after a heading’s colon, and unlikely findings', () => {
+    expect(certainties('阴道流血无，腹痛无。吞咽困难(无)。', [['阴道流血'], ['腹痛'], ['吞咽困难']])).toEqual(['negative', 'negative', 'negative']);
+    expect(certainties('药物过敏史：否认。宫缩未及。', [['药物过敏'], ['宫缩', 'symptom']])).toEqual(['negative', 'negative']);
+    expect(certainties('肺栓塞可能性小，骨质疏松症不成立，肝外转移暂无证据。', [['肺栓塞'], ['骨质疏松症'], ['肝外转移']])).toEqual(['negative', 'negative', 'negative']);
+    // 无 before the next finding still denies that one only.
+    expect(certainties('咳嗽，无发热。', [['咳嗽'], ['发热']])).toEqual(['positive', 'negative']);
+    expect(certainties('并非没有胸闷。', [['胸闷']])).toEqual(['positive']);
+  });
+
   it('does not read a normal examination as a negated test', () => {
     expect(certainties('腹部CT未见异常。', [['腹部CT', 'exam']])).toEqual(['positive']);
   });
@@ -143,6 +152,12 @@ describe('uncertainty', () => {
     expect(certainties('（淋巴结）慢性炎，请结合临床。', [['慢性炎', 'disease']])).toEqual(['positive']);
     expect(certainties('腰椎间盘突出症，需行MRI检查进一步明确。', [['腰椎间盘突出症', 'disease']])).toEqual(['possible']);
     expect(certainties('胆囊结石，胆囊炎。建议结合临床。', [['胆囊结石', 'disease'], ['胆囊炎', 'disease']])).toEqual(['positive', 'positive']);
+  });
+
+  it('reads doubt written after the finding, after 考虑 and a colon, and an equivocal result', () => {
+    expect(certainties('结肠腺瘤倾向，先天性心脏病疑似，炎性结节亦有可能。', [['结肠腺瘤'], ['先天性心脏病'], ['炎性结节']])).toEqual(['possible', 'possible', 'possible']);
+    expect(certainties('诊断考虑：抑郁发作。有可能是支气管炎。', [['抑郁发作'], ['支气管炎']])).toEqual(['possible', 'possible']);
+    expect(certainties('支气管舒张试验可疑阳性。', [['支气管舒张试验', 'lab_test']])).toEqual(['possible']);
   });
 
   it('hedges the second choice of 首先考虑…，其次…', () => {
