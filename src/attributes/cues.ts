@@ -206,9 +206,9 @@ function compile(file: CueFile): CueLexicon {
       const numbersAt = numberMatches(chars, from, to);
       let i = from;
       scanning: while (i < to) {
-        const datesHere = numbersAt?.get(i);
-        if (datesHere) {
-          for (const d of datesHere) {
+        const numbersHere = numbersAt?.get(i);
+        if (numbersHere) {
+          for (const d of numbersHere) {
             if (boundaries && straddles(boundaries, i + 1 - from, i + d.length - from)) continue;
             out.push({ start: i, end: i + d.length, text: d.text, cues: [d.cue], terminates: null });
             i += d.length;
