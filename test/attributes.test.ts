@@ -173,6 +173,13 @@ describe('uncertainty', () => {
     expect(certainties('术前诊断：胰头占位：胰腺癌？', [['胰头占位'], ['胰腺癌', 'disease']])).toEqual(['positive', 'possible']);
   });
 
+  it('keeps doubt or denial inside a bracketed remark from the finding outside it', () => {
+    expect(certainties('右肺上叶结节（转移？），肝内低密度灶(血管瘤?)。', [['结节', 'symptom'], ['转移'], ['低密度灶', 'symptom'], ['血管瘤']]))
+      .toEqual(['positive', 'possible', 'positive', 'possible']);
+    // A bracket holding only the cue speaks of the finding before it.
+    expect(certainties('HBsAg(阴性)，右肾结石(?)。', [['HBsAg', 'lab_test'], ['右肾结石']])).toEqual(['negative', 'possible']);
+  });
+
   it('reads 除外 as advice after an advice word, and as a result otherwise', () => {
     expect(certainties('（颈部淋巴结）反应性增生，必要时除外淋巴瘤。', [['反应性增生'], ['淋巴瘤']])).toEqual(['positive', 'possible']);
     expect(certainties('左肺下叶小结节，建议3个月后复查，排除肿瘤。', [['小结节'], ['肿瘤']])).toEqual(['positive', 'possible']);

@@ -118,6 +118,32 @@ function isListClause(chars: readonly string[], ctx: SentenceContext, from: numb
 
 interface Candidate { cue: Cue; match: CueMatch; distance: number }
 
+const OPENING = new Set(['(', '（']);
+const CLOSING = new Set([')', '）']);
+
+/**
+ * Whether a certainty cue written inside a bracketed remark is kept from a finding outside it: 结节（转移？）
+ * hedges the metastasis, not the nodule (a bracketed date, 余（2015年9月）前…, still dates what follows). A bracket holding only the cue (HBsAg(阴性), 结石(?)) speaks of what precedes it.
+ * `from`–`to` are the characters between finding and cue; `post` says the cue follows the finding.
+ */
+function bracketedAway(chars: readonly string[], from: number, to: number, post: boolean): boolean {
+  let depth = 0;
+  if (post) {
+    for (let i = to - 1; i >= from; i--) {
+      const ch = chars[i]!;
+      if (CLOSING.has(ch)) depth++;
+      else if (OPENING.has(ch) && depth-- === 0) return chars.slice(i + 1, to).join('').trim().length > 0;
+    }
+    return false;
+  }
+  for (let i = from; i < to; i++) {
+    const ch = chars[i]!;
+    if (OPENING.has(ch)) depth++;
+    else if (CLOSING.has(ch) && depth-- === 0) return true;
+  }
+  return false;
+}
+
 /** Characters between a and b that are not part of a finding (lists of findings do not use up a cue's scope). */
 function gap(ctx: SentenceContext, a: number, b: number): number {
   let n = 0;
@@ -234,10 +260,12 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
         distance = gap(ctx, m.end, start);
         if (distance > cue.scope) continue;
         if (!cue.sentence && blocked(chars, ctx, m.end, start, axis, cue.clauses && opensClause(chars, ctx, m.start), cue.topic)) continue;
+        if (axis === 'certainty' && bracketedAway(chars, m.end, start, false)) continue;
       } else if (cue.direction === 'post' && m.start >= end) {
         distance = gap(ctx, end, m.start);
         if (distance > cue.scope) continue;
         if (cue.reachesBack ? !reachesBack(chars, ctx, start, end, m.start, axis) : blocked(chars, ctx, end, m.start, axis, false)) continue;
+        if (axis === 'certainty' && bracketedAway(chars, end, m.start, true)) continue;
       } else {
         continue;
       }
