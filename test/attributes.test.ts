@@ -107,6 +107,11 @@ describe('negation', () => {
     expect(certainties('并非没有胸闷。', [['胸闷']])).toEqual(['positive']);
   });
 
+  it('reads symptoms that did not recur or have gone as absent, and ones only partly gone as present', () => {
+    expect(certainties('未再发作胸痛，无再发头晕，发热已消退，双下肢水肿部分消退。', [['胸痛', 'symptom'], ['头晕', 'symptom'], ['发热', 'symptom'], ['水肿', 'symptom']]))
+      .toEqual(['negative', 'negative', 'negative', 'positive']);
+  });
+
   it('does not read a normal examination as a negated test', () => {
     expect(certainties('腹部CT未见异常。', [['腹部CT', 'exam']])).toEqual(['positive']);
   });
