@@ -178,6 +178,12 @@ describe('uncertainty', () => {
     expect(certainties('术前诊断：胰头占位：胰腺癌？', [['胰头占位'], ['胰腺癌', 'disease']])).toEqual(['positive', 'possible']);
   });
 
+  it('hedges what accompanies a hedged diagnosis, not what accompanies a denial or a doubtful sign', () => {
+    expect(certainties('考虑左肺癌伴纵隔淋巴结转移。', [['左肺癌'], ['纵隔淋巴结转移']])).toEqual(['possible', 'possible']);
+    expect(certainties('无发热伴咳嗽。', [['发热'], ['咳嗽']])).toEqual(['negative', 'positive']);
+    expect(certainties('右乳可疑结节伴钙化。', [['结节', 'symptom'], ['钙化', 'symptom']])).toEqual(['possible', 'positive']);
+  });
+
   it('keeps doubt or denial inside a bracketed remark from the finding outside it', () => {
     expect(certainties('右肺上叶结节（转移？），肝内低密度灶(血管瘤?)。', [['结节', 'symptom'], ['转移'], ['低密度灶', 'symptom'], ['血管瘤']]))
       .toEqual(['positive', 'possible', 'positive', 'possible']);

@@ -161,16 +161,21 @@ function endsTopic(chars: readonly string[], ctx: SentenceContext, from: number,
   return cueLexicon().topicEnds.some((w) => opening.startsWith(w));
 }
 
-function blocked(chars: readonly string[], ctx: SentenceContext, from: number, to: number, axis: Axis, crossClauses: boolean, topic = false): boolean {
+function blocked(chars: readonly string[], ctx: SentenceContext, from: number, to: number, cue: Cue, crossClauses: boolean, topic = false): boolean {
+  const axis = cue.axis;
   for (let i = from; i < to; i++) {
     const ch = chars[i]!;
     if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return true;
     if (CLAUSE_BREAKS.has(ch) && !(topic && !endsTopic(chars, ctx, i + 1, to)) && (!crossClauses || !isListClause(chars, ctx, i + 1))) return true;
   }
+  // A diagnosis hedged as a whole (考虑肺癌伴骨转移); a describing doubt word (可疑结节伴钙化) leaves what accompanies seen.
+  const hedgedBefore = cue.value === 'possible' && cue.direction === 'pre' && !cue.yieldsToNegation;
   for (const m of ctx.matches) {
     if (m.start < from || m.end > to) continue;
+    if (m.terminates === 'all') return true;
+    if (axis === 'certainty' && (m.terminates === 'certainty' || (m.terminates === 'accompaniment' && !hedgedBefore))) return true;
     // A describing doubt word (可疑钙化) does not end a negation's reach: 未见肿块及可疑钙化 is negative.
-    if (m.terminates === 'all' || (m.terminates === 'certainty' && axis === 'certainty') || (m.cues.some((c) => c.axis === axis && !c.types) && !m.cues.some((c) => c.yieldsToNegation))) return true;
+    if (m.cues.some((c) => c.axis === axis && !c.types) && !m.cues.some((c) => c.yieldsToNegation)) return true;
   }
   return false;
 }
@@ -259,12 +264,12 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
       } else if (cue.direction === 'pre' && m.end <= start) {
         distance = gap(ctx, m.end, start);
         if (distance > cue.scope) continue;
-        if (!cue.sentence && blocked(chars, ctx, m.end, start, axis, cue.clauses && opensClause(chars, ctx, m.start), cue.topic)) continue;
+        if (!cue.sentence && blocked(chars, ctx, m.end, start, cue, cue.clauses && opensClause(chars, ctx, m.start), cue.topic)) continue;
         if (axis === 'certainty' && bracketedAway(chars, m.end, start, false)) continue;
       } else if (cue.direction === 'post' && m.start >= end) {
         distance = gap(ctx, end, m.start);
         if (distance > cue.scope) continue;
-        if (cue.reachesBack ? !reachesBack(chars, ctx, start, end, m.start, axis) : blocked(chars, ctx, end, m.start, axis, false)) continue;
+        if (cue.reachesBack ? !reachesBack(chars, ctx, start, end, m.start, axis) : blocked(chars, ctx, end, m.start, cue, false)) continue;
         if (axis === 'certainty' && bracketedAway(chars, end, m.start, true)) continue;
       } else {
         continue;

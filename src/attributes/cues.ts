@@ -58,6 +58,7 @@ interface CueFile {
   cues: CueGroup[];
   terminators: string[];
   certaintyTerminators: string[];
+  accompanimentTerminators: string[];
   pseudo: string[];
   observations: string[];
   planExclusion: { cues: string[]; advice: string[] };
@@ -76,8 +77,11 @@ export interface CueMatch {
   end: number;
   text: string;
   cues: Cue[];
-  /** Which scopes this match ends: every axis' (但), only certainty's (伴, 可见), or none. */
-  terminates: 'all' | 'certainty' | null;
+  /**
+   * Which scopes this match ends: every axis' (但), only certainty's (可见), certainty's except a doubt written
+   * before it (伴: 考虑肺癌伴骨转移 hedges both), or none.
+   */
+  terminates: 'all' | 'certainty' | 'accompaniment' | null;
 }
 
 export interface CueLexicon {
@@ -148,6 +152,7 @@ function compile(file: CueFile): CueLexicon {
     } satisfies Cue,
   }));
   for (const text of file.certaintyTerminators) entry(text).terminates = 'certainty';
+  for (const text of file.accompanimentTerminators) entry(text).terminates = 'accompaniment';
   for (const text of file.terminators) entry(text).terminates = 'all';
   for (const text of file.pseudo) entry(text);
   // A character trie of the cue texts: the scan walks it once per position and keeps the longest entry it passes.
