@@ -107,6 +107,12 @@ describe('negation', () => {
     expect(certainties('并非没有胸闷。', [['胸闷']])).toEqual(['positive']);
   });
 
+  it('reads a seeing verb after a finding as its denial only where it ends the clause', () => {
+    expect(certainties('右叶结节内未见钙化，CDFI：结节内未见明确血流信号。', [['结节', 'symptom'], ['钙化', 'symptom'], ['结节', 'symptom', 1]]))
+      .toEqual(['positive', 'negative', 'positive']);
+    expect(certainties('胸腔积液未见，杂音未闻及 。', [['胸腔积液'], ['杂音', 'symptom']])).toEqual(['negative', 'negative']);
+  });
+
   it('reads symptoms that did not recur or have gone as absent, and ones only partly gone as present', () => {
     expect(certainties('未再发作胸痛，无再发头晕，发热已消退，双下肢水肿部分消退。', [['胸痛', 'symptom'], ['头晕', 'symptom'], ['发热', 'symptom'], ['水肿', 'symptom']]))
       .toEqual(['negative', 'negative', 'negative', 'positive']);

@@ -116,6 +116,16 @@ function isListClause(chars: readonly string[], ctx: SentenceContext, from: numb
   return residue.replace(LIST_FILLER, '').length === 0;
 }
 
+/** Whether nothing but spaces and closing brackets follows `from` in its clause. */
+function endsClause(chars: readonly string[], ctx: SentenceContext, from: number): boolean {
+  for (let i = from; i < ctx.end; i++) {
+    const ch = chars[i]!;
+    if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return true;
+    if (ch.trim() !== '' && ch !== ')' && ch !== '）') return false;
+  }
+  return true;
+}
+
 interface Candidate { cue: Cue; match: CueMatch; distance: number }
 
 const OPENING = new Set(['(', '（']);
@@ -271,6 +281,7 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
         if (distance > cue.scope) continue;
         if (cue.reachesBack ? !reachesBack(chars, ctx, start, end, m.start, axis) : blocked(chars, ctx, end, m.start, cue, false)) continue;
         if (axis === 'certainty' && bracketedAway(chars, end, m.start, true)) continue;
+        if (cue.closing && !endsClause(chars, ctx, m.end)) continue;
       } else {
         continue;
       }

@@ -31,6 +31,11 @@ export interface Cue {
   patientOnly: boolean;
   /** A date (2019年): like 年前 it dates what follows, and a discovery it dates stays current (2019年体检发现肝囊肿). */
   dates: boolean;
+  /**
+   * A post-cue that is a verb of seeing (未见, 未探及): it denies the finding before it only when it ends the clause
+   * (腹水未见); with words after it, the finding is where the look was taken (结节内未见血流信号).
+   */
+  closing: boolean;
 }
 
 interface CueGroup {
@@ -47,6 +52,7 @@ interface CueGroup {
   yieldsToNegation?: boolean;
   topic?: boolean;
   patientOnly?: boolean;
+  closing?: boolean;
   texts: string[];
 }
 
@@ -138,7 +144,7 @@ function compile(file: CueFile): CueLexicon {
         confidence: group.confidence, result: group.result === true, clauses: group.clauses !== false, sentence: group.sentence === true,
         reachesBack: group.reachesBack === true, types: group.types ? new Set(group.types) : null,
         yieldsToNegation: group.yieldsToNegation === true, topic: group.topic === true, patientOnly: group.patientOnly === true,
-        dates: false,
+        dates: false, closing: group.closing === true,
       });
     }
   }
@@ -148,7 +154,7 @@ function compile(file: CueFile): CueLexicon {
       text: group.pattern, axis: group.axis, value: group.value, direction: group.direction, scope: group.scope,
       confidence: group.confidence, result: false, clauses: group.clauses !== false, sentence: false, reachesBack: false,
       types: group.types ? new Set(group.types) : null, yieldsToNegation: false, topic: false, patientOnly: false,
-      dates: group.axis === 'temporality',
+      dates: group.axis === 'temporality', closing: false,
     } satisfies Cue,
   }));
   for (const text of file.certaintyTerminators) entry(text).terminates = 'certainty';
