@@ -27,6 +27,9 @@ describe('negation', () => {
   it('runs on over commas only into clauses that are nothing but findings', () => {
     expect(certainties('无发热，咳嗽，咳痰等不适。', [['发热'], ['咳嗽'], ['咳痰']])).toEqual(['negative', 'negative', 'negative']);
     expect(certainties('无发热，咳嗽3天。', [['发热'], ['咳嗽']])).toEqual(['negative', 'positive']);
+    // A run of clauses that goes on into a statement is a series of observations, each on its own.
+    expect(certainties('无呕吐腹泻，纳差，二便可。', [['呕吐'], ['腹泻'], ['纳差', 'symptom']])).toEqual(['negative', 'negative', 'positive']);
+    expect(certainties('拟诊：急性阑尾炎，建议急诊手术。', [['急性阑尾炎']])).toEqual(['possible']);
     expect(certainties('双侧海马未见萎缩，脑萎缩。', [['萎缩'], ['脑萎缩']])).toEqual(['negative', 'positive']);
   });
 

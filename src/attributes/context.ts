@@ -105,13 +105,20 @@ function opensClause(chars: readonly string[], ctx: SentenceContext, cueStart: n
   return prefix.replace(CLAUSE_SUBJECT, '').replace(LIST_FILLER, '').trim().length === 0;
 }
 
-/** True when the clause starting at `from` holds only findings and list words, so a cue's scope runs on into it. */
-function isListClause(chars: readonly string[], ctx: SentenceContext, from: number): boolean {
+/**
+ * True when the clause starting at `from` holds only findings and list words, so a cue's scope runs on into it.
+ * With `toSentenceEnd`, every later clause of the sentence must be one too (无发热，咳嗽，咳痰。): a run that goes on
+ * into a statement (无呕吐腹泻，纳差，二便可) is a series of observations, each asserted on its own.
+ */
+function isListClause(chars: readonly string[], ctx: SentenceContext, from: number, toSentenceEnd: boolean): boolean {
   let residue = '';
   for (let i = from; i < ctx.end; i++) {
     const ch = chars[i]!;
-    if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch)) break;
-    if (!ctx.covered[i - ctx.start]) residue += ch;
+    if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) break;
+    if (CLAUSE_BREAKS.has(ch)) {
+      if (!toSentenceEnd || residue.replace(LIST_FILLER, '').length > 0) break;
+      residue = '';
+    } else if (!ctx.covered[i - ctx.start]) residue += ch;
   }
   return residue.replace(LIST_FILLER, '').length === 0;
 }
@@ -176,7 +183,9 @@ function blocked(chars: readonly string[], ctx: SentenceContext, from: number, t
   for (let i = from; i < to; i++) {
     const ch = chars[i]!;
     if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return true;
-    if (CLAUSE_BREAKS.has(ch) && !(topic && !endsTopic(chars, ctx, i + 1, to)) && (!crossClauses || !isListClause(chars, ctx, i + 1))) return true;
+    // After a colon (拟诊：) or about a relative (其母亲患…，双手畸形) the next clause alone decides.
+    const toSentenceEnd = ch !== ':' && !topic;
+    if (CLAUSE_BREAKS.has(ch) && !(topic && !endsTopic(chars, ctx, i + 1, to)) && (!crossClauses || !isListClause(chars, ctx, i + 1, toSentenceEnd))) return true;
   }
   // A diagnosis hedged as a whole (考虑肺癌伴骨转移); a describing doubt word (可疑结节伴钙化) leaves what accompanies seen.
   const hedgedBefore = cue.value === 'possible' && cue.direction === 'pre' && !cue.yieldsToNegation;
