@@ -70,6 +70,15 @@ describe('medstruct eval assertion', () => {
     expect(last.subjectAccuracy).toBeGreaterThan(0.9);
   });
 
+  it('finds the sections of each gold row, as the pipeline does, so a heading sets its defaults', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'medstruct-sections-')), 'reports.jsonl');
+    const text = '婚育史：适龄结婚，G3P1，剖宫产1次，人工流产2次。';
+    const at = (word: string): { start: number; end: number } => ({ start: text.indexOf(word), end: text.indexOf(word) + word.length });
+    const findings = ['剖宫产', '人工流产'].map((w) => ({ ...at(w), type: 'procedure', certainty: 'positive', temporality: 'past', subject: 'patient' }));
+    writeFileSync(file, `${JSON.stringify({ text, findings })}\n`);
+    expect(lastLine(medstruct('eval', 'assertion', '--data', file).stdout).temporalityAccuracy).toBe(1);
+  });
+
   it('scores the conditional axis where the gold gives it', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'medstruct-conditional-')), 'reports.jsonl');
     const rows = [

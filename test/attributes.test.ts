@@ -382,6 +382,11 @@ describe('time, subject and hypotheticals', () => {
     obstetric.sections = [{ key: 'marital_history', title: '婚育史', header: { start: 0, end: 3 }, start: 0, end: 20 }];
     attributesStage.process(obstetric);
     expect(obstetric.entities[0]!.assertion!.temporality).toBe('past');
+    // A drug named in the past history is most often still taken (长期口服…).
+    const drug = annotate('既往史：高血压10年，长期口服氨氯地平。', [['高血压', 'disease'], ['氨氯地平', 'drug']]);
+    drug.sections = [{ key: 'past_history', title: '既往史', header: { start: 0, end: 3 }, start: 0, end: 20 }];
+    attributesStage.process(drug);
+    expect(drug.entities.map((e) => e.assertion!.temporality)).toEqual(['past', 'current']);
   });
 
   it('marks conditional findings as hypothetical and not asserted present', () => {

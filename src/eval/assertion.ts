@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { attributesStage, isAsserted } from '../attributes/index.js';
+import { sectionsStage } from '../sections/index.js';
 import { assertDialogue, type DialogueMention, type Utterance } from '../attributes/dialogue.js';
 import { assertKnownOptions, flag, parseArgs, stringOption } from '../cli/args.js';
 import { readJsonl } from '../cli/io.js';
@@ -142,6 +143,7 @@ function predictReports(rows: ReportRow[]): {
       });
     }
     doc.rebuildNesting();
+    sectionsStage.process(doc);
     attributesStage.process(doc);
     for (const [k, f] of row.findings.entries()) {
       const assertion = doc.entities.find((e) => e.id === ids[k])!.assertion;
