@@ -101,10 +101,12 @@ describe('negation', () => {
     expect(certainties('心肌酶未见升高，HER-2(0)。', [['心肌酶', 'lab_test'], ['HER-2', 'lab_test']])).toEqual(['negative', 'negative']);
   });
 
-  it('reads a denial that closes the finding’s clause, one after a heading’s colon, and unlikely findings', () => {
+  it('reads a denial that closes the finding’s clause or follows a heading’s colon, and unlikely findings as possible', () => {
     expect(certainties('阴道流血无，腹痛无。吞咽困难(无)。', [['阴道流血'], ['腹痛'], ['吞咽困难']])).toEqual(['negative', 'negative', 'negative']);
     expect(certainties('药物过敏史：否认。宫缩未及。', [['药物过敏'], ['宫缩', 'symptom']])).toEqual(['negative', 'negative']);
-    expect(certainties('肺栓塞可能性小，骨质疏松症不成立，肝外转移暂无证据。', [['肺栓塞'], ['骨质疏松症'], ['肝外转移']])).toEqual(['negative', 'negative', 'negative']);
+    expect(certainties('骨质疏松症不成立，肝外转移暂无证据。', [['骨质疏松症'], ['肝外转移']])).toEqual(['negative', 'negative']);
+    // Unlikely is still not ruled out.
+    expect(certainties('肺栓塞可能性小，转移可能性不大。', [['肺栓塞'], ['转移']])).toEqual(['possible', 'possible']);
     // 无 before the next finding still denies that one only.
     expect(certainties('咳嗽，无发热。', [['咳嗽'], ['发热']])).toEqual(['positive', 'negative']);
     expect(certainties('并非没有胸闷。', [['胸闷']])).toEqual(['positive']);
