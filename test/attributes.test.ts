@@ -202,6 +202,14 @@ describe('uncertainty', () => {
     expect(certainties('HBsAg(阴性)，右肾结石(?)。', [['HBsAg', 'lab_test'], ['右肾结石']])).toEqual(['negative', 'possible']);
   });
 
+  it('takes the conclusion of an item a finding heads (differentials, question lists)', () => {
+    expect(certainties('2.肺栓塞：患者有气促，但无咯血，D-二聚体正常，可排除。3.憩室炎：CT表现可相似，尚不能完全除外。', [['肺栓塞'], ['咯血', 'symptom'], ['憩室炎']]))
+      .toEqual(['negative', 'negative', 'possible']);
+    expect(certainties('胸闷/胸痛：无；心悸：有（偶发）。', [['胸闷', 'symptom'], ['胸痛', 'symptom'], ['心悸', 'symptom']])).toEqual(['negative', 'negative', 'positive']);
+    // Reasoning that ends in a finding or in what a test showed concludes nothing.
+    expect(certainties('1.急性胰腺炎：上腹痛，CT示胰腺肿胀，未见坏死。2.胆管炎：发热，肌钙蛋白阴性。', [['急性胰腺炎'], ['胆管炎']])).toEqual(['positive', 'positive']);
+  });
+
   it('reads 除外 as advice after an advice word, and as a result otherwise', () => {
     expect(certainties('（颈部淋巴结）反应性增生，必要时除外淋巴瘤。', [['反应性增生'], ['淋巴瘤']])).toEqual(['positive', 'possible']);
     expect(certainties('左肺下叶小结节，建议3个月后复查，排除肿瘤。', [['小结节'], ['肿瘤']])).toEqual(['positive', 'possible']);

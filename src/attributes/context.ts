@@ -310,6 +310,58 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
   return best;
 }
 
+/** What may stand between findings that head one item together (胸闷/胸痛：无) or before them (2.肺栓塞：). */
+const HEADING_FILLER = /[\s、/及和与\d.()（）①②③④⑤⑥⑦⑧⑨⑩]/;
+
+/**
+ * The conclusion on a finding that heads its own item (2.肺栓塞：…，D-二聚体正常，可排除。 胸闷/胸痛：无): the
+ * item's last clause that names no finding and ends in a verdict (可排除, 暂不考虑, 不能完全除外, 需警惕, 无)
+ * decides, as a differential's reasoning ends in its conclusion. Seeing verbs (CT未见异常) and test results
+ * (肌钙蛋白阴性) speak of their own object, unless the result is the whole clause (幽门螺杆菌：阴性).
+ */
+function headedVerdict(chars: readonly string[], ctx: SentenceContext, start: number, end: number, type: EntityType | null): Candidate | null {
+  let colon = end;
+  while (colon < ctx.end && (ctx.covered[colon - ctx.start] || HEADING_FILLER.test(chars[colon]!))) colon++;
+  if (chars[colon] !== ':') return null;
+  for (let i = start - 1; i >= ctx.start; i--) {
+    const ch = chars[i]!;
+    if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch)) break;
+    if (!ctx.covered[i - ctx.start] && !HEADING_FILLER.test(ch)) return null;
+  }
+  let verdict: Candidate | null = null;
+  let clauseStart = colon + 1;
+  for (let i = colon + 1; i <= ctx.end; i++) {
+    const ch = chars[i];
+    const last = i === ctx.end || HARD_BREAKS.has(ch!) || ctx.itemStarts[i - ctx.start] === 1;
+    if (!last && !CLAUSE_BREAKS.has(ch!)) continue;
+    verdict = clauseVerdict(chars, ctx, clauseStart, i, type) ?? verdict;
+    if (last) break;
+    clauseStart = i + 1;
+  }
+  return verdict;
+}
+
+/** The verdict a clause [from, to) without findings ends in, if any. */
+function clauseVerdict(chars: readonly string[], ctx: SentenceContext, from: number, to: number, type: EntityType | null): Candidate | null {
+  let end = to;
+  while (end > from && (chars[end - 1]!.trim() === '' || CLOSING.has(chars[end - 1]!))) end--;
+  let begin = from;
+  while (begin < end && chars[begin]!.trim() === '') begin++;
+  if (begin === end) return null;
+  for (let i = begin; i < end; i++) if (ctx.covered[i - ctx.start]) return null;
+  let verdict: Candidate | null = null;
+  for (const m of ctx.matches) {
+    // A closing denial (无;) may take the break into its text.
+    if (m.start < begin || m.end < end || m.end > to + 1) continue;
+    for (const cue of m.cues) {
+      if (cue.axis !== 'certainty' || !applies(cue, type)) continue;
+      const concludes = cue.direction === 'post' ? !cue.closing && (!cue.result || m.start === begin) : cue.value === 'possible';
+      if (concludes) verdict = { cue, match: m, distance: 0 };
+    }
+  }
+  return verdict;
+}
+
 /** The clause holding `offset` and the one before it, as text up to `offset` (clauses split at commas). */
 function clausesBefore(chars: readonly string[], ctx: SentenceContext, offset: number): string[] {
   const clauses = [''];
@@ -407,6 +459,11 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
     triggers: [],
   };
   const hits = bestCues(doc, ctx, start, end, type);
+  // An item's conclusion outweighs a cue from before the item (鉴别诊断：…).
+  if (!hits.certainty || hits.certainty.match.end <= start) {
+    const verdict = headedVerdict(doc.norm.chars, ctx, start, end, type);
+    if (verdict) hits.certainty = verdict;
+  }
   const section = doc.sections.length > 0 ? sectionAt(doc.sections, doc.fromNorm(start, end).start) : null;
   const dated = hits.temporality;
   if (dated && datesDiscovery(doc.norm.chars, dated, start)) hits.temporality = undefined;
