@@ -206,6 +206,7 @@ describe('uncertainty', () => {
     expect(certainties('2.肺栓塞：患者有气促，但无咯血，D-二聚体正常，可排除。3.憩室炎：CT表现可相似，尚不能完全除外。', [['肺栓塞'], ['咯血', 'symptom'], ['憩室炎']]))
       .toEqual(['negative', 'negative', 'possible']);
     expect(certainties('胸闷/胸痛：无；心悸：有（偶发）。', [['胸闷', 'symptom'], ['胸痛', 'symptom'], ['心悸', 'symptom']])).toEqual(['negative', 'negative', 'positive']);
+    expect(certainties('无长R-R间歇，ST段动态改变：未见。', [['ST段动态改变', 'symptom']])).toEqual(['negative']);
     // Reasoning that ends in a finding or in what a test showed concludes nothing.
     expect(certainties('1.急性胰腺炎：上腹痛，CT示胰腺肿胀，未见坏死。2.胆管炎：发热，肌钙蛋白阴性。', [['急性胰腺炎'], ['胆管炎']])).toEqual(['positive', 'positive']);
   });

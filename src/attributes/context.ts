@@ -317,7 +317,7 @@ const HEADING_FILLER = /[\s、/及和与\d.()（）①②③④⑤⑥⑦⑧⑨�
  * The conclusion on a finding that heads its own item (2.肺栓塞：…，D-二聚体正常，可排除。 胸闷/胸痛：无): the
  * item's last clause that names no finding and ends in a verdict (可排除, 暂不考虑, 不能完全除外, 需警惕, 无)
  * decides, as a differential's reasoning ends in its conclusion. Seeing verbs (CT未见异常) and test results
- * (肌钙蛋白阴性) speak of their own object, unless the result is the whole clause (幽门螺杆菌：阴性).
+ * (肌钙蛋白阴性) speak of their own object, unless they are the whole clause (幽门螺杆菌：阴性; ST段改变：未见).
  */
 function headedVerdict(chars: readonly string[], ctx: SentenceContext, start: number, end: number, type: EntityType | null): Candidate | null {
   let colon = end;
@@ -355,7 +355,7 @@ function clauseVerdict(chars: readonly string[], ctx: SentenceContext, from: num
     if (m.start < begin || m.end < end || m.end > to + 1) continue;
     for (const cue of m.cues) {
       if (cue.axis !== 'certainty' || !applies(cue, type)) continue;
-      const concludes = cue.direction === 'post' ? !cue.closing && (!cue.result || m.start === begin) : cue.value === 'possible';
+      const concludes = cue.direction === 'post' ? m.start === begin || (!cue.closing && !cue.result) : cue.value === 'possible';
       if (concludes) verdict = { cue, match: m, distance: 0 };
     }
   }
