@@ -123,6 +123,18 @@ describe('negation', () => {
       .toEqual(['negative', 'negative', 'negative', 'positive']);
   });
 
+  it('reads verdicts written after the finding: ruled out, absent, resolved, turned negative, or a doubtful sign', () => {
+    expect(certainties('急性胰腺炎基本排除，DIC暂无依据，脑转移除外（头颅MRI阴性），骨转移亦无，粒缺伴发热未出现。', [['急性胰腺炎'], ['DIC'], ['脑转移'], ['骨转移'], ['粒缺伴发热']]))
+      .toEqual(['negative', 'negative', 'negative', 'negative', 'negative']);
+    expect(certainties('渗出影基本吸收，大便隐血转阴，湿热之象不显，视物模糊未再出现。', [['渗出影', 'symptom'], ['大便隐血', 'lab_test'], ['湿热'], ['视物模糊', 'symptom']]))
+      .toEqual(['negative', 'negative', 'negative', 'negative']);
+    expect(certainties('应激性溃疡需警惕，肠源性感染亦需考虑，肌紧张(±)，r/o 急性胰腺炎。', [['应激性溃疡'], ['肠源性感染'], ['肌紧张', 'symptom'], ['急性胰腺炎']]))
+      .toEqual(['possible', 'possible', 'possible', 'possible']);
+    // Advice to exclude still leaves the finding open; a nodule of unknown nature is there; a germ's name is no denial.
+    expect(certainties('听神经瘤需行内听道MRI除外。肺部结节性质待定。不除外合并鲍曼不动杆菌感染。', [['听神经瘤'], ['结节', 'symptom'], ['鲍曼不动杆菌', 'microbe']]))
+      .toEqual(['possible', 'positive', 'possible']);
+  });
+
   it('does not read a normal examination as a negated test', () => {
     expect(certainties('腹部CT未见异常。', [['腹部CT', 'exam']])).toEqual(['positive']);
   });
@@ -284,6 +296,11 @@ describe('time, subject and hypotheticals', () => {
     expect(temporalities('患儿出生时有缺氧缺血性脑病，现运动发育落后。', [['缺氧缺血性脑病', 'disease'], ['运动发育落后', 'symptom']])).toEqual(['past', 'current']);
     const [fever] = assertAll('出院后如出现发热、腹痛加重，及时来院复诊。', [['发热', 'symptom'], ['腹痛', 'symptom']]);
     expect([fever!.certainty, fever!.temporality]).toEqual(['possible', 'future']);
+  });
+
+  it('dates an age of onset and status post (s/p) as past for the patient only', () => {
+    const [pox, lc, copd] = assertAll('3岁时患水痘。s/p LC 8年。其父60岁时诊断为慢性阻塞性肺疾病。', [['水痘'], ['LC', 'procedure'], ['慢性阻塞性肺疾病']]);
+    expect([pox!.temporality, lc!.temporality, copd!.temporality, copd!.subject]).toEqual(['past', 'past', 'current', 'family']);
   });
 
   it('attributes family members’ diseases to the family', () => {

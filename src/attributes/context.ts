@@ -123,20 +123,25 @@ function isListClause(chars: readonly string[], ctx: SentenceContext, from: numb
   return residue.replace(LIST_FILLER, '').length === 0;
 }
 
-/** Whether nothing but spaces and closing brackets follows `from` in its clause. */
+const OPENING = new Set(['(', '（']);
+const CLOSING = new Set([')', '）']);
+
+/** Whether nothing but spaces, closing brackets and a bracketed remark (脑转移除外（头颅MRI阴性）) follows `from` in its clause. */
 function endsClause(chars: readonly string[], ctx: SentenceContext, from: number): boolean {
+  let depth = 0;
   for (let i = from; i < ctx.end; i++) {
     const ch = chars[i]!;
-    if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return true;
-    if (ch.trim() !== '' && ch !== ')' && ch !== '）') return false;
+    if (OPENING.has(ch)) depth++;
+    else if (CLOSING.has(ch)) depth = Math.max(0, depth - 1);
+    else if (depth > 0) continue;
+    else if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return true;
+    else if (ch.trim() !== '') return false;
   }
   return true;
 }
 
 interface Candidate { cue: Cue; match: CueMatch; distance: number }
 
-const OPENING = new Set(['(', '（']);
-const CLOSING = new Set([')', '）']);
 
 /**
  * Whether a certainty cue written inside a bracketed remark is kept from a finding outside it: 结节（转移？）
@@ -375,15 +380,15 @@ function clausesBefore(chars: readonly string[], ctx: SentenceContext, offset: n
 }
 
 /**
- * Whether a negative exclusion cue (除外) is advice rather than a result: an advice word right before it
- * (必要时除外, 以排除) or opening its clause or the clause before (建议随访复查，除外肿瘤).
+ * Whether a negative exclusion cue (除外) is advice rather than a result: an advice word in its clause before it
+ * (必要时除外, 听神经瘤需行MRI除外) or opening the clause before (建议随访复查，除外肿瘤).
  */
 function isPlannedExclusion(chars: readonly string[], ctx: SentenceContext, match: CueMatch): boolean {
   const plan = cueLexicon().planExclusion;
   if (!plan.cues.has(match.text)) return false;
   const [own = '', previous = ''] = clausesBefore(chars, ctx, match.start);
   const opening = (clause: string): string => clause.replace(CLAUSE_SUBJECT, '');
-  return plan.advice.some((a) => own.endsWith(a) || opening(own).startsWith(a) || opening(previous).startsWith(a));
+  return plan.advice.some((a) => own.includes(a) || opening(previous).startsWith(a));
 }
 
 /** Whether the rest of the finding's clause is advice to rule it out (淋巴瘤需进一步免疫组化排除). */
