@@ -423,6 +423,13 @@ describe('time, subject and hypotheticals', () => {
     expect(pain!.certainty).toBe('possible');
   });
 
+  it('reads 如 as a condition only where something follows from it, not as "such as" or inside 自如/缺如', () => {
+    const conditional = (text: string, findings: Array<[string, EntityType?]>): boolean[] => assertAll(text, findings).map((a) => a.conditional);
+    expect(conditional('如胸痛加重及时就诊。如术中出现快速性心律失常，可予β受体阻滞剂。', [['胸痛', 'symptom'], ['快速性心律失常']])).toEqual([true, true]);
+    expect(conditional('需排除继发性因素如狼疮性肾炎。四肢活动自如，颈项强直不明显。右侧乳腺缺如呈术后改变。', [['狼疮性肾炎'], ['颈项强直', 'symptom'], ['术后改变', 'symptom']]))
+      .toEqual([false, false, false]);
+  });
+
   it('keeps stated findings apart from the hypothetical ones in the same sentence', () => {
     const [pain, fever] = assertAll('患者腹痛3天，如出现发热及时复诊。', [['腹痛', 'symptom'], ['发热', 'symptom']]);
     expect([pain!.conditional, pain!.certainty, pain!.temporality]).toEqual([false, 'positive', 'current']);

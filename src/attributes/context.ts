@@ -227,6 +227,17 @@ function inConsequence(chars: readonly string[], ctx: SentenceContext, match: Cu
 }
 
 /**
+ * Whether an ambiguous opener (如) opens a condition: only with a consequence or a confirming word later in its
+ * sentence (如胸痛加重及时就诊; not 需排除继发性因素如狼疮性肾炎, 四肢活动自如).
+ */
+function opensCondition(chars: readonly string[], ctx: SentenceContext, match: CueMatch): boolean {
+  const openers = cueLexicon().conditionOpeners;
+  if (!openers.ambiguous.has(match.text)) return true;
+  const rest = chars.slice(match.end, ctx.end).join('');
+  return openers.consequences.some((w) => rest.includes(w)) || openers.confirming.some((w) => rest.includes(w));
+}
+
+/**
  * Whether a reaching-back post-cue at `cueStart` (请结合临床, 建议进一步检查) takes the finding [start, end):
  * the last finding before it, in its clause or one comma back, and a diagnosis rather than something the
  * image shows (右肺结节，建议进一步检查 leaves the nodule seen).
@@ -276,6 +287,7 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
     if (!inside && m.end > start && m.start < end) continue;
     for (const cue of m.cues) {
       if (!applies(cue, type)) continue;
+      if (cue.axis === 'conditional' && !opensCondition(chars, ctx, m)) continue;
       const axis = cue.axis;
       let distance: number;
       if (inside) {

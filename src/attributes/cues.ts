@@ -72,7 +72,7 @@ interface CueFile {
   foundEarlier: { cues: string[]; words: string[] };
   /** Cues written with digits, as a pattern rather than a text (a year: 2019年; no node of a count: 0/15枚见). */
   numberCues: Array<Omit<CueGroup, 'texts'> & { pattern: string }>;
-  conditionOpeners: { cues: string[]; consequences: string[] };
+  conditionOpeners: { cues: string[]; consequences: string[]; ambiguous: string[]; confirming: string[] };
   topicEnds: string[];
   modelGate: string[];
 }
@@ -109,7 +109,14 @@ export interface CueLexicon {
    * Conditional cues that open a condition (如出现, 若): their reach takes the next clause too, the consequence
    * (若病灶增大，建议穿刺活检), unless the condition's own clause already holds one of `consequences` (如有胸痛及时就诊，…).
    */
-  readonly conditionOpeners: { readonly cues: ReadonlySet<string>; readonly consequences: readonly string[] };
+  /**
+   * Openers of a condition (如出现, 若) and what a condition leads to (及时就诊). An `ambiguous` opener (如: also
+   * "such as", and the end of 缺如, 自如) opens one only with a consequence or a `confirming` word (出现, 加重,
+   * 可予) later in its sentence.
+   */
+  readonly conditionOpeners: {
+    readonly cues: ReadonlySet<string>; readonly consequences: readonly string[]; readonly ambiguous: ReadonlySet<string>; readonly confirming: readonly string[];
+  };
   /** Clause openings that end a relative's topic (患者本人…, 建议…). */
   readonly topicEnds: readonly string[];
   /**
@@ -209,7 +216,10 @@ function compile(file: CueFile): CueLexicon {
     planExclusion: { cues: new Set(file.planExclusion.cues), advice: file.planExclusion.advice },
     plannedCheck: { ...file.plannedCheck, types: new Set(file.plannedCheck.types) },
     foundEarlier: { cues: new Set(file.foundEarlier.cues), words: file.foundEarlier.words },
-    conditionOpeners: { cues: new Set(file.conditionOpeners.cues), consequences: file.conditionOpeners.consequences },
+    conditionOpeners: {
+      cues: new Set(file.conditionOpeners.cues), consequences: file.conditionOpeners.consequences,
+      ambiguous: new Set(file.conditionOpeners.ambiguous), confirming: file.conditionOpeners.confirming,
+    },
     topicEnds: file.topicEnds,
     certaintyChars: new Set(file.modelGate),
     scan(chars, from, to, boundaries) {
