@@ -271,6 +271,8 @@ describe('time, subject and hypotheticals', () => {
     expect(ulcer!.certainty).toBe('positive');
     expect(surgery!.temporality).toBe('future');
     expect(assertAll('左下肺癌术后复查。', [['左下肺癌', 'disease']])[0]!.temporality).toBe('past');
+    const needed = assertAll('需行24小时动态心电图，尚需完善甲状腺摄碘率，可予奥氮平口服。', [['动态心电图', 'exam'], ['甲状腺摄碘率', 'exam'], ['奥氮平', 'drug']]);
+    expect(needed.map((a) => a.temporality)).toEqual(['future', 'future', 'future']);
   });
 
   it('dates procedures by 术后, a year or a planned re-check, and leaves findings to re-check current', () => {
