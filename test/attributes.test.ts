@@ -86,7 +86,7 @@ describe('negation', () => {
   });
 
   it('reads 已排除 and 未引起 before a finding, and denied or never-taken drugs', () => {
-    expect(certainties('复查胸部CT，已排除肺结核。', [['肺结核']])).toEqual(['negative']);
+    expect(certainties('复查胸部CT，已排除肺结核。患者已过溶栓时间窗，未行静脉溶栓。', [['肺结核'], ['静脉溶栓', 'procedure']])).toEqual(['negative', 'negative']);
     expect(certainties('胃窦部黏膜增厚，未引起明显狭窄。', [['狭窄', 'symptom']])).toEqual(['negative']);
     expect(certainties('否认服用阿司匹林、氯吡格雷等抗血小板药物，长期口服二甲双胍。', [['阿司匹林', 'drug'], ['氯吡格雷', 'drug'], ['二甲双胍', 'drug']]))
       .toEqual(['negative', 'negative', 'positive']);
@@ -219,6 +219,8 @@ describe('uncertainty', () => {
       .toEqual(['negative', 'negative', 'possible']);
     expect(certainties('胸闷/胸痛：无；心悸：有（偶发）。', [['胸闷', 'symptom'], ['胸痛', 'symptom'], ['心悸', 'symptom']])).toEqual(['negative', 'negative', 'positive']);
     expect(certainties('无长R-R间歇，ST段动态改变：未见。', [['ST段动态改变', 'symptom']])).toEqual(['negative']);
+    expect(certainties('3.慢性阻塞性肺疾病：患者有长期吸烟史，气促需考虑此病。2.颅内占位性病变：本例急性起病，可能性小，必要时复查增强MRI。', [['慢性阻塞性肺疾病'], ['颅内占位性病变']]))
+      .toEqual(['possible', 'possible']);
     // Reasoning that ends in a finding or in what a test showed concludes nothing.
     expect(certainties('1.急性胰腺炎：上腹痛，CT示胰腺肿胀，未见坏死。2.胆管炎：发热，肌钙蛋白阴性。', [['急性胰腺炎'], ['胆管炎']])).toEqual(['positive', 'positive']);
   });

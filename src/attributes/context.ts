@@ -358,10 +358,15 @@ function headedVerdict(chars: readonly string[], ctx: SentenceContext, start: nu
   return verdict;
 }
 
+const VERDICT_OBJECTS = new Set(['此病', '该病', '本病']);
+
 /** The verdict a clause [from, to) without findings ends in, if any. */
 function clauseVerdict(chars: readonly string[], ctx: SentenceContext, from: number, to: number, type: EntityType | null): Candidate | null {
   let end = to;
   while (end > from && (chars[end - 1]!.trim() === '' || CLOSING.has(chars[end - 1]!))) end--;
+  // The verdict may name its object (需考虑此病).
+  const tail = chars.slice(Math.max(from, end - 2), end).join('');
+  if (VERDICT_OBJECTS.has(tail)) end -= 2;
   let begin = from;
   while (begin < end && chars[begin]!.trim() === '') begin++;
   if (begin === end) return null;
