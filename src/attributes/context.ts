@@ -69,6 +69,8 @@ function listItemStarts(chars: readonly string[], start: number, end: number): U
   return marks;
 }
 
+const OPENING = new Set(['(', '（']);
+const CLOSING = new Set([')', '）']);
 const CLAUSE_BREAKS = new Set([',', '，', ':', '：']);
 const HARD_BREAKS = new Set(['。', ';', '；', '!', '！', '?', '？', '\n']);
 /** What may sit between coordinated findings without ending a cue's scope (无发热、咳嗽及咳痰等不适). */
@@ -122,9 +124,6 @@ function isListClause(chars: readonly string[], ctx: SentenceContext, from: numb
   }
   return residue.replace(LIST_FILLER, '').length === 0;
 }
-
-const OPENING = new Set(['(', '（']);
-const CLOSING = new Set([')', '）']);
 
 /** Whether nothing but spaces, closing brackets and a bracketed remark (脑转移除外（头颅MRI阴性）) follows `from` in its clause. */
 function endsClause(chars: readonly string[], ctx: SentenceContext, from: number): boolean {
