@@ -135,6 +135,13 @@ describe('negation', () => {
       .toEqual(['possible', 'positive', 'possible']);
   });
 
+  it('reads results not detected, equivocal tests, signs not seen, a bare 考虑 after the finding, and words that only contain 不', () => {
+    expect(certainties('FISH未检测到MYC重排，GM试验（±），脑膜转移未见明确征象，视神经炎考虑，视神经鞘瘤不考虑。', [['MYC重排', 'lab_test'], ['GM试验', 'lab_test'], ['脑膜转移'], ['视神经炎'], ['视神经鞘瘤']]))
+      .toEqual(['negative', 'possible', 'negative', 'possible', 'negative']);
+    expect(certainties('左侧肢体活动不灵，肿物表面凹凸不平。', [['活动不灵', 'symptom'], ['表面凹凸不平', 'symptom']])).toEqual(['positive', 'positive']);
+    expect(certainties('急性胃肠炎——无腹泻，暂不考虑。', [['急性胃肠炎'], ['腹泻', 'symptom']])).toEqual(['negative', 'negative']);
+  });
+
   it('does not read a normal examination as a negated test', () => {
     expect(certainties('腹部CT未见异常。', [['腹部CT', 'exam']])).toEqual(['positive']);
   });
@@ -300,6 +307,17 @@ describe('time, subject and hypotheticals', () => {
     expect(temporalities('患儿出生时有缺氧缺血性脑病，现运动发育落后。', [['缺氧缺血性脑病', 'disease'], ['运动发育落后', 'symptom']])).toEqual(['past', 'current']);
     const [fever] = assertAll('出院后如出现发热、腹痛加重，及时来院复诊。', [['发热', 'symptom'], ['腹痛', 'symptom']]);
     expect([fever!.certainty, fever!.temporality]).toEqual(['possible', 'future']);
+  });
+
+  it('dates self-taken drugs, old lesions and denied histories as past, plans to test urgently as ahead', () => {
+    const [drug, infarct, surgery, enzymes] = assertAll('自服布洛芬后好转。陈旧性脑梗死。手术史：无。急查心肌酶谱。', [['布洛芬', 'drug'], ['陈旧性脑梗死'], ['手术', 'procedure'], ['心肌酶谱', 'lab_test']]);
+    expect([drug!.temporality, infarct!.temporality, surgery!.temporality, enzymes!.temporality]).toEqual(['past', 'past', 'past', 'future']);
+    expect(surgery!.certainty).toBe('negative');
+  });
+
+  it('ends a relative’s topic at a denial, and reads classmates as others', () => {
+    const [brother, injury, hfmd] = assertAll('其弟有热性惊厥史，父亲癫痫，否认头颅外伤史。幼儿园同班有2名手足口病患儿。', [['热性惊厥'], ['头颅外伤'], ['手足口病']]);
+    expect([brother!.subject, injury!.subject, hfmd!.subject]).toEqual(['family', 'patient', 'other']);
   });
 
   it('dates an age of onset and status post (s/p) as past for the patient only', () => {

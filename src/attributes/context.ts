@@ -125,10 +125,17 @@ function isListClause(chars: readonly string[], ctx: SentenceContext, from: numb
   return residue.replace(LIST_FILLER, '').length === 0;
 }
 
-/** Whether nothing but spaces, closing brackets and a bracketed remark (脑转移除外（头颅MRI阴性）) follows `from` in its clause. */
+/**
+ * Whether nothing but spaces, closing brackets, a bracketed remark (脑转移除外（头颅MRI阴性）) and the cue's own
+ * object (未见明确征象) follows `from` in its clause.
+ */
 function endsClause(chars: readonly string[], ctx: SentenceContext, from: number): boolean {
   let depth = 0;
-  for (let i = from; i < ctx.end; i++) {
+  let start = from;
+  for (const word of cueLexicon().closingObjects) {
+    if (chars.slice(from, from + word.length).join('') === word) { start = from + word.length; break; }
+  }
+  for (let i = start; i < ctx.end; i++) {
     const ch = chars[i]!;
     if (OPENING.has(ch)) depth++;
     else if (CLOSING.has(ch)) depth = Math.max(0, depth - 1);
@@ -330,7 +337,8 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
 const HEADING_FILLER = /[\s、/及和与\d.()（）①②③④⑤⑥⑦⑧⑨⑩]/;
 
 /**
- * The conclusion on a finding that heads its own item (2.肺栓塞：…，D-二聚体正常，可排除。 胸闷/胸痛：无): the
+ * The conclusion on a finding that heads its own item after a colon or dash (2.肺栓塞：…，D-二聚体正常，可排除。
+ * 胸闷/胸痛：无; 急性胃肠炎——…，暂不考虑): the
  * item's last clause that names no finding and ends in a verdict (可排除, 暂不考虑, 不能完全除外, 需警惕, 无)
  * decides, as a differential's reasoning ends in its conclusion. Seeing verbs (CT未见异常) and test results
  * (肌钙蛋白阴性) speak of their own object, unless they are the whole clause (幽门螺杆菌：阴性; ST段改变：未见).
@@ -338,7 +346,9 @@ const HEADING_FILLER = /[\s、/及和与\d.()（）①②③④⑤⑥⑦⑧⑨�
 function headedVerdict(chars: readonly string[], ctx: SentenceContext, start: number, end: number, type: EntityType | null): Candidate | null {
   let colon = end;
   while (colon < ctx.end && (ctx.covered[colon - ctx.start] || HEADING_FILLER.test(chars[colon]!))) colon++;
-  if (chars[colon] !== ':') return null;
+  // A dash (——, folded to --) heads an item too; a hyphen before a letter or digit joins a name or range.
+  const dash = chars[colon] === '-' && !/[0-9A-Za-z]/.test(chars[colon + 1] ?? '0');
+  if (chars[colon] !== ':' && !dash) return null;
   for (let i = start - 1; i >= ctx.start; i--) {
     const ch = chars[i]!;
     if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch)) break;

@@ -74,6 +74,7 @@ interface CueFile {
   numberCues: Array<Omit<CueGroup, 'texts'> & { pattern: string }>;
   conditionOpeners: { cues: string[]; consequences: string[]; ambiguous: string[]; confirming: string[] };
   topicEnds: string[];
+  closingObjects: string[];
   modelGate: string[];
 }
 
@@ -119,6 +120,8 @@ export interface CueLexicon {
   };
   /** Clause openings that end a relative's topic (患者本人…, 建议…). */
   readonly topicEnds: readonly string[];
+  /** What may follow a closing cue and still leave it closing its clause (脑膜转移未见明确征象). */
+  readonly closingObjects: readonly string[];
   /**
    * Characters that carry negation or doubt by themselves (没, 不, 好像, 应该, 吗): near none of them the learned model,
    * trained on colloquial dialogue, has nothing to add to the cue lists.
@@ -221,6 +224,7 @@ function compile(file: CueFile): CueLexicon {
       ambiguous: new Set(file.conditionOpeners.ambiguous), confirming: file.conditionOpeners.confirming,
     },
     topicEnds: file.topicEnds,
+    closingObjects: file.closingObjects,
     certaintyChars: new Set(file.modelGate),
     scan(chars, from, to, boundaries) {
       const out: CueMatch[] = [];
