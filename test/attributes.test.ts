@@ -321,8 +321,8 @@ describe('time, subject and hypotheticals', () => {
   });
 
   it('dates an age of onset and status post (s/p) as past for the patient only', () => {
-    const [pox, lc, copd] = assertAll('3岁时患水痘。s/p LC 8年。其父60岁时诊断为慢性阻塞性肺疾病。', [['水痘'], ['LC', 'procedure'], ['慢性阻塞性肺疾病']]);
-    expect([pox!.temporality, lc!.temporality, copd!.temporality, copd!.subject]).toEqual(['past', 'past', 'current', 'family']);
+    const [pox, lc, copd, seizure] = assertAll('3岁时患水痘。s/p LC 8年。其父60岁时诊断为慢性阻塞性肺疾病。8月龄时有热性惊厥发作1次。', [['水痘'], ['LC', 'procedure'], ['慢性阻塞性肺疾病'], ['热性惊厥']]);
+    expect([pox!.temporality, lc!.temporality, copd!.temporality, copd!.subject, seizure!.temporality]).toEqual(['past', 'past', 'current', 'family', 'past']);
   });
 
   it('attributes family members’ diseases to the family', () => {
@@ -437,6 +437,11 @@ describe('time, subject and hypotheticals', () => {
     drug.sections = [{ key: 'past_history', title: '既往史', header: { start: 0, end: 3 }, start: 0, end: 20 }];
     attributesStage.process(drug);
     expect(drug.entities.map((e) => e.assertion!.temporality)).toEqual(['past', 'current']);
+    // The plan's tests lie ahead; a drug it names is what the patient is now given.
+    const plan = annotate('诊疗计划：予呋塞米利尿，完善头颅MRI。', [['呋塞米', 'drug'], ['头颅MRI', 'exam']]);
+    plan.sections = [{ key: 'treatment_plan', title: '诊疗计划', header: { start: 0, end: 4 }, start: 0, end: 20 }];
+    attributesStage.process(plan);
+    expect(plan.entities.map((e) => e.assertion!.temporality)).toEqual(['current', 'future']);
   });
 
   it('marks conditional findings as hypothetical and not asserted present', () => {
