@@ -438,8 +438,8 @@ describe('time, subject and hypotheticals', () => {
     attributesStage.process(drug);
     expect(drug.entities.map((e) => e.assertion!.temporality)).toEqual(['past', 'current']);
     // The plan's tests lie ahead; a drug it names is what the patient is now given.
-    const plan = annotate('诊疗计划：予呋塞米利尿，完善头颅MRI。', [['呋塞米', 'drug'], ['头颅MRI', 'exam']]);
-    plan.sections = [{ key: 'treatment_plan', title: '诊疗计划', header: { start: 0, end: 4 }, start: 0, end: 20 }];
+    const plan = annotate('处理：阿莫西林胶囊0.5g tid，完善头颅MRI。', [['阿莫西林胶囊', 'drug'], ['头颅MRI', 'exam']]);
+    plan.sections = [{ key: 'treatment_plan', title: '处理', header: { start: 0, end: 2 }, start: 0, end: 30 }];
     attributesStage.process(plan);
     expect(plan.entities.map((e) => e.assertion!.temporality)).toEqual(['current', 'future']);
   });
