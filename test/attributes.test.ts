@@ -142,6 +142,14 @@ describe('negation', () => {
     expect(certainties('急性胃肠炎——无腹泻，暂不考虑。', [['急性胃肠炎'], ['腹泻', 'symptom']])).toEqual(['negative', 'negative']);
   });
 
+  it('reads diagnoses named as alternatives, a second choice and an atypical picture as doubt', () => {
+    expect(certainties('上颌窦底见软组织影，黏膜下囊肿或息肉。多形性腺瘤可能大，Warthin瘤亦可；胆囊癌征象不典型。', [['软组织影', 'symptom'], ['黏膜下囊肿', 'disease'], ['息肉', 'disease'], ['多形性腺瘤'], ['Warthin瘤'], ['胆囊癌']]))
+      .toEqual(['positive', 'possible', 'possible', 'possible', 'possible', 'possible']);
+    // Symptoms joined by 或 describe a pattern; tests so joined are a choice.
+    expect(certainties('多为空腹痛或夜间痛。建议B超或MRI检查。', [['空腹痛', 'symptom'], ['夜间痛', 'symptom'], ['B超', 'exam'], ['MRI', 'exam']]))
+      .toEqual(['positive', 'positive', 'positive', 'positive']);
+  });
+
   it('does not read a normal examination as a negated test', () => {
     expect(certainties('腹部CT未见异常。', [['腹部CT', 'exam']])).toEqual(['positive']);
   });
@@ -309,10 +317,15 @@ describe('time, subject and hypotheticals', () => {
     expect([fever!.certainty, fever!.temporality]).toEqual(['possible', 'future']);
   });
 
-  it('dates self-taken drugs, old lesions and denied histories as past, plans to test urgently as ahead', () => {
-    const [drug, infarct, surgery, enzymes] = assertAll('自服布洛芬后好转。陈旧性脑梗死。手术史：无。急查心肌酶谱。', [['布洛芬', 'drug'], ['陈旧性脑梗死'], ['手术', 'procedure'], ['心肌酶谱', 'lab_test']]);
-    expect([drug!.temporality, infarct!.temporality, surgery!.temporality, enzymes!.temporality]).toEqual(['past', 'past', 'past', 'future']);
+  it('dates self-taken drugs and denied histories as past, plans to test urgently as ahead', () => {
+    const [drug, surgery, enzymes] = assertAll('自服布洛芬后好转。手术史：无。急查心肌酶谱。', [['布洛芬', 'drug'], ['手术', 'procedure'], ['心肌酶谱', 'lab_test']]);
+    expect([drug!.temporality, surgery!.temporality, enzymes!.temporality]).toEqual(['past', 'past', 'future']);
     expect(surgery!.certainty).toBe('negative');
+  });
+
+  it('leaves a relative’s operated disease current, and an exam to correlate with ahead', () => {
+    const [cancer, scope] = assertAll('其父甲状腺癌术后。中央型肺癌？请结合支气管镜。', [['甲状腺癌'], ['支气管镜', 'procedure']]);
+    expect([cancer!.subject, cancer!.temporality, scope!.temporality]).toEqual(['family', 'current', 'future']);
   });
 
   it('ends a relative’s topic at a denial, and reads classmates as others', () => {

@@ -436,6 +436,17 @@ function exclusionPlannedAfter(chars: readonly string[], ctx: SentenceContext, e
   return false;
 }
 
+/** Whether the finding is one of two named as alternatives (黏膜下囊肿或息肉): neither is settled. */
+function inAlternative(chars: readonly string[], ctx: SentenceContext, start: number, end: number): boolean {
+  for (const word of cueLexicon().alternatives) {
+    const after = end + word.length;
+    if (after < ctx.end && ctx.covered[after - ctx.start] && chars.slice(end, after).join('') === word) return true;
+    const before = start - word.length - 1;
+    if (before >= ctx.start && ctx.covered[before - ctx.start] && chars.slice(before + 1, start).join('') === word) return true;
+  }
+  return false;
+}
+
 /** Whether an exam, test or procedure is a re-check still to come (2周后门诊复查肝功能; 术后复查CT示… is done). */
 function isPlannedCheck(chars: readonly string[], ctx: SentenceContext, start: number, end: number, type: EntityType | null): boolean {
   const plan = cueLexicon().plannedCheck;
@@ -512,7 +523,9 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
     certainty: hits.certainty !== undefined, temporality: hits.temporality !== undefined,
     subject: hits.subject !== undefined, conditional: hits.conditional !== undefined,
   };
-  if (!decided.certainty && exclusionPlannedAfter(doc.norm.chars, ctx, end)) {
+  // Diagnoses named as alternatives are open; symptoms so named describe a pattern (空腹痛或夜间痛), tests a choice.
+  const diagnosis = type === null || type === 'disease';
+  if (!decided.certainty && (exclusionPlannedAfter(doc.norm.chars, ctx, end) || (diagnosis && inAlternative(doc.norm.chars, ctx, start, end)))) {
     setAxis(assertion, 'certainty', 'possible', lexicon.defaults.certainty);
     decided.certainty = true;
   }

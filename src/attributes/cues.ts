@@ -75,6 +75,7 @@ interface CueFile {
   conditionOpeners: { cues: string[]; consequences: string[]; ambiguous: string[]; confirming: string[] };
   topicEnds: string[];
   closingObjects: string[];
+  alternatives: string[];
   modelGate: string[];
 }
 
@@ -122,6 +123,8 @@ export interface CueLexicon {
   readonly topicEnds: readonly string[];
   /** What may follow a closing cue and still leave it closing its clause (脑膜转移未见明确征象). */
   readonly closingObjects: readonly string[];
+  /** Words joining two findings as alternatives (囊肿或息肉): neither is settled. */
+  readonly alternatives: readonly string[];
   /**
    * Characters that carry negation or doubt by themselves (没, 不, 好像, 应该, 吗): near none of them the learned model,
    * trained on colloquial dialogue, has nothing to add to the cue lists.
@@ -225,6 +228,7 @@ function compile(file: CueFile): CueLexicon {
     },
     topicEnds: file.topicEnds,
     closingObjects: file.closingObjects,
+    alternatives: file.alternatives,
     certaintyChars: new Set(file.modelGate),
     scan(chars, from, to, boundaries) {
       const out: CueMatch[] = [];
