@@ -150,6 +150,13 @@ describe('negation', () => {
       .toEqual(['positive', 'positive', 'positive', 'positive']);
   });
 
+  it('reads a result that closes a bracketed remark after the finding, and doubt that cannot tell two findings apart', () => {
+    expect(certainties('HER2（1+，阴性），直肠系膜筋膜受累（MRF-），HER2（2+，不确定），结节（2.5cm）。', [['HER2', 'lab_test'], ['直肠系膜筋膜受累', 'disease'], ['HER2', 'lab_test', 1], ['结节']]))
+      .toEqual(['negative', 'negative', 'possible', 'positive']);
+    expect(certainties('非典型腺瘤样增生与原位腺癌冰冻下难以区分。MET突变可疑。可疑为恶性肿瘤。既往未患哮喘，也未诊断过过敏性鼻炎。', [['非典型腺瘤样增生', 'disease'], ['原位腺癌', 'disease'], ['MET突变', 'lab_test'], ['恶性肿瘤', 'disease'], ['哮喘', 'disease'], ['过敏性鼻炎', 'disease']]))
+      .toEqual(['possible', 'possible', 'possible', 'possible', 'negative', 'negative']);
+  });
+
   it('does not read a normal examination as a negated test', () => {
     expect(certainties('腹部CT未见异常。', [['腹部CT', 'exam']])).toEqual(['positive']);
   });
@@ -326,6 +333,11 @@ describe('time, subject and hypotheticals', () => {
   it('leaves a relative’s operated disease current, and an exam to correlate with ahead', () => {
     const [cancer, scope] = assertAll('其父甲状腺癌术后。中央型肺癌？请结合支气管镜。', [['甲状腺癌'], ['支气管镜', 'procedure']]);
     expect([cancer!.subject, cancer!.temporality, scope!.temporality]).toEqual(['family', 'current', 'future']);
+  });
+
+  it('keeps a disease to be excluded current, dates a drug stopped afterwards, and reads 届时 as ahead', () => {
+    const [lynch, drug, mri] = assertAll('建议行错配修复蛋白检测以排除Lynch综合征。服用甲巯咪唑半年后自行停药。3个月后复查，届时行乳腺MRI。', [['Lynch综合征', 'disease'], ['甲巯咪唑', 'drug'], ['乳腺MRI', 'exam']]);
+    expect([lynch!.temporality, lynch!.certainty, drug!.temporality, mri!.temporality]).toEqual(['current', 'possible', 'past', 'future']);
   });
 
   it('ends a relative’s topic at a denial, and reads classmates as others', () => {

@@ -149,6 +149,16 @@ function endsClause(chars: readonly string[], ctx: SentenceContext, from: number
 interface Candidate { cue: Cue; match: CueMatch; distance: number }
 
 
+/** Whether `at` lies inside a bracket opened at or after `from`. */
+function insideBracket(chars: readonly string[], from: number, at: number): boolean {
+  let depth = 0;
+  for (let i = from; i < at; i++) {
+    if (OPENING.has(chars[i]!)) depth++;
+    else if (CLOSING.has(chars[i]!)) depth = Math.max(0, depth - 1);
+  }
+  return depth > 0;
+}
+
 /**
  * Whether a certainty cue written inside a bracketed remark is kept from a finding outside it: 结节（转移？）
  * hedges the metastasis, not the nodule (a bracketed date, 余（2015年9月）前…, still dates what follows). A bracket holding only the cue (HBsAg(阴性), 结石(?)) speaks of what precedes it.
@@ -191,9 +201,13 @@ function endsTopic(chars: readonly string[], ctx: SentenceContext, from: number,
 
 function blocked(chars: readonly string[], ctx: SentenceContext, from: number, to: number, cue: Cue, crossClauses: boolean, topic = false): boolean {
   const axis = cue.axis;
+  let depth = 0;
   for (let i = from; i < to; i++) {
     const ch = chars[i]!;
-    if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return true;
+    if (OPENING.has(ch)) depth++;
+    else if (CLOSING.has(ch)) depth = Math.max(0, depth - 1);
+    // A question mark inside a bracketed remark (脱髓鞘病变（视神经脊髓炎？）与脊髓炎待鉴别) ends no sentence.
+    if ((HARD_BREAKS.has(ch) && !(depth > 0 && ch === '?')) || ctx.itemStarts[i - ctx.start]) return true;
     // After a colon (拟诊：) or about a relative (其母亲患…，双手畸形) the next clause alone decides.
     const toSentenceEnd = ch !== ':' && !topic;
     if (CLAUSE_BREAKS.has(ch) && !(topic && !endsTopic(chars, ctx, i + 1, to)) && (!crossClauses || !isListClause(chars, ctx, i + 1, toSentenceEnd))) return true;
@@ -202,6 +216,8 @@ function blocked(chars: readonly string[], ctx: SentenceContext, from: number, t
   const hedgedBefore = cue.value === 'possible' && cue.direction === 'pre' && !cue.yieldsToNegation;
   for (const m of ctx.matches) {
     if (m.start < from || m.end > to) continue;
+    // A cue inside a bracketed remark between them speaks of the remark only.
+    if (insideBracket(chars, from, m.start)) continue;
     if (m.terminates === 'all') return true;
     if (axis === 'certainty' && (m.terminates === 'certainty' || (m.terminates === 'accompaniment' && !hedgedBefore))) return true;
     // A describing doubt word (可疑钙化) does not end a negation's reach: 未见肿块及可疑钙化 is negative.
@@ -436,6 +452,29 @@ function exclusionPlannedAfter(chars: readonly string[], ctx: SentenceContext, e
   return false;
 }
 
+/**
+ * The result a bracketed remark right after the finding ends in: HER2（1+，阴性）, 直肠系膜筋膜受累（MRF-）,
+ * HER2（2+，不确定）. A code's trailing minus must follow a letter, digit or plus (MRF-, 1+-), not stand alone.
+ */
+function bracketResult(chars: readonly string[], ctx: SentenceContext, end: number): 'negative' | 'possible' | null {
+  let open = end;
+  while (open < ctx.end && chars[open]!.trim() === '') open++;
+  if (!OPENING.has(chars[open] ?? '')) return null;
+  let close = open + 1;
+  while (close < ctx.end && !CLOSING.has(chars[close]!) && !OPENING.has(chars[close]!)) close++;
+  if (close >= ctx.end || !CLOSING.has(chars[close]!)) return null;
+  const content = chars.slice(open + 1, close).join('').trim();
+  const results = cueLexicon().bracketResults;
+  for (const value of ['negative', 'possible'] as const) {
+    for (const word of results[value]) {
+      if (!content.endsWith(word) || content.length === word.length) continue;
+      if (word === '-' && !/[A-Za-z0-9+]$/.test(content.slice(0, -1))) continue;
+      return value;
+    }
+  }
+  return null;
+}
+
 /** Whether the finding is one of two named as alternatives (黏膜下囊肿或息肉): neither is settled. */
 function inAlternative(chars: readonly string[], ctx: SentenceContext, start: number, end: number): boolean {
   for (const word of cueLexicon().alternatives) {
@@ -524,6 +563,11 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
     subject: hits.subject !== undefined, conditional: hits.conditional !== undefined,
   };
   // Diagnoses named as alternatives are open; symptoms so named describe a pattern (空腹痛或夜间痛), tests a choice.
+  const bracketed = decided.certainty ? null : bracketResult(doc.norm.chars, ctx, end);
+  if (bracketed) {
+    setAxis(assertion, 'certainty', bracketed, lexicon.defaults.certainty);
+    decided.certainty = true;
+  }
   const diagnosis = type === null || type === 'disease';
   if (!decided.certainty && (exclusionPlannedAfter(doc.norm.chars, ctx, end) || (diagnosis && inAlternative(doc.norm.chars, ctx, start, end)))) {
     setAxis(assertion, 'certainty', 'possible', lexicon.defaults.certainty);

@@ -76,6 +76,7 @@ interface CueFile {
   topicEnds: string[];
   closingObjects: string[];
   alternatives: string[];
+  bracketResults: { negative: string[]; possible: string[] };
   modelGate: string[];
 }
 
@@ -125,6 +126,8 @@ export interface CueLexicon {
   readonly closingObjects: readonly string[];
   /** Words joining two findings as alternatives (囊肿或息肉): neither is settled. */
   readonly alternatives: readonly string[];
+  /** Endings of a bracketed remark after a finding that state its result (（1+，阴性）, （MRF-）, （2+，不确定）). */
+  readonly bracketResults: { readonly negative: readonly string[]; readonly possible: readonly string[] };
   /**
    * Characters that carry negation or doubt by themselves (没, 不, 好像, 应该, 吗): near none of them the learned model,
    * trained on colloquial dialogue, has nothing to add to the cue lists.
@@ -229,6 +232,7 @@ function compile(file: CueFile): CueLexicon {
     topicEnds: file.topicEnds,
     closingObjects: file.closingObjects,
     alternatives: file.alternatives,
+    bracketResults: file.bracketResults,
     certaintyChars: new Set(file.modelGate),
     scan(chars, from, to, boundaries) {
       const out: CueMatch[] = [];
