@@ -285,7 +285,9 @@ export async function run(argv: string[]): Promise<number> {
     accuracy: scores.accuracy, macroF1: scores.macroF1,
     negativeRecall: scores.perClass.negative.recall, possibleRecall: scores.perClass.possible.recall,
     ...(coverage ? { found: coverage.share } : {}),
-    ...(axes ? { temporalityAccuracy: axes.temporality.accuracy, subjectAccuracy: axes.subject.accuracy } : {}),
+    // An axis the gold leaves out is not scored (a set may give temporality without subject).
+    ...(axes && axes.temporality.findings > 0 ? { temporalityAccuracy: axes.temporality.accuracy } : {}),
+    ...(axes && axes.subject.findings > 0 ? { subjectAccuracy: axes.subject.accuracy } : {}),
     ...(conditional ? { conditionalAccuracy: conditional.accuracy, conditionalRecall: conditional.conditionalRecall } : {}),
   }));
   return 0;
