@@ -157,6 +157,13 @@ describe('negation', () => {
       .toEqual(['possible', 'possible', 'possible', 'possible', 'negative', 'negative']);
   });
 
+  it('reads history denied after its heading, never-seen or uncaught findings, a short differential list and open questions', () => {
+    expect(certainties('肝炎、结核等传染病史：无。包块从未出现嵌顿，动态心电图未捕捉到房颤，肺栓塞排除。', [['肝炎', 'disease'], ['结核', 'disease'], ['嵌顿'], ['房颤', 'disease'], ['肺栓塞', 'disease']]))
+      .toEqual(['negative', 'negative', 'negative', 'negative', 'negative']);
+    expect(certainties('鉴别：特发性震颤、多系统萎缩。恶性胸腔积液尚待明确，待进一步排除嗜铬细胞瘤。', [['特发性震颤', 'disease'], ['多系统萎缩', 'disease'], ['恶性胸腔积液', 'disease'], ['嗜铬细胞瘤', 'disease']]))
+      .toEqual(['possible', 'possible', 'possible', 'possible']);
+  });
+
   it('does not read a normal examination as a negated test', () => {
     expect(certainties('腹部CT未见异常。', [['腹部CT', 'exam']])).toEqual(['positive']);
   });
@@ -338,6 +345,11 @@ describe('time, subject and hypotheticals', () => {
   it('keeps a disease to be excluded current, dates a drug stopped afterwards, and reads 届时 as ahead', () => {
     const [lynch, drug, mri] = assertAll('建议行错配修复蛋白检测以排除Lynch综合征。服用甲巯咪唑半年后自行停药。3个月后复查，届时行乳腺MRI。', [['Lynch综合征', 'disease'], ['甲巯咪唑', 'drug'], ['乳腺MRI', 'exam']]);
     expect([lynch!.temporality, lynch!.certainty, drug!.temporality, mri!.temporality]).toEqual(['current', 'possible', 'past', 'future']);
+  });
+
+  it('reads cousins as family, and no mother inside a tumour’s name', () => {
+    const [epilepsy, tumour] = assertAll('其表哥幼时有癫痫病史。胶质母细胞瘤与转移瘤鉴别。', [['癫痫', 'disease'], ['胶质母细胞瘤', 'disease']]);
+    expect([epilepsy!.subject, tumour!.subject]).toEqual(['family', 'patient']);
   });
 
   it('ends a relative’s topic at a denial, and reads classmates as others', () => {

@@ -148,7 +148,6 @@ function endsClause(chars: readonly string[], ctx: SentenceContext, from: number
 
 interface Candidate { cue: Cue; match: CueMatch; distance: number }
 
-
 /** Whether `at` lies inside a bracket opened at or after `from`. */
 function insideBracket(chars: readonly string[], from: number, at: number): boolean {
   let depth = 0;
@@ -161,8 +160,9 @@ function insideBracket(chars: readonly string[], from: number, at: number): bool
 
 /**
  * Whether a certainty cue written inside a bracketed remark is kept from a finding outside it: 结节（转移？）
- * hedges the metastasis, not the nodule (a bracketed date, 余（2015年9月）前…, still dates what follows). A bracket holding only the cue (HBsAg(阴性), 结石(?)) speaks of what precedes it.
- * `from`–`to` are the characters between finding and cue; `post` says the cue follows the finding.
+ * hedges the metastasis, not the nodule (a bracketed date, 余（2015年9月）前…, still dates what follows). A bracket
+ * holding only the cue (HBsAg(阴性), 结石(?)) speaks of what precedes it. `from`–`to` are the characters between
+ * finding and cue; `post` says the cue follows the finding.
  */
 function bracketedAway(chars: readonly string[], from: number, to: number, post: boolean): boolean {
   let depth = 0;
@@ -201,13 +201,9 @@ function endsTopic(chars: readonly string[], ctx: SentenceContext, from: number,
 
 function blocked(chars: readonly string[], ctx: SentenceContext, from: number, to: number, cue: Cue, crossClauses: boolean, topic = false): boolean {
   const axis = cue.axis;
-  let depth = 0;
   for (let i = from; i < to; i++) {
     const ch = chars[i]!;
-    if (OPENING.has(ch)) depth++;
-    else if (CLOSING.has(ch)) depth = Math.max(0, depth - 1);
-    // A question mark inside a bracketed remark (脱髓鞘病变（视神经脊髓炎？）与脊髓炎待鉴别) ends no sentence.
-    if ((HARD_BREAKS.has(ch) && !(depth > 0 && ch === '?')) || ctx.itemStarts[i - ctx.start]) return true;
+    if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return true;
     // After a colon (拟诊：) or about a relative (其母亲患…，双手畸形) the next clause alone decides.
     const toSentenceEnd = ch !== ':' && !topic;
     if (CLAUSE_BREAKS.has(ch) && !(topic && !endsTopic(chars, ctx, i + 1, to)) && (!crossClauses || !isListClause(chars, ctx, i + 1, toSentenceEnd))) return true;
@@ -354,9 +350,8 @@ const HEADING_FILLER = /[\s、/及和与\d.()（）①②③④⑤⑥⑦⑧⑨�
 
 /**
  * The conclusion on a finding that heads its own item after a colon or dash (2.肺栓塞：…，D-二聚体正常，可排除。
- * 胸闷/胸痛：无; 急性胃肠炎——…，暂不考虑): the
- * item's last clause that names no finding and ends in a verdict (可排除, 暂不考虑, 不能完全除外, 需警惕, 无)
- * decides, as a differential's reasoning ends in its conclusion. Seeing verbs (CT未见异常) and test results
+ * 胸闷/胸痛：无; 急性胃肠炎——…，暂不考虑): the item's last clause that names no finding and ends in a verdict
+ * (可排除, 暂不考虑, 不能完全除外, 需警惕, 无) decides, as a differential's reasoning ends in its conclusion. Seeing verbs (CT未见异常) and test results
  * (肌钙蛋白阴性) speak of their own object, unless they are the whole clause (幽门螺杆菌：阴性; ST段改变：未见).
  */
 function headedVerdict(chars: readonly string[], ctx: SentenceContext, start: number, end: number, type: EntityType | null): Candidate | null {
@@ -562,12 +557,12 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
     certainty: hits.certainty !== undefined, temporality: hits.temporality !== undefined,
     subject: hits.subject !== undefined, conditional: hits.conditional !== undefined,
   };
-  // Diagnoses named as alternatives are open; symptoms so named describe a pattern (空腹痛或夜间痛), tests a choice.
   const bracketed = decided.certainty ? null : bracketResult(doc.norm.chars, ctx, end);
   if (bracketed) {
     setAxis(assertion, 'certainty', bracketed, lexicon.defaults.certainty);
     decided.certainty = true;
   }
+  // Diagnoses named as alternatives are open; symptoms so named describe a pattern (空腹痛或夜间痛), tests a choice.
   const diagnosis = type === null || type === 'disease';
   if (!decided.certainty && (exclusionPlannedAfter(doc.norm.chars, ctx, end) || (diagnosis && inAlternative(doc.norm.chars, ctx, start, end)))) {
     setAxis(assertion, 'certainty', 'possible', lexicon.defaults.certainty);

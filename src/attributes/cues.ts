@@ -111,11 +111,8 @@ export interface CueLexicon {
   /**
    * Conditional cues that open a condition (如出现, 若): their reach takes the next clause too, the consequence
    * (若病灶增大，建议穿刺活检), unless the condition's own clause already holds one of `consequences` (如有胸痛及时就诊，…).
-   */
-  /**
-   * Openers of a condition (如出现, 若) and what a condition leads to (及时就诊). An `ambiguous` opener (如: also
-   * "such as", and the end of 缺如, 自如) opens one only with a consequence or a `confirming` word (出现, 加重,
-   * 可予) later in its sentence.
+   * An `ambiguous` opener (如: also "such as", and the end of 缺如, 自如) opens one only with a consequence or a
+   * `confirming` word (出现, 加重, 可予) later in its sentence.
    */
   readonly conditionOpeners: {
     readonly cues: ReadonlySet<string>; readonly consequences: readonly string[]; readonly ambiguous: ReadonlySet<string>; readonly confirming: readonly string[];
