@@ -133,7 +133,7 @@ function endsClause(chars: readonly string[], ctx: SentenceContext, from: number
   let depth = 0;
   let start = from;
   for (const word of cueLexicon().closingObjects) {
-    if (chars.slice(from, from + word.length).join('') === word) { start = from + word.length; break; }
+    if (chars[from] === word[0] && chars.slice(from, from + word.length).join('') === word) { start = from + word.length; break; }
   }
   for (let i = start; i < ctx.end; i++) {
     const ch = chars[i]!;
@@ -201,8 +201,10 @@ function endsTopic(chars: readonly string[], ctx: SentenceContext, from: number,
 
 function blocked(chars: readonly string[], ctx: SentenceContext, from: number, to: number, cue: Cue, crossClauses: boolean, topic = false): boolean {
   const axis = cue.axis;
+  let bracket = false;
   for (let i = from; i < to; i++) {
     const ch = chars[i]!;
+    if (ch === '(' || ch === '（') bracket = true;
     if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return true;
     // After a colon (拟诊：) or about a relative (其母亲患…，双手畸形) the next clause alone decides.
     const toSentenceEnd = ch !== ':' && !topic;
@@ -213,7 +215,7 @@ function blocked(chars: readonly string[], ctx: SentenceContext, from: number, t
   for (const m of ctx.matches) {
     if (m.start < from || m.end > to) continue;
     // A cue inside a bracketed remark between them speaks of the remark only.
-    if (insideBracket(chars, from, m.start)) continue;
+    if (bracket && insideBracket(chars, from, m.start)) continue;
     if (m.terminates === 'all') return true;
     if (axis === 'certainty' && (m.terminates === 'certainty' || (m.terminates === 'accompaniment' && !hedgedBefore))) return true;
     // A describing doubt word (可疑钙化) does not end a negation's reach: 未见肿块及可疑钙化 is negative.
@@ -472,11 +474,13 @@ function bracketResult(chars: readonly string[], ctx: SentenceContext, end: numb
 
 /** Whether the finding is one of two named as alternatives (黏膜下囊肿或息肉): neither is settled. */
 function inAlternative(chars: readonly string[], ctx: SentenceContext, start: number, end: number): boolean {
+  // Most findings touch no such word: compare single characters before joining any text.
   for (const word of cueLexicon().alternatives) {
     const after = end + word.length;
-    if (after < ctx.end && ctx.covered[after - ctx.start] && chars.slice(end, after).join('') === word) return true;
+    if (chars[end] === word[0] && after < ctx.end && ctx.covered[after - ctx.start] && chars.slice(end, after).join('') === word) return true;
     const before = start - word.length - 1;
-    if (before >= ctx.start && ctx.covered[before - ctx.start] && chars.slice(before + 1, start).join('') === word) return true;
+    if (chars[start - 1] === word[word.length - 1] && before >= ctx.start && ctx.covered[before - ctx.start]
+      && chars.slice(before + 1, start).join('') === word) return true;
   }
   return false;
 }
