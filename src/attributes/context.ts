@@ -204,7 +204,7 @@ function blocked(chars: readonly string[], ctx: SentenceContext, from: number, t
   let bracket = false;
   for (let i = from; i < to; i++) {
     const ch = chars[i]!;
-    if (ch === '(' || ch === '（') bracket = true;
+    if (OPENING.has(ch)) bracket = true;
     if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return true;
     // After a colon (拟诊：) or about a relative (其母亲患…，双手畸形) the next clause alone decides.
     const toSentenceEnd = ch !== ':' && !topic;
