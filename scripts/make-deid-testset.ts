@@ -11,7 +11,9 @@
  * prompted: request forms, check-up covers, settlements, birth certificates, case front pages,
  * pinyin names) and `final3.jsonl` (12 more, written after those changes and evaluated once without
  * change: certificates, report cards, slips, dates in Chinese numerals) and `final4.jsonl` (10 more, written
- * after the final3 changes: grids, spaced OCR labels, tab-separated schedules), plus `images/` with lab-sheet images (planted PHI, a barcode and a QR code):
+ * after the final3 changes: grids, spaced OCR labels, tab-separated schedules) and `final5.jsonl` (12 more, written
+ * blind, before reading the detector: OCR of photographed pages, online consultations, unlabelled names in
+ * narrative, rosters, claims with bank cards, full-width digits, lowercase x), plus `images/` with lab-sheet images (planted PHI, a barcode and a QR code):
  * `images.jsonl` (clean renders) and `photos.jsonl` (the sheets photographed: tilt, keystone, shadow,
  * blur, JPEG), each image with its PHI and clinical strings. Deterministic for a seed.
  */
@@ -563,6 +565,155 @@ const FINAL4: Record<string, Template> = {
   },
 };
 
+/**
+ * Layouts of the fifth final group, written blind (before reading the detector) and evaluated once:
+ * photographed pages after OCR, online consultations, unlabelled names in narrative, rosters, claims
+ * with bank cards, full-width digits and IDs ending in a lowercase x.
+ */
+const FULL_WIDTH_DIGITS = '０１２３４５６７８９';
+const fullWidth = (value: string): string => value.replace(/[0-9]/g, (d) => FULL_WIDTH_DIGITS[Number(d)]!).replace(/-/g, '－');
+/** A Han name, so that its surname alone can stand before 医生/主任/教授. */
+const hanName = (): string => (rand() < 0.1 ? pick(COMPOUND) : pick(SURNAMES)) + pick(GIVEN);
+const surnameOf = (name: string): string => (COMPOUND.some((c) => name.startsWith(c)) ? name.slice(0, 2) : name.slice(0, 1));
+/** What OCR of a photo leaves inside a name or number: one stray space. */
+function straySpace(value: string): string {
+  const chars = Array.from(value);
+  const at = int(1, chars.length - 1);
+  return [...chars.slice(0, at), ' ', ...chars.slice(at)].join('');
+}
+const maybeStraySpace = (value: string): string => (rand() < 0.5 ? straySpace(value) : value);
+/** An address wrapped by a photographed page: two lines, each masked on its own. */
+function wrappedAddress(): [string, string] {
+  const chars = Array.from(detailedAddress());
+  const cut = int(Math.floor(chars.length * 0.4), Math.floor(chars.length * 0.7));
+  return [chars.slice(0, cut).join(''), chars.slice(cut).join('')];
+}
+function idFirst17(): string {
+  return `${pick(REGIONS)}${int(1930, 2010)}${pad2(int(1, 12))}${pad2(int(1, 28))}${digits(3)}`;
+}
+/** An 18-digit ID whose check character is X, written in lowercase as many forms do. */
+function idLowerX(): string {
+  let first17 = idFirst17();
+  while (idCheckChar(first17) !== 'X') first17 = idFirst17();
+  return `${first17}x`;
+}
+const anyId = (): string => (rand() < 0.4 ? idLowerX() : idNumber());
+const mobileDigits = (): string => `1${pick(['3', '5', '7', '8', '9'])}${digits(9)}`;
+/** A phone as typed on a phone keyboard in Chinese mode: full-width digits half the time. */
+const typedPhone = (): string => (rand() < 0.5 ? fullWidth(mobileDigits()) : phone());
+const bankCard = (): string => { const n = `${pick(['6222', '6217', '6228', '6214', '6230'])}${digits(pick([12, 15]))}`; return rand() < 0.4 ? n.replace(/(\d{4})(?=\d)/g, '$1 ') : n; };
+const policyNumber = (): string => pick([`P${digits(15)}`, `${int(2018, 2024)}${digits(14)}`, `86${digits(16)}`]);
+const clock = (): string => `${pad2(int(8, 22))}:${pad2(int(0, 59))}`;
+const INSURERS = ['中国人寿保险股份有限公司', '中国平安人寿保险股份有限公司', '泰康人寿保险有限责任公司', '太平洋人寿保险股份有限公司'];
+const BANKS = ['中国工商银行', '中国建设银行', '中国农业银行', '招商银行'];
+const DEPARTMENTS = ['心血管内科', '神经内科', '呼吸与危重症医学科', '肿瘤科', '消化内科', '骨科'];
+
+const FINAL5: Record<string, Template> = {
+  ocrPhotoRecord: () => {
+    const name = personName(); const [line1, line2] = wrappedAddress();
+    return [[hospital(), 'hospital'], '\n门 诊 病 历\n姓名\n', [maybeStraySpace(name), 'patient_name'], '\n性别\n', sex(), '\n年龄\n', `${int(18, 85)}岁`, '\n',
+      '门诊号', [recordNumber('门诊号'), 'record_number'], '就诊日期', [date(), 'date'], '科别神经内科\n身份证号\n', [straySpace(idNumber().replace(/ /g, '')), 'id_card'], '\n',
+      '联系电话', [maybeStraySpace(mobileDigits()), 'phone'], '\n住址\n', [line1, 'address'], '\n', [line2, 'address'], '\n',
+      '主诉：反复头痛1月，加重3天。\n', pick(CLINICAL), '\n处理：头颅MRI平扫，必要时复诊。\n医师签名\n', [maybeStraySpace(personName()), 'staff_name'], '\n第1页/共1页'];
+  },
+  onlineConsult: () => {
+    const name = personName(); const relative = personName(); const doctor = hanName();
+    const years = int(70, 99); const age: Piece = years > 89 ? [`${years}岁`, 'age'] : `${years}岁`;
+    return [[hospital(), 'hospital'], '互联网医院  图文问诊记录\n订单号：', [`IH${digits(14)}`, 'record_number'], '\n问诊时间：', [date(), 'date'], '\n',
+      '就诊人：', [name, 'patient_name'], '（', sex(), '）  就诊人手机：', [rand() < 0.5 ? fullWidth(mobileDigits()) : mobile(), 'phone'], '\n接诊医生：', [doctor, 'staff_name'], '（', pick(DEPARTMENTS), ' 主治医师）\n\n',
+      '[患者] ', clock(), '：医生您好，我是', [name, 'patient_name'], '的', pick(['女儿', '儿子', '孙女']), [relative, 'relative_name'], '，替老人问一下。老人今年', age, '了，最近一周总是胸闷。\n',
+      '[', [surnameOf(doctor), 'staff_name'], '医生] ', clock(), '：您好，请问之前做过哪些检查？\n',
+      '[患者] ', clock(), '：上个月在', [hospital(), 'hospital'], '查过，', pick(CLINICAL), '\n',
+      '[', [surnameOf(doctor), 'staff_name'], '医生] ', clock(), '：建议尽快线下就诊，可以挂我周三上午的号。\n',
+      '[患者] ', clock(), '：好的，我电话', [typedPhone(), 'phone'], '，老人身份证', [anyId(), 'id_card'], '，麻烦帮忙预约。\n',
+      '[', [surnameOf(doctor), 'staff_name'], '医生] ', clock(), '：已预约，报告也会发到您的邮箱', [email(), 'email'], '。'];
+  },
+  pathologyNoColon: () => {
+    const name = personName();
+    return [[hospital(), 'hospital'], '病理科\n病理检查报告\n病理号 ', [recordNumber('病理号'), 'record_number'], '   冰冻号 ', [`F${int(2018, 2024)}-${digits(4)}`, 'record_number'], '\n',
+      '姓名 ', [name, 'patient_name'], '  性别 ', sex(), '  年龄 ', `${int(20, 85)}`, ' 岁  送检科室 乳腺外科  送检医师 ', [personName(), 'staff_name'], '\n',
+      '住院号 ', [recordNumber('住院号'), 'record_number'], '  床号 ', [recordNumber('床号'), 'record_number'], '  送检日期 ', [date(), 'date'], '  收到日期 ', [date(), 'date'], '\n',
+      '大体所见：（左乳肿物）灰白灰黄组织一块，大小3.0×2.5×2.0cm，切面灰白质硬。\n取材 ', [personName(), 'staff_name'], '  记录 ', [personName(), 'staff_name'], '\n',
+      '镜下所见：癌细胞呈巢团状浸润性生长。\n病理诊断：（左乳）浸润性导管癌，Ⅱ级；ER（90%+），PR（60%+），HER2（2+）。\n',
+      '诊断医师 ', [personName(), 'staff_name'], '  复核 ', [personName(), 'staff_name'], '  ', [date(), 'date'], '\n',
+      '注：切片已送', [hospital(), 'hospital'], '病理科', [hanName(), 'staff_name'], '教授会诊。如有疑问请致电', [landline(), 'phone'], '。'];
+  },
+  microbeCritical: () => {
+    const name = personName();
+    return [[hospital(), 'hospital'], ' 微生物检验报告\n姓名:', [name, 'patient_name'], ' 性别:', sex(), ' 年龄:', `${int(20, 88)}岁`, ' 科室:ICU 床号:', [recordNumber('床号'), 'record_number'], ' 住院号:', [recordNumber('住院号'), 'record_number'], '\n',
+      '标本:痰液 条码:', [recordNumber('条码号'), 'record_number'], '\n培养结果：肺炎克雷伯菌（+++），产ESBLs\n药敏：亚胺培南 S  头孢他啶 R  阿米卡星 S\n',
+      '危急值报告：已于', [date(), 'date'], '电话通知病区护士', [personName(), 'staff_name'], '（工号', [`${int(1000, 9999)}`, 'record_number'], '），对方复述无误。\n',
+      '采样:', [date(), 'date'], ' 接收:', [date(), 'date'], ' 报告:', [date(), 'date'], '\n检验:', [personName(), 'staff_name'], ' 审核:', [personName(), 'staff_name']];
+  },
+  dischargeSigned: () => {
+    const name = personName(); const relative = personName(); const chief = hanName(); const [age] = ageOf();
+    return ['出院小结\n姓名 ', [name, 'patient_name'], '  年龄 ', age, '  住院号 ', [recordNumber('住院号'), 'record_number'], '  入院日期 ', [date(), 'date'], '  出院日期 ', [date(), 'date'], '\n',
+      '入院情况：因“右髋部摔伤后疼痛活动受限1天”入院，病史由患者', pick(['之子', '之女', '配偶']), [relative, 'relative_name'], '代诉。', pick(CLINICAL), '\n',
+      '诊疗经过：于', [shortDate(), 'date'], '在腰硬联合麻醉下行右侧人工股骨头置换术，术者', [chief, 'staff_name'], '主任。', pick(CLINICAL), '\n',
+      '出院医嘱：术后6周门诊复查，请预约', [surnameOf(chief), 'staff_name'], '主任专家门诊（周二上午），随访电话', [landline(), 'phone'], '。\n',
+      '医师签名：', [personName(), 'staff_name'], '   上级医师签名：', [chief, 'staff_name'], '\n',
+      '患者/家属签字：', [relative, 'relative_name'], '   与患者关系：', pick(['子', '女', '配偶']), '   签字时间：', [formDate(), 'date']];
+  },
+  commercialClaim: () => {
+    const insured = personName(); const applicant = personName(); const passportHolder = rand() < 0.25;
+    return [pick(INSURERS), '\n理赔申请书\n报案号：', [`R${digits(12)}`, 'record_number'], '  保单号：', [policyNumber(), 'insurance_number'], '\n',
+      '投保人：', [applicant, 'relative_name'], '  被保险人：', [insured, 'patient_name'], '  与投保人关系：', pick(['配偶', '子女', '父母']), '\n',
+      '被保险人证件类型：', passportHolder ? '护照' : '居民身份证', '  证件号码：', passportHolder ? [passport(), 'passport'] : [anyId(), 'id_card'], '  医保个人编号：', [insurance(), 'insurance_number'], '\n',
+      '出险经过：被保险人于', [date(), 'date'], '因“急性阑尾炎”在', [hospital(), 'hospital'], '住院治疗', `${int(3, 15)}`, '天。\n',
+      '申请人联系电话：', [typedPhone(), 'phone'], '  电子邮箱：', [email(), 'email'], '\n联系地址：', [address(), 'address'], '\n',
+      '领款方式：银行转账  开户名：', [applicant, 'relative_name'], '  开户银行：', pick(BANKS), pick(CITIES), '分行\n银行卡号：', [bankCard(), 'record_number'], '\n',
+      '申请人签名：', [applicant, 'relative_name'], '  申请日期：', [formDate(), 'date']];
+  },
+  disabilityAssessment: () => {
+    const name = personName(); const first17 = idFirst17(); const id = first17 + idCheckChar(first17);
+    return ['残疾人证申请  医学评定表\n申请人姓名：', [name, 'patient_name'], '  性别：', sex(), '  出生日期：', [birthDate(), 'date'], '\n',
+      '公民身份号码：', [id, 'id_card'], '  原残疾人证号：', [`${id}${int(1, 7)}${int(1, 4)}`, 'id_card'], '\n户籍地址：', [detailedAddress(), 'address'], '\n',
+      '监护人或代理人：', [personName(), 'relative_name'], '  关系：', pick(['父亲', '母亲', '配偶', '儿子']), '  联系电话：', [phone(), 'phone'], '\n',
+      '残疾类别：肢体  残疾等级：二级\n致残原因：脑出血后遗症，左侧肢体偏瘫，肌力3级。\n',
+      '评定医师：', [personName(), 'staff_name'], '  评定机构（盖章）：', [hospital(), 'hospital'], '\n评定日期：', [chineseDate(), 'date']];
+  },
+  groupCheckupRoster: () => {
+    const cell = pick(['\t', '  ']);
+    const rows: Piece[] = [];
+    const foreignRow = int(0, 5);
+    for (let i = 0; i < 5; i++) {
+      const foreign = i === foreignRow;
+      rows.push(`${i + 1}`, cell, [foreign ? pinyinName() : personName(), 'patient_name'], cell, sex(), cell, `${int(22, 60)}`, cell, foreign ? [passport(), 'passport'] : [anyId(), 'id_card'], cell, [rand() < 0.3 ? fullWidth(mobileDigits()) : mobileDigits(), 'phone'], cell, pick(['财务部', '研发部', '行政部', '销售部']), cell, pick(['A套餐', 'B套餐（女）', '入职体检']), '\n');
+    }
+    return [[hospital(), 'hospital'], '健康管理中心\n团体体检人员名单\n单位名称：', workUnit(), '  团检编号：', [`TT${int(2019, 2024)}${digits(5)}`, 'record_number'], '  体检日期：', [date(), 'date'], '\n',
+      ['序号', '姓名', '性别', '年龄', '证件号码', '手机号', '部门', '套餐'].join(cell), '\n', ...rows, '客户经理：', [personName(), 'staff_name'], '  电话：', [landline(), 'phone']];
+  },
+  operationTeam: () => {
+    const name = personName(); const surgeon = hanName();
+    return ['手术记录\n姓名：', [name, 'patient_name'], '  病案号：', [recordNumber('病案号'), 'record_number'], '  手术日期：', [date(), 'date'], '\n',
+      '手术名称：胸腔镜下右肺上叶切除术+纵隔淋巴结清扫术\n手术人员：主刀 ', [surgeon, 'staff_name'], ' 一助 ', [personName(), 'staff_name'], ' 二助 ', [personName(), 'staff_name'], '\n',
+      '麻醉：', [personName(), 'staff_name'], '/', [personName(), 'staff_name'], '  洗手护士：', [personName(), 'staff_name'], '  巡回护士：', [personName(), 'staff_name'], '、', [personName(), 'staff_name'], '\n',
+      '手术经过：全麻双腔插管成功后左侧卧位，', [surnameOf(surgeon), 'staff_name'], '教授上台指导，于右侧第4肋间做3cm操作孔。', pick(CLINICAL), '\n',
+      '术中冰冻病理（', [recordNumber('病理号'), 'record_number'], '）回报：浸润性腺癌。\n记录人：', [personName(), 'staff_name'], '（进修医师）'];
+  },
+  remoteConsult: () => {
+    const name = personName(); const expert = hanName(); const farHospital = hospital(); const [age] = ageOf();
+    return ['远程会诊邀请函\n邀请方：', [hospital(), 'hospital'], pick(DEPARTMENTS), '\n受邀专家：', [farHospital, 'hospital'], pick(DEPARTMENTS), [expert, 'staff_name'], pick(['主任医师', '教授', '副主任医师']), '\n',
+      '患者：', [name, 'patient_name'], '，', sex(), '，', age, '，住院号', [recordNumber('住院号'), 'record_number'], '。', pick(CLINICAL), '现病情复杂，恳请', [surnameOf(expert), 'staff_name'], '主任远程会诊指导。\n',
+      '拟会诊时间：', [date(), 'date'], '  会诊方式：视频\n我方联系人：', [personName(), 'staff_name'], '（主治医师）  手机', [mobile(), 'phone'], '  邮箱', [email(), 'email'], '\n',
+      '会诊意见（', [farHospital, 'hospital'], [expert, 'staff_name'], '）：同意目前诊断，建议加做PET-CT。\n医务科  ', [date(), 'date']];
+  },
+  narrativeHistory: () => {
+    const name = rand() < 0.15 ? pinyinName() : personName(); const teller = personName(); const spouse = personName(); const doctor = hanName(); const [age] = ageOf();
+    return ['首次病程记录\n', [date(), 'date'], '\n患者', [name, 'patient_name'], '，', sex(), '，', age, '，因“意识不清2小时”于', [date(), 'date'], '由120送入我院，急诊由', [surnameOf(doctor), 'staff_name'], '医生接诊后收入我科。\n',
+      '病史由其', pick(['子', '女', '孙']), [teller, 'relative_name'], '代诉：患者', [shortDate(), 'date'], '晚饭后突发言语不清，既往曾在', [hospital(), 'hospital'], '诊断“心房颤动”。', pick(CLINICAL), '\n',
+      '其', pick(['妻', '夫']), [spouse, 'relative_name'], '诉患者平素独居于', [address(), 'address'], '，近半年记忆力下降。家属', [teller, 'relative_name'], '（电话', [typedPhone(), 'phone'], '）要求积极治疗。\n',
+      '已请', [personName(), 'staff_name'], '副主任医师查看患者，同意目前诊疗方案。\n医师：', [doctor, 'staff_name']];
+  },
+  escortRegistration: () => {
+    const name = personName();
+    return ['住院患者陪护证登记表\n病区：', pick(DEPARTMENTS), '  床号：', [recordNumber('床号'), 'record_number'], '  患者姓名：', [name, 'patient_name'], '  住院号：', [recordNumber('住院号'), 'record_number'], '\n',
+      '陪护人姓名：', [personName(), 'relative_name'], '  与患者关系：', pick(['配偶', '儿子', '女儿', '护工']), '  身份证号：', [anyId(), 'id_card'], '\n',
+      '联系电话：', [typedPhone(), 'phone'], '  现住址：', [address(), 'address'], '\n核酸检测日期：', [date(), 'date'], '  车牌号（停车登记）：', [plate(), 'license_plate'], '\n',
+      '陪护证编号：', [`PH${digits(6)}`, 'record_number'], '  发证护士：', [personName(), 'staff_name'], '  发证日期：', [date(), 'date']];
+  },
+};
+
 /** Bars of a 1D code and the modules of a 21×21 QR-like matrix with its three finder squares. */
 function codeShapes(barX: number, barY: number, qrX: number, qrY: number): string {
   const parts: string[] = [];
@@ -650,7 +801,7 @@ async function main(): Promise<void> {
   const outDir = argValue('out', 'data/deid');
   state = Number(argValue('seed', '7')) >>> 0;
   mkdirSync(join(outDir, 'images'), { recursive: true });
-  for (const [split, templates] of [['tune', TUNE], ['test', HELD_OUT], ['final', FINAL], ['final2', FINAL2], ['final3', FINAL3], ['final4', FINAL4]] as const) {
+  for (const [split, templates] of [['tune', TUNE], ['test', HELD_OUT], ['final', FINAL], ['final2', FINAL2], ['final3', FINAL3], ['final4', FINAL4], ['final5', FINAL5]] as const) {
     const names = Object.keys(templates);
     const rows: Row[] = [];
     for (let i = 0; i < count; i++) {
