@@ -15,6 +15,11 @@ export interface SentenceContext {
   question?: boolean;
   /** 1 where a list item number starts (1.高血压 2.糖尿病): scopes end there like at a full stop. */
   itemStarts: Uint8Array;
+  /**
+   * Answers of the clause checks, per position (0 unknown, 1 yes, 2 no): every finding of the sentence asks them
+   * about the same cues and commas, and a long list (OCR text with spaces for commas) would ask them quadratically often.
+   */
+  clauseMemo: Uint8Array | null;
 }
 
 const isDigit = (ch: string | undefined): boolean => ch !== undefined && isDigitChar(ch);
@@ -87,7 +92,8 @@ export function sentenceContext(doc: MedDocument, start: number, end: number, fi
     if (f.end >= start && f.end <= end) boundaries[f.end - start] = 1;
   }
   const chars = doc.norm.chars;
-  return { start, end, matches: cueLexicon().scan(chars, start, end, boundaries), covered, itemStarts: listItemStarts(chars, start, end) };
+  const itemStarts = listItemStarts(chars, start, end);
+  return { start, end, matches: cueLexicon().scan(chars, start, end, boundaries), covered, itemStarts, clauseMemo: null };
 }
 
 /** Who a clause is about, when it opens with that before its cue (患者无发热，…). */
@@ -98,12 +104,17 @@ const CLAUSE_SUBJECT = /^(?:患者|患儿|病人|本人|自诉|诉|伴|平素|�
  * findings (无发热，咳嗽，咳痰); after a topic (双侧海马未见萎缩，脑萎缩) the next clause is a new statement.
  */
 function opensClause(chars: readonly string[], ctx: SentenceContext, cueStart: number): boolean {
+  const memo = (ctx.clauseMemo ??= new Uint8Array(3 * (ctx.end - ctx.start + 1)));
+  const at = cueStart - ctx.start;
+  if (memo[at] === 0) memo[at] = readOpensClause(chars, ctx, cueStart) ? 1 : 2;
+  return memo[at] === 1;
+}
+
+function readOpensClause(chars: readonly string[], ctx: SentenceContext, cueStart: number): boolean {
+  let clauseStart = cueStart;
+  while (clauseStart > ctx.start && !CLAUSE_BREAKS.has(chars[clauseStart - 1]!) && !HARD_BREAKS.has(chars[clauseStart - 1]!)) clauseStart--;
   let prefix = '';
-  for (let i = cueStart - 1; i >= ctx.start; i--) {
-    const ch = chars[i]!;
-    if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch)) break;
-    if (!ctx.covered[i - ctx.start]) prefix = ch + prefix;
-  }
+  for (let i = clauseStart; i < cueStart; i++) if (!ctx.covered[i - ctx.start]) prefix += chars[i]!;
   return prefix.replace(CLAUSE_SUBJECT, '').replace(LIST_FILLER, '').trim().length === 0;
 }
 
@@ -113,6 +124,13 @@ function opensClause(chars: readonly string[], ctx: SentenceContext, cueStart: n
  * into a statement (无呕吐腹泻，纳差，二便可) is a series of observations, each asserted on its own.
  */
 function isListClause(chars: readonly string[], ctx: SentenceContext, from: number, toSentenceEnd: boolean): boolean {
+  const memo = (ctx.clauseMemo ??= new Uint8Array(3 * (ctx.end - ctx.start + 1)));
+  const at = (toSentenceEnd ? 1 : 2) * (ctx.end - ctx.start + 1) + from - ctx.start;
+  if (memo[at] === 0) memo[at] = readListClause(chars, ctx, from, toSentenceEnd) ? 1 : 2;
+  return memo[at] === 1;
+}
+
+function readListClause(chars: readonly string[], ctx: SentenceContext, from: number, toSentenceEnd: boolean): boolean {
   let residue = '';
   for (let i = from; i < ctx.end; i++) {
     const ch = chars[i]!;
