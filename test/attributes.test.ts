@@ -118,6 +118,25 @@ describe('negation', () => {
     expect(certainties('胸腔积液未见，杂音未闻及 。', [['胸腔积液'], ['杂音', 'symptom']])).toEqual(['negative', 'negative']);
   });
 
+  it('reads a bare denial closing the finding’s clause, the sign written with 一, denials of what was not observed or has not formed, and doubt written after', () => {
+    expect(certainties('查体：颈抵抗无，巴氏征(一)，腹部包块暂无（触诊欠满意）。', [['颈抵抗', 'symptom'], ['巴氏征', 'symptom'], ['腹部包块', 'symptom']]))
+      .toEqual(['negative', 'negative', 'negative']);
+    expect(certainties('家属未观察到抽搐，胰周假性囊肿尚未形成，复查未再见胆总管扩张。', [['抽搐', 'symptom'], ['胰周假性囊肿'], ['胆总管扩张', 'symptom']]))
+      .toEqual(['negative', 'negative', 'negative']);
+    expect(certainties('颈部淋巴结结核高度怀疑，主动脉夹层疑诊，腺肌症声像不典型。', [['颈部淋巴结结核'], ['主动脉夹层'], ['腺肌症']]))
+      .toEqual(['possible', 'possible', 'possible']);
+    // The longer forms stay denials and doubts before the finding too.
+    expect(certainties('各切缘均未见癌组织，暂无肺转移，不符合肾病综合征，高度怀疑胰腺癌。', [['癌组织'], ['肺转移'], ['肾病综合征'], ['胰腺癌']]))
+      .toEqual(['negative', 'negative', 'negative', 'possible']);
+    // A test or microbe not found, where nothing follows: 血常规未见异常 still says nothing against the test.
+    expect(certainties('尿沉渣镜检红细胞均未见，抗酸杆菌未查见，血常规未见异常。', [['红细胞', 'lab_test'], ['抗酸杆菌', 'microbe'], ['血常规', 'lab_test']]))
+      .toEqual(['negative', 'negative', 'positive']);
+  });
+
+  it('reads an exclusion still waiting for a test as doubt', () => {
+    expect(certainties('踝部肿痛，骨折待X线排除，痛风待血尿酸结果排除。', [['骨折'], ['痛风']])).toEqual(['possible', 'possible']);
+  });
+
   it('reads symptoms that did not recur or have gone as absent, and ones only partly gone as present', () => {
     expect(certainties('未再发作胸痛，无再发头晕，发热已消退，双下肢水肿部分消退。', [['胸痛', 'symptom'], ['头晕', 'symptom'], ['发热', 'symptom'], ['水肿', 'symptom']]))
       .toEqual(['negative', 'negative', 'negative', 'positive']);
@@ -355,6 +374,15 @@ describe('time, subject and hypotheticals', () => {
   it('ends a relative’s topic at a denial, and reads classmates as others', () => {
     const [brother, injury, hfmd] = assertAll('其弟有热性惊厥史，父亲癫痫，否认头颅外伤史。幼儿园同班有2名手足口病患儿。', [['热性惊厥'], ['头颅外伤'], ['手足口病']]);
     expect([brother!.subject, injury!.subject, hfmd!.subject]).toEqual(['family', 'patient', 'other']);
+  });
+
+  it('reads a parent reporting for the child as the reporter, ends a relative’s topic at a diagnosis, and dates a previous operation', () => {
+    const [rash, father, eczema, other, section, bigger] = assertAll(
+      '患儿母亲代诉皮疹反复2周。母亲有哮喘，考虑特应性皮炎。同室患者确诊水痘。瘢痕子宫（前次剖宫产）。与前次检查比较病灶无明显增大。',
+      [['皮疹', 'symptom'], ['哮喘'], ['特应性皮炎'], ['水痘'], ['剖宫产', 'procedure'], ['增大', 'symptom']],
+    );
+    expect([rash!.subject, father!.subject, eczema!.subject, other!.subject]).toEqual(['patient', 'family', 'patient', 'other']);
+    expect([section!.temporality, bigger!.temporality]).toEqual(['past', 'current']);
   });
 
   it('dates an age of onset and status post (s/p) as past for the patient only', () => {
