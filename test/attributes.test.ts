@@ -133,6 +133,11 @@ describe('negation', () => {
       .toEqual(['negative', 'negative', 'positive']);
   });
 
+  it('reads an episode that did not come back or a state that was relieved, written after the finding, as absent', () => {
+    expect(certainties('腹痛未再反复，晕厥未再发生，室速未再发，尿潴留已解除。', [['腹痛', 'symptom'], ['晕厥', 'symptom'], ['室速'], ['尿潴留', 'symptom']]))
+      .toEqual(['negative', 'negative', 'negative', 'negative']);
+  });
+
   it('reads an exclusion still waiting for a test as doubt', () => {
     expect(certainties('踝部肿痛，骨折待X线排除，痛风待血尿酸结果排除。', [['骨折'], ['痛风']])).toEqual(['possible', 'possible']);
   });
@@ -383,6 +388,11 @@ describe('time, subject and hypotheticals', () => {
     );
     expect([rash!.subject, father!.subject, eczema!.subject, other!.subject]).toEqual(['patient', 'family', 'patient', 'other']);
     expect([section!.temporality, bigger!.temporality]).toEqual(['past', 'current']);
+  });
+
+  it('dates what healed before a sequel as past, and reads a carer as another person', () => {
+    const [zoster, carer] = assertAll('水痘愈合后遗留色素沉着。陪护家属有发热。', [['水痘'], ['发热', 'symptom']]);
+    expect([zoster!.temporality, carer!.subject]).toEqual(['past', 'other']);
   });
 
   it('dates an age of onset and status post (s/p) as past for the patient only', () => {

@@ -342,10 +342,10 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
         if (axis === 'certainty' && bracketedAway(chars, m.end, start, false)) continue;
       } else if (cue.direction === 'post' && m.start >= end) {
         distance = gap(ctx, end, m.start);
-        if (distance > cue.scope) continue;
+        // The cheap test first: whether a closing cue closes its clause does not depend on the finding.
+        if (distance > cue.scope || (cue.closing && !endsClause(chars, ctx, m.end))) continue;
         if (cue.reachesBack ? !reachesBack(chars, ctx, start, end, m.start, axis) : blocked(chars, ctx, end, m.start, cue, false)) continue;
         if (axis === 'certainty' && bracketedAway(chars, end, m.start, true)) continue;
-        if (cue.closing && !endsClause(chars, ctx, m.end)) continue;
       } else {
         continue;
       }
