@@ -256,6 +256,46 @@ describe('tables', () => {
   });
 });
 
+describe('OCR layouts, spaced numbers and names known by their context', () => {
+  it('reads values written on the line under their label, with stray spaces, and an address wrapped over two lines', () => {
+    const form = '江苏省人民医院\n出 院 小 结\n姓名\n司 马文静\n性别\n女\n身份证号\n32010219850 7153217\n联系电话\n1385 2601478\n住址\n江苏省南京市玄武区孝陵卫\n街道中山门大街301号2栋602室\n主诉：咳嗽2周。\n医师签名\n钱 立新';
+    expect(typesOf(form)).toEqual([
+      ['hospital', '江苏省人民医院'], ['patient_name', '司 马文静'], ['id_card', '32010219850 7153217'], ['phone', '1385 2601478'],
+      ['address', '江苏省南京市玄武区孝陵卫'], ['address', '街道中山门大街301号2栋602室'], ['staff_name', '钱 立新'],
+    ]);
+    // Without a label, a stray space is accepted only when the checksum vouches for the number.
+    expect(typesOf('身份证复印件为32010219850 7153217，另见32010219850 7153216。')).toEqual([['id_card', '32010219850 7153217']]);
+    expect(typesOf('患者\nPatients\n家系成员')).toEqual([]);
+  });
+
+  it('reads bank card numbers in groups of four, pathology numbers in brackets and staff after a role with a space', () => {
+    expect(typesOf('开户银行：中国银行苏州分行\n银行卡号：6216 6132 0457 8891 235\n术后病理（S23-004517）示：腺癌，手术日期（2023-05-06）\n取材 贺建军  记录 董丽')).toEqual([
+      ['record_number', '6216 6132 0457 8891 235'], ['record_number', 'S23-004517'], ['date', '2023-05-06'], ['staff_name', '贺建军'], ['staff_name', '董丽'],
+    ]);
+  });
+
+  it('reads a surname alone before a title, but not words that read as one', () => {
+    expect(typesOf('3月后复查，请预约邝主任门诊或预约于主任专家门诊。[钟医生] 10:21：您好。由司徒医生接诊，谭教授上台指导。')).toEqual([
+      ['staff_name', '邝'], ['staff_name', '于'], ['staff_name', '钟'], ['staff_name', '司徒'], ['staff_name', '谭'],
+    ]);
+    expect(typesOf('经主任同意后出院。请示上级医生，向主任汇报病情。科主任及本院主任医师查房。问多少钱医生说不贵。')).toEqual([]);
+  });
+
+  it('reads staff named after their hospital and department, in brackets, after roles before a colon and in slash lists', () => {
+    expect(typesOf('受邀专家：浙江大学医学院附属第二医院心内科黄建平主任医师\n会诊意见（四川省肿瘤医院罗晓红）：同意手术。术者欧阳振华主任。')).toEqual([
+      ['hospital', '浙江大学医学院附属第二医院'], ['staff_name', '黄建平'], ['hospital', '四川省肿瘤医院'], ['staff_name', '罗晓红'], ['staff_name', '欧阳振华'],
+    ]);
+    expect(typesOf('麻醉：宋立平/诸葛红梅  器械护士：严静\n检验:向文斌 审核:邵玉兰\n客户经理：慕容雪  电话：0512-65231234').map(([, t]) => t)).toEqual([
+      '宋立平', '诸葛红梅', '严静', '向文斌', '邵玉兰', '慕容雪', '0512-65231234',
+    ]);
+  });
+
+  it('reads relatives after kinship words and pinyin names after 患者', () => {
+    expect(typesOf('我是张桂芳的外孙女林可欣，替外婆咨询。其夫白振国诉患者近日食欲差。')).toEqual([['relative_name', '林可欣'], ['relative_name', '白振国']]);
+    expect(typesOf('患者Li Xiaoming，男，60岁。母亲和胎儿的情况良好，患者HBV DNA阳性。')).toEqual([['patient_name', 'Li Xiaoming']]);
+  });
+});
+
 describe('surrogates of the newer forms', () => {
   it('moves a date in Chinese numerals by the same offset as the other dates', () => {
     const { spans } = deidentifyText('入院日期：2023年11月20日\n诊断证明书 医师（签字）：冯晓峰\n二〇二三年十一月二十七日', { mode: 'surrogate', seed: 7 });

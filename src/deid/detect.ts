@@ -56,10 +56,13 @@ function labelSource(label: string): string {
 interface Compiled {
   res: DeidResources;
   labelRe: RegExp;
+  labelStartRe: RegExp;
   labelType: Map<string, PhiType>;
   stopRe: RegExp;
   nonNames: Set<string>;
   titleRe: RegExp;
+  titleStartRe: RegExp;
+  institutionEndRe: RegExp;
   leftContext: string[];
   addressStartRe: RegExp;
   addressStopRe: RegExp;
@@ -72,9 +75,16 @@ interface Compiled {
   nameRightChar: Set<string>;
   notInNames: Set<string>;
   singleSurnameTitles: Set<string>;
+  bareSurnameLeft: string[];
+  titleFunctionWords: Set<string>;
+  colonStaffLabels: Set<string>;
+  personLabelEndRe: RegExp;
+  staffLabelPartRe: RegExp;
+  relativeLabelPartRe: RegExp;
   aliasContext: RegExp;
   latinStopRe: RegExp;
   numberLabelRe: RegExp;
+  numberKindRe: RegExp;
   notIdentifierLabelRe: RegExp;
   notAfterHalfNames: Set<string>;
 }
@@ -93,10 +103,13 @@ function compile(): Compiled {
   compiled = {
     res,
     labelRe: new RegExp([...labelType.keys()].sort((a, b) => b.length - a.length).map(labelSource).join('|'), 'g'),
+    labelStartRe: new RegExp(`^(?:${[...labelType.keys()].sort((a, b) => b.length - a.length).map(labelSource).join('|')})`),
     labelType,
     stopRe: new RegExp(`^(?:${alternation(res.labels.stop)})`),
     nonNames: new Set(res.labels.non_name),
     titleRe: new RegExp(alternation(res.labels.staff_titles), 'g'),
+    titleStartRe: new RegExp(`^(?:${alternation(res.labels.staff_titles)})`),
+    institutionEndRe: new RegExp(alternation(res.labels.institution_endings), 'g'),
     leftContext: [...res.labels.name_left_context].sort((a, b) => b.length - a.length),
     addressStartRe: new RegExp(`${alternation([...g.provinces, ...g.districts, ...g.cities.flatMap((c) => [`${c}市`, c])])}`, 'g'),
     addressStopRe: new RegExp(alternation(g.stop)),
@@ -109,8 +122,15 @@ function compile(): Compiled {
     nameRightChar: new Set(res.labels.name_right_chars),
     notInNames: new Set(res.labels.not_in_names),
     singleSurnameTitles: new Set(res.labels.single_surname_titles),
+    bareSurnameLeft: res.labels.bare_surname_left_words,
+    titleFunctionWords: new Set(res.labels.title_function_words),
+    colonStaffLabels: new Set(res.labels.colon_staff_labels),
+    personLabelEndRe: new RegExp(`(?:${alternation(res.labels.person_label_endings)})$`),
+    staffLabelPartRe: new RegExp(alternation(res.labels.staff_label_parts)),
+    relativeLabelPartRe: new RegExp(alternation(res.labels.relative_label_parts)),
     latinStopRe: new RegExp(`,? (?:${alternation(res.labels.latin_stop)})(?![A-Za-z])`),
     numberLabelRe: new RegExp(`(\\p{Script=Han}{0,8}(?:${alternation(res.labels.number_label_endings)}))[ \\t]*[:：][ \\t]*`, 'gu'),
+    numberKindRe: new RegExp(`(?:${alternation(res.labels.number_kinds)})[ \\t]*\\(([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])\\)`, 'g'),
     notIdentifierLabelRe: new RegExp(`(?:${alternation(res.labels.not_identifier_labels)})$`),
     notAfterHalfNames: new Set(res.labels.not_after_half_names),
     aliasContext: new RegExp(`(?:${alternation(res.hospitals.alias_left)})(\\p{Script=Han}{2,6}?)(?=${alternation(res.hospitals.alias_right)}|[,.;，。；])`, 'gu'),
@@ -164,6 +184,16 @@ function plausibleWithAmbiguousSurname(name: string, surnameLength: number): boo
   return !(name.length === surnameLength + 1 && tokens.length === 2 && tokens[1]!.tag === 'v');
 }
 
+/**
+ * A kinship label (其妻, 孙女) is followed by a name or by what is said of the relative; a name-ending character
+ * after the name is enough there unless the segmenter reads a conjunction (母亲和胎儿的) or a common noun
+ * after an adjective (母亲高水平的).
+ */
+function plausibleAfterKinship(name: string): boolean {
+  const tokens = segmenter().tag(name);
+  return tokens[0]!.tag !== 'c' && !tokens.some((t) => t.word.length >= 2 && /^n(?![rs])/.test(t.tag));
+}
+
 /** True when [start, end) overlaps a clinical word listed as an exception (张力性气胸, 白细胞 …). */
 function touchesException(c: Compiled, s: string, start: number, end: number): boolean {
   for (let a = Math.max(0, start - 4); a < end; a++) {
@@ -184,11 +214,11 @@ function isNonName(c: Compiled, name: string): boolean {
 /** Punctuation that may directly follow a name in running text (the strongest ending). */
 const NAME_RIGHT_PUNCT = /^(?:[,.;:、!?()\s"“”'<>[\]【】《》/|]|$)/;
 
-/** How well the text at `end` ends a name: 3 punctuation, 2 a known following word (代诉), 1 a following character (因), 0 none. */
+/** How well the text at `end` ends a name: 3 punctuation, 2 a known following word (代诉) or a staff title (主任), 1 a following character (因), 0 none. */
 function rightContextRank(c: Compiled, s: string, end: number): number {
   const next = s.slice(end, end + 3);
   if (NAME_RIGHT_PUNCT.test(next)) return 3;
-  if (c.nameRightWord.test(next)) return 2;
+  if (c.nameRightWord.test(next) || c.titleStartRe.test(s.slice(end, end + 5))) return 2;
   return c.nameRightChar.has(next[0] ?? '') ? 1 : 0;
 }
 
@@ -282,6 +312,19 @@ function readLatinName(c: Compiled, s: string, p: number): number {
   return p + text.length;
 }
 
+const PINYIN_WORD = /^(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|uai|iao|ian|uan|van|ai|ei|ao|ou|an|en|in|un|vn|ia|ie|iu|ua|uo|ui|ue|ve|er|a|o|e|i|u|v)){1,3}$/i;
+
+/**
+ * A pinyin name right after a label in running text (患者Fang Zhang，男): two or three words of pinyin
+ * syllables ended by punctuation; abbreviations (HBV DNA, CT) are no pinyin.
+ */
+function readPinyinName(c: Compiled, s: string, p: number): number {
+  const end = readLatinName(c, s, p);
+  if (end < 0 || rightContextRank(c, s, end) < 3) return -1;
+  const words = s.slice(p, end).split(' ');
+  return words.length >= 2 && words.length <= 3 && words.every((w) => PINYIN_WORD.test(w)) ? end : -1;
+}
+
 /**
  * A colon or a table rule (| 姓名 | 王芳 |), possibly after a note in brackets (转诊医生（签字）：) or after the
  * labels of the values that follow the first one (姓名/性别/年龄：王芳/女/45岁, 陪护人及电话：), possibly followed
@@ -292,6 +335,44 @@ const SEPARATOR = /^(?:[ \t]*\([\p{Script=Han}]{1,4}\))?(?:[/、及]\p{Script=Ha
 function separatorAfter(s: string, i: number): number {
   const m = SEPARATOR.exec(s.slice(i, i + 12));
   return m ? m[0].length : 0;
+}
+
+/**
+ * Where the value of a label that stands alone on its line starts, when it is written on the next line
+ * (OCR of forms: 姓名⏎张伟, 身份证号⏎110…); -1 otherwise.
+ */
+function valueBelow(s: string, at: number, after: number): number {
+  if (at > 0 && !/\n[ \t]*$/.test(s.slice(Math.max(0, at - 8), at))) return -1;
+  const m = /^[ \t]*[:：]?[ \t]*\n[ \t]*(?=\S)/.exec(s.slice(after, after + 16));
+  return m ? after + m[0].length : -1;
+}
+
+/**
+ * A name that is a whole line under its label, as OCR reads it: possibly with one stray space inside
+ * (白 佳怡, 上 官浩然), which is read as if it were not there.
+ */
+function readLineName(c: Compiled, s: string, p: number): number {
+  const lineEnd = s.indexOf('\n', p) < 0 ? s.length : s.indexOf('\n', p);
+  const line = s.slice(p, lineEnd).trimEnd();
+  if (!/^[\p{Script=Han}·•・]+(?: [\p{Script=Han}·•・]+)?$/u.test(line)) {
+    const latin = readLatinName(c, s, p);
+    return latin === p + line.length && s.slice(p, latin).split(' ').every((w) => PINYIN_WORD.test(w)) ? latin : -1;
+  }
+  const joined = line.replace(' ', '');
+  return readLabeledName(c, joined, 0) === joined.length ? p + line.length : -1;
+}
+
+/**
+ * An identity or mobile number with one stray space that OCR put inside it (11010819661 2180196,
+ * 19436 703581): read when the digits without the space make an identity number of the right shape
+ * or an 11-digit mobile number.
+ */
+function readSpacedNumber(s: string, p: number, type: 'id_card' | 'phone'): number {
+  const m = /^\d+ \d+[Xx]?(?![\dA-Za-z])/.exec(s.slice(p, p + 24));
+  if (!m) return -1;
+  const digits = m[0].replace(' ', '');
+  const ok = type === 'id_card' ? looksLikeId18(digits) || looksLikeId15(digits) : /^1[3-9]\d{9}$/.test(digits);
+  return ok ? p + m[0].length : -1;
 }
 
 /** Another name of a list after a role label (术者：王强、李明). */
@@ -314,11 +395,15 @@ const VALUE_READERS: Partial<Record<PhiType, RegExp>> = {
   phone: /^(?:\+?86[ -]?)?(?:\(0?\d{2,3}\)|0?\d{2,4})?[ -]?\d{3,4}[ -]?\d{3,5}(?: ?(?:转|ext\.?) ?\d{1,5}|-\d{1,5})?/,
   email: /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/,
   insurance_number: /^[A-Za-z0-9][A-Za-z0-9_-]*(?:[ -]\d{3,})*/,
-  record_number: /^[A-Za-z0-9][A-Za-z0-9_/.-]*[A-Za-z0-9]|^\d/,
+  // Bank card numbers are printed in groups of four (6214 8678 6318 7017 474).
+  record_number: /^\d{4}(?: \d{4}){2,3}(?: \d{1,4})?(?![\dA-Za-z])|^[A-Za-z0-9][A-Za-z0-9_/.-]*[A-Za-z0-9]|^\d/,
   license_plate: /^[\p{Script=Han}][A-Z][·• ]?[A-Z0-9]{5,6}/u,
   date: /^(?:(?:19|20)\d{2}[年./-]\d{1,2}[月./-]\d{1,2}[日号]?(?:[ T]*\d{1,2}(?::\d{2}(?::\d{2})?分?|时(?:\d{1,2}分(?:\d{1,2}秒)?)?))?|(?:19|20)\d{6}|(?:19|20)\d{2}年\d{1,2}月)/,
   age: /^\d{1,3}(?:\s*(?:岁|周岁|Y|y))?/,
 };
+
+/** An address that ends in a house-number part is complete; a line break after anything else may wrap it. */
+const ADDRESS_COMPLETE = /(?:号|室|组|户|\)|）)$/;
 
 function readAddressValue(s: string, p: number): number {
   let q = p;
@@ -327,6 +412,24 @@ function readAddressValue(s: string, p: number): number {
     if (/^(?:电话|手机|邮编|联系|职业|工作|婚姻|籍贯|民族|出生)/.test(s.slice(p + k, p + k + 4))) { q = p + k; break; }
   }
   return q - p >= 3 ? q : -1;
+}
+
+/**
+ * An address wrapped onto the next line (住址⏎湖南省长沙市岳麓区城南⏎街道长江路128号1094室): the line after an
+ * address that does not end in a house-number part, when that whole line reads as an address part and holds
+ * one (号, 室, 村, 组 …). Returns the continuation's [start, end) or null.
+ */
+function readAddressContinuation(c: Compiled, s: string, start: number, end: number): [number, number] | null {
+  if (s[end] !== '\n' || ADDRESS_COMPLETE.test(s.slice(start, end))) return null;
+  const from = end + 1;
+  const lineEnd = s.indexOf('\n', from) < 0 ? s.length : s.indexOf('\n', from);
+  const line = s.slice(from, lineEnd).trimEnd();
+  if (line.length < 2 || line.length > 40 || /[:：]/.test(line)) return null;
+  if (c.labelStartRe.test(line)) return null;
+  const value = readAddressValue(s, from);
+  c.addressTerminalRe.lastIndex = 0;
+  if (value !== from + line.length || !c.addressTerminalRe.test(line)) return null;
+  return [from, value];
 }
 
 function readHospitalValue(s: string, p: number): number {
@@ -342,15 +445,17 @@ function detectLabeled(c: Compiled, s: string, out: Candidate[]): void {
     const at = m.index;
     const after = at + label.length;
     if (/^[A-Za-z]/.test(label) && (/[A-Za-z]/.test(s[at - 1] ?? '') || (/[A-Za-z]$/.test(label) && /[A-Za-z]/.test(s[after] ?? '')))) continue;
-    const sep = separatorAfter(s, after);
+    const below = valueBelow(s, at, after);
+    const sep = below > 0 ? below - after : separatorAfter(s, after);
     const p = after + sep;
     if (NAME_TYPES.has(type)) {
       const colon = /[:：|]/.test(s.slice(after, p));
-      let end = colon ? readLabeledName(c, s, p) : /^[A-Za-z]/.test(label) ? readLatinName(c, s, p) : readContextName(c, s, p, true);
+      let end = below > 0 ? readLineName(c, s, p) : colon ? readLabeledName(c, s, p) : /^[A-Za-z]/.test(label) ? readLatinName(c, s, p) : /^[A-Za-z]/.test(s[p] ?? '') ? readPinyinName(c, s, p) : readContextName(c, s, p, true);
       if (end < 0 && !colon) {
         const loose = readContextName(c, s, p, false);
         const rank = loose > 0 ? rightContextRank(c, s, loose) : 0;
-        if (rank === 3 || (rank === 2 && hasNameToken(s.slice(p, loose)))) end = loose;
+        const kin = rank === 1 && type === 'relative_name' && plausibleAfterKinship(s.slice(p, loose));
+        if (rank === 3 || (rank === 2 && hasNameToken(s.slice(p, loose))) || kin) end = loose;
       }
       if (end < 0) continue;
       out.push({ start: p, end, type, priority: 75, source: 'label' });
@@ -367,9 +472,17 @@ function detectLabeled(c: Compiled, s: string, out: Candidate[]): void {
         continue;
       }
     }
-    let end = -1;
-    if (type === 'address') end = sep > 0 || isHan(s[p]) ? readAddressValue(s, p) : -1;
-    else if (type === 'hospital') end = sep > 0 ? readHospitalValue(s, p) : -1;
+    let end = type === 'id_card' || type === 'phone' ? readSpacedNumber(s, p, type) : -1;
+    if (end > 0) {
+      out.push({ start: p, end, type, priority: 90, source: 'label' });
+      c.labelRe.lastIndex = end;
+      continue;
+    }
+    if (type === 'address') {
+      end = sep > 0 || isHan(s[p]) ? readAddressValue(s, p) : -1;
+      const next = end > 0 ? readAddressContinuation(c, s, p, end) : null;
+      if (next) out.push({ start: next[0], end: next[1], type, priority: 90, source: 'label' });
+    } else if (type === 'hospital') end = sep > 0 ? readHospitalValue(s, p) : -1;
     else {
       const reader = VALUE_READERS[type];
       const mm = reader?.exec(s.slice(p, p + 48));
@@ -405,6 +518,8 @@ function detectPatterns(s: string, out: Candidate[]): void {
     const digits = m[0].replace(/[ -]/g, '');
     return isValidId18(digits) || looksLikeId18(digits);
   });
+  // OCR may put a stray space anywhere inside the number; the checksum vouches for it.
+  add(/(?<![\dA-Za-z])\d+ \d+[Xx]?(?![\dA-Za-z])/g, 'id_card', 85, (m) => isValidId18(m[0].replace(' ', '')));
   add(/(?<![\dA-Za-z])\d{15}(?![\dA-Za-z])/g, 'id_card', 84, (m) => looksLikeId15(m[0]) && hasProvinceCode(m[0]));
   add(/(?<![\dA-Za-z])[EG][A-Z]?\d{7,8}(?![\dA-Za-z])/g, 'passport', 70, (m) => m[0].length === 9);
   add(/(?<![\dA-Za-z+])(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)/g, 'phone', 80);
@@ -429,12 +544,54 @@ function detectPatterns(s: string, out: Candidate[]): void {
   add(/(?<![*\w])\*([A-Z0-9-]{6,30})\*(?![*\w])/g, 'record_number', 46, (m) => (m[1]!.replace(/\D/g, '').length >= 5 ? [m.index + 1, m.index + 1 + m[1]!.length] : false));
 }
 
-/** Staff named before a title: 张伟主任医师, 李主任, 王护士. */
+/**
+ * True when the segmenter reads the `length` characters at `start` as a word of their own, not part of one
+ * (主管医生, 科主任); with `person`, only when it tags them as a person's name (曹/nr, not 钱/n in 多少钱医生).
+ */
+function standsAlone(s: string, start: number, length: number, end: number, person: boolean): boolean {
+  const from = Math.max(0, start - 4);
+  let pos = from;
+  for (const t of segmenter().tag(s.slice(from, end))) {
+    if (pos === start) return person ? t.tag.startsWith('nr') && t.word.length >= length : t.word.length === length || (t.word.length > length && PROPER_TAG.test(t.tag));
+    if (pos > start) return false;
+    pos += t.word.length;
+  }
+  return false;
+}
+
+/** True when a name label (术者, 患者) or a word that may precede a name (由, 请, …科, …院) ends at `start`. */
+function afterNameLead(c: Compiled, s: string, start: number): boolean {
+  if (c.leftContext.some((w) => s.slice(start - w.length, start) === w)) return true;
+  for (let len = 1; len <= 8 && len <= start; len++) {
+    const type = c.labelType.get(s.slice(start - len, start));
+    if (type && NAME_TYPES.has(type)) return true;
+  }
+  return false;
+}
+
+/**
+ * A surname alone before a title (曹主任, 上官医生, [白医生]). After punctuation or a word that may precede a
+ * name, a surname that is also a word must stand alone; after other characters the segmenter must read a
+ * person's name, and the surname must not end a longer name (池芝盛教授). Characters that before a title
+ * read as words (经主任同意, 向医生咨询, 并任主任) count only after a word that asks for a person (预约于主任).
+ */
+function bareSurnameBeforeTitle(c: Compiled, s: string, start: number, sl: number, titleEnd: number): boolean {
+  if (c.bareSurnameLeft.some((w) => s.slice(start - w.length, start) === w)) return true;
+  if (c.titleFunctionWords.has(s.slice(start, start + sl))) return false;
+  if (start === 0 || !isHan(s[start - 1]) || afterNameLead(c, s, start)) {
+    return sl === 2 || c.res.commonSurnames.has(s[start]!) || standsAlone(s, start, sl, titleEnd, false);
+  }
+  if (surnameAt(c, s, start - 1, false) > 0 || surnameAt(c, s, Math.max(0, start - 2), false) > 0) return false;
+  return standsAlone(s, start, sl, titleEnd, true);
+}
+
+/** Staff named before a title: 张伟主任医师, 李主任, 王护士, 病理科欧阳卫东教授. */
 function detectTitled(c: Compiled, s: string, out: Candidate[]): void {
   c.titleRe.lastIndex = 0;
   for (let m = c.titleRe.exec(s); m; m = c.titleRe.exec(s)) {
     const at = m.index;
-    if (/^[ \t]*[:：]/.test(s.slice(at + m[0].length, at + m[0].length + 3))) continue;
+    const titleEnd = at + m[0].length;
+    if (/^[ \t]*[:：]/.test(s.slice(titleEnd, titleEnd + 3))) continue;
     const single = c.singleSurnameTitles.has(m[0]);
     const foreign = /\p{Script=Han}{1,8}[·•・]\p{Script=Han}{1,10}$/u.exec(s.slice(Math.max(0, at - 20), at));
     if (foreign) {
@@ -447,18 +604,42 @@ function detectTitled(c: Compiled, s: string, out: Candidate[]): void {
     for (const k of [4, 3, 2, 1]) {
       const start = at - k;
       if (start < 0) continue;
-      if (k === 1 && !single) continue;
-      const afterWord = start > 0 && c.leftContext.some((w) => s.slice(start - w.length, start) === w);
-      const sl = surnameAt(c, s, start, k === 1 || !afterWord);
-      if (sl === 0 || sl > k || (k - sl > 2)) continue;
+      const sl = surnameAt(c, s, start, false);
+      if (sl === k) {
+        if (single && bareSurnameBeforeTitle(c, s, start, sl, titleEnd)) {
+          out.push({ start, end: at, type: 'staff_name', priority: 65, source: 'context' });
+          break;
+        }
+        continue;
+      }
+      const afterWord = start > 0 && afterNameLead(c, s, start);
+      const strictSl = surnameAt(c, s, start, !afterWord);
+      if (strictSl === 0 || strictSl >= k || (k - strictSl > 2)) continue;
       let allHan = true;
-      for (let i = start + sl; i < at; i++) if (!isHan(s[i]) || c.notInNames.has(s[i]!)) allHan = false;
+      for (let i = start + strictSl; i < at; i++) if (!isHan(s[i]) || c.notInNames.has(s[i]!)) allHan = false;
       if (!allHan || !(afterWord || start === 0 || !isHan(s[start - 1]))) continue;
       const name = s.slice(start, at);
-      if (isNonName(c, name) || touchesException(c, s, start, at) || (k > 1 && isCommonWord(name))) continue;
+      if (isNonName(c, name) || touchesException(c, s, start, at) || isCommonWord(name)) continue;
       out.push({ start, end: at, type: 'staff_name', priority: 65, source: 'context' });
       break;
     }
+  }
+}
+
+/**
+ * A name that closes a bracket right after an institution (会诊意见（北京协和医院李建国）, （心内科王芳）): the
+ * bracket names who said it. The surname must be a common one, or the segmenter must read a person's name.
+ */
+function detectBracketedStaff(c: Compiled, s: string, out: Candidate[]): void {
+  c.institutionEndRe.lastIndex = 0;
+  for (let m = c.institutionEndRe.exec(s); m; m = c.institutionEndRe.exec(s)) {
+    const p = m.index + m[0].length;
+    const end = readContextName(c, s, p, false);
+    if (end < 0 || s[end] !== ')') continue;
+    const open = s.lastIndexOf('(', m.index);
+    if (open < 0 || s.slice(open, m.index).includes(')') || s.slice(open, m.index).includes('\n')) continue;
+    if (surnameAt(c, s, p, true) === 0 && !hasNameToken(s.slice(p, end))) continue;
+    out.push({ start: p, end, type: 'staff_name', priority: 64, source: 'context' });
   }
 }
 
@@ -535,21 +716,24 @@ function detectHospitals(c: Compiled, s: string, out: Candidate[], hospitalScore
 }
 
 /**
- * Labels the lists do not know (被保险人：…, 经手人：…, 随访对象：…): a colon, then exactly a name that
- * ends at a separator. After a person-like label (…人/者/师/员) any surname counts; after other labels
- * only a common surname and a two- or three-character name.
+ * Labels the lists do not know (被保险人：…, 经手人：…, 随访对象：…, 麻醉：…): a colon, then exactly a name
+ * that ends at a separator, and the names listed after it (麻醉：林丹/魏一鸣). After a person-like label
+ * (…人/者/师/员/经理) or a role that names its staff only before a colon (麻醉, 检验) any surname counts;
+ * after other labels only a common surname and a two- or three-character name.
  */
 function detectGenericNameLabels(c: Compiled, s: string, out: Candidate[]): void {
   const re = /(\p{Script=Han}{1,8})(?:\(\p{Script=Han}{1,4}\))?[ \t]*[:：][ \t]*/gu;
   for (let m = re.exec(s); m; m = re.exec(s)) {
     const label = m[1]!;
     const p = m.index + m[0].length;
-    const personLabel = /(?:人|者|师|医生|员|属|护士|对象|主任|院长|组长|护士长)$/.test(label);
+    const role = c.colonStaffLabels.has(label);
+    const personLabel = role || c.personLabelEndRe.test(label);
     const end = readContextName(c, s, p, !personLabel);
     if (end < 0 || rightContextRank(c, s, end) < 3) continue;
     if (!personLabel && (end - p > 3 || isCommonWord(s.slice(p + 1, end)))) continue;
-    const type: PhiType = /医|师|护|技|药|经办|审|检/.test(label) ? 'staff_name' : /家属|亲|联系|监护|代理|配偶/.test(label) ? 'relative_name' : 'patient_name';
+    const type: PhiType = role || c.staffLabelPartRe.test(label) ? 'staff_name' : c.relativeLabelPartRe.test(label) ? 'relative_name' : 'patient_name';
     out.push({ start: p, end, type, priority: 68, source: 'label' });
+    readListedNames(c, s, end, out, type, 67);
   }
 }
 
@@ -565,6 +749,20 @@ function detectGenericNumberLabels(c: Compiled, s: string, out: Candidate[]): vo
     const value = /^[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9](?![A-Za-z0-9])/.exec(s.slice(p, p + 40));
     if (!value || value[0].replace(/\D/g, '').length < 5) continue;
     out.push({ start: p, end: p + value[0].length, type: 'record_number', priority: 44, source: 'label' });
+  }
+}
+
+/**
+ * A code in brackets right after a word naming a kind of record number (冰冻病理（24B17259）, 会诊（HZ2024-0815）),
+ * where no 号 label is written: at least five digits, and not a date.
+ */
+function detectBracketedNumbers(c: Compiled, s: string, out: Candidate[]): void {
+  c.numberKindRe.lastIndex = 0;
+  for (let m = c.numberKindRe.exec(s); m; m = c.numberKindRe.exec(s)) {
+    const value = m[1]!;
+    if (value.replace(/\D/g, '').length < 5 || VALUE_READERS.date!.exec(value)?.[0].length === value.length) continue;
+    const start = m.index + m[0].length - value.length - 1;
+    out.push({ start, end: start + value.length, type: 'record_number', priority: 44, source: 'context' });
   }
 }
 
@@ -697,10 +895,12 @@ export function detectPhiUtf16(text: string, options: DetectOptions = {}): Candi
   detectLabeled(c, s, out);
   detectPatterns(s, out);
   detectTitled(c, s, out);
+  detectBracketedStaff(c, s, out);
   detectNameSexAge(c, s, out);
   detectGenericNameLabels(c, s, out);
   detectGenericNumberLabels(c, s, out);
   detectBedListNames(c, s, out);
+  detectBracketedNumbers(c, s, out);
   detectTableColumns(c, s, out);
   detectHalfNames(c, s, out);
   detectAddresses(c, s, out);
