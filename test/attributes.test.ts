@@ -138,6 +138,20 @@ describe('negation', () => {
       .toEqual(['negative', 'negative', 'negative', 'negative']);
   });
 
+  it('reads how patients write: denials after the symptom, colloquial symptoms that contain 没/不, and hedges after the disease', () => {
+    expect(certainties('嗓子疼已经好了，鼻塞也消了，烧早就退了，呕吐没再出现过。', [['嗓子疼', 'symptom'], ['鼻塞', 'symptom'], ['烧', 'symptom'], ['呕吐', 'symptom']]))
+      .toEqual(['negative', 'negative', 'negative', 'negative']);
+    expect(certainties('最近浑身没劲，没胃口，吃不下饭，睡不着觉。', [['浑身没劲', 'symptom'], ['没胃口', 'symptom'], ['吃不下饭', 'symptom'], ['睡不着觉', 'symptom']]))
+      .toEqual(['positive', 'positive', 'positive', 'positive']);
+    expect(certainties('我怀疑自己有甲亢，医生说要排除糖尿病，胆结石排除不了，已经排除了怀孕。', [['甲亢'], ['糖尿病'], ['胆结石'], ['怀孕', 'symptom']]))
+      .toEqual(['possible', 'possible', 'possible', 'negative']);
+  });
+
+  it('reads 要是 as a condition but not inside 主要是', () => {
+    const [vomit, cough] = assertAll('要是出现呕吐要及时就医。主要是咳嗽。', [['呕吐', 'symptom'], ['咳嗽', 'symptom']]);
+    expect([vomit!.conditional, cough!.conditional, cough!.certainty]).toEqual([true, false, 'positive']);
+  });
+
   it('reads an exclusion still waiting for a test as doubt', () => {
     expect(certainties('踝部肿痛，骨折待X线排除，痛风待血尿酸结果排除。', [['骨折'], ['痛风']])).toEqual(['possible', 'possible']);
   });
@@ -388,6 +402,11 @@ describe('time, subject and hypotheticals', () => {
     );
     expect([rash!.subject, father!.subject, eczema!.subject, other!.subject]).toEqual(['patient', 'family', 'patient', 'other']);
     expect([section!.temporality, bigger!.temporality]).toEqual(['past', 'current']);
+  });
+
+  it('reads colloquial kin as family until the writer speaks of themselves, and an exposure as someone else’s disease', () => {
+    const [dad, mine, flu] = assertAll('我爸有高血压，我最近头晕。有流感接触史。', [['高血压'], ['头晕', 'symptom'], ['流感']]);
+    expect([dad!.subject, mine!.subject, flu!.subject, flu!.temporality]).toEqual(['family', 'patient', 'other', 'current']);
   });
 
   it('dates what healed before a sequel as past, and reads a carer as another person', () => {
