@@ -266,6 +266,7 @@ describe('OCR layouts, spaced numbers and names known by their context', () => {
     // Without a label, a stray space is accepted only when the checksum vouches for the number.
     expect(typesOf('身份证复印件为32010219850 7153217，另见32010219850 7153216。')).toEqual([['id_card', '32010219850 7153217']]);
     expect(typesOf('患者\nPatients\n家系成员')).toEqual([]);
+    expect(typesOf('姓名\n王建国 男 45岁\n住址\n不详')).toEqual([['patient_name', '王建国']]);
   });
 
   it('reads bank card numbers in groups of four, pathology numbers in brackets and staff after a role with a space', () => {
@@ -278,7 +279,8 @@ describe('OCR layouts, spaced numbers and names known by their context', () => {
     expect(typesOf('3月后复查，请预约邝主任门诊或预约于主任专家门诊。[钟医生] 10:21：您好。由司徒医生接诊，谭教授上台指导。')).toEqual([
       ['staff_name', '邝'], ['staff_name', '于'], ['staff_name', '钟'], ['staff_name', '司徒'], ['staff_name', '谭'],
     ]);
-    expect(typesOf('经主任同意后出院。请示上级医生，向主任汇报病情。科主任及本院主任医师查房。问多少钱医生说不贵。')).toEqual([]);
+    expect(typesOf('下周找孙医生复诊，已联系欧阳主任会诊。')).toEqual([['staff_name', '孙'], ['staff_name', '欧阳']]);
+    expect(typesOf('经主任同意后出院。请示上级医生，向主任汇报病情。科主任及本院主任医师查房。问多少钱医生说不贵。悼念陈文盛教授。')).toEqual([]);
   });
 
   it('reads staff named after their hospital and department, in brackets, after roles before a colon and in slash lists', () => {

@@ -450,7 +450,7 @@ function detectLabeled(c: Compiled, s: string, out: Candidate[]): void {
     const p = after + sep;
     if (NAME_TYPES.has(type)) {
       const colon = /[:：|]/.test(s.slice(after, p));
-      let end = below > 0 ? readLineName(c, s, p) : colon ? readLabeledName(c, s, p) : /^[A-Za-z]/.test(label) ? readLatinName(c, s, p) : /^[A-Za-z]/.test(s[p] ?? '') ? readPinyinName(c, s, p) : readContextName(c, s, p, true);
+      let end = below > 0 ? Math.max(readLineName(c, s, p), isHan(s[p]) ? readLabeledName(c, s, p) : -1) : colon ? readLabeledName(c, s, p) : /^[A-Za-z]/.test(label) ? readLatinName(c, s, p) : /^[A-Za-z]/.test(s[p] ?? '') ? readPinyinName(c, s, p) : readContextName(c, s, p, true);
       if (end < 0 && !colon) {
         const loose = readContextName(c, s, p, false);
         const rank = loose > 0 ? rightContextRank(c, s, loose) : 0;
@@ -581,7 +581,8 @@ function bareSurnameBeforeTitle(c: Compiled, s: string, start: number, sl: numbe
   if (start === 0 || !isHan(s[start - 1]) || afterNameLead(c, s, start)) {
     return sl === 2 || c.res.commonSurnames.has(s[start]!) || standsAlone(s, start, sl, titleEnd, false);
   }
-  if (surnameAt(c, s, start - 1, false) > 0 || surnameAt(c, s, Math.max(0, start - 2), false) > 0) return false;
+  const nameBefore = (k: number): boolean => start >= k && surnameAt(c, s, start - k, false) > 0 && !isCommonWord(s.slice(start - k, start));
+  if (nameBefore(1) || nameBefore(2)) return false;
   return standsAlone(s, start, sl, titleEnd, true);
 }
 
