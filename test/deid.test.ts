@@ -294,6 +294,7 @@ describe('OCR layouts, spaced numbers and names known by their context', () => {
 
   it('reads relatives after kinship words and pinyin names after 患者', () => {
     expect(typesOf('我是张桂芳的外孙女林可欣，替外婆咨询。其夫白振国诉患者近日食欲差。')).toEqual([['relative_name', '林可欣'], ['relative_name', '白振国']]);
+    expect(typesOf('其妻阿依古丽·买买提诉患者平素独居。')).toEqual([['relative_name', '阿依古丽·买买提']]);
     expect(typesOf('患者Li Xiaoming，男，60岁。母亲和胎儿的情况良好，患者HBV DNA阳性。')).toEqual([['patient_name', 'Li Xiaoming']]);
   });
 });

@@ -87,6 +87,7 @@ interface Compiled {
   numberKindRe: RegExp;
   notIdentifierLabelRe: RegExp;
   notAfterHalfNames: Set<string>;
+  foreignNameStops: Set<string>;
 }
 
 let compiled: Compiled | null = null;
@@ -133,6 +134,7 @@ function compile(): Compiled {
     numberKindRe: new RegExp(`(?:${alternation(res.labels.number_kinds)})[ \\t]*\\(([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])\\)`, 'g'),
     notIdentifierLabelRe: new RegExp(`(?:${alternation(res.labels.not_identifier_labels)})$`),
     notAfterHalfNames: new Set(res.labels.not_after_half_names),
+    foreignNameStops: new Set(res.labels.foreign_name_stops),
     aliasContext: new RegExp(`(?:${alternation(res.hospitals.alias_left)})(\\p{Script=Han}{2,6}?)(?=${alternation(res.hospitals.alias_right)}|[,.;，。；])`, 'gu'),
   };
   return compiled;
@@ -227,8 +229,12 @@ function rightContextRank(c: Compiled, s: string, end: number): number {
  * word that can end a name (the strongest such ending wins). Returns the end offset or -1.
  */
 function readContextName(c: Compiled, s: string, p: number, strict: boolean): number {
-  const foreign = readForeignName(s, p);
+  let foreign = readForeignName(s, p);
   if (foreign > 0) {
+    // In running text the part after the dot runs on into the sentence (古丽娜尔·吐尔逊诉患者…): cut it at a
+    // character that transliterations do not use.
+    const dot = Math.max(...[...'·•・'].map((d) => s.lastIndexOf(d, foreign - 1)));
+    for (let k = dot + 2; k < foreign; k++) if (c.foreignNameStops.has(s[k]!)) { foreign = k; break; }
     const word = c.res.labels.name_right_words.find((w) => s.slice(p, foreign).endsWith(w) && FOREIGN_DOT.test(s.slice(p, foreign - w.length - 1)));
     return word ? foreign - word.length : foreign;
   }

@@ -2,7 +2,7 @@ import { readJsonResource } from '../resources.js';
 import type { PhiType } from './types.js';
 
 interface SurnameFile { compound: string[]; common: string[]; ambiguous: string[] }
-type LabelFile = Record<PhiType | 'stop' | 'non_name' | 'staff_titles' | 'name_left_context' | 'name_right_words' | 'name_right_chars' | 'not_in_names' | 'single_surname_titles' | 'latin_stop' | 'number_label_endings' | 'not_identifier_labels' | 'not_after_half_names' | 'number_kinds' | 'bare_surname_left_words' | 'title_function_words' | 'colon_staff_labels' | 'person_label_endings' | 'staff_label_parts' | 'relative_label_parts' | 'institution_endings', string[]>;
+type LabelFile = Record<PhiType | 'stop' | 'non_name' | 'staff_titles' | 'name_left_context' | 'name_right_words' | 'name_right_chars' | 'not_in_names' | 'single_surname_titles' | 'latin_stop' | 'number_label_endings' | 'not_identifier_labels' | 'not_after_half_names' | 'number_kinds' | 'bare_surname_left_words' | 'title_function_words' | 'colon_staff_labels' | 'person_label_endings' | 'staff_label_parts' | 'relative_label_parts' | 'institution_endings' | 'foreign_name_stops', string[]>;
 interface GazetteerFile { provinces: string[]; cities: string[]; districts: string[]; terminals: string[]; street_parts: string[]; stop: string[] }
 interface HospitalFile { suffixes: string[]; branch_suffixes: string[]; left_triggers: string[]; generic: string[]; alias_left: string[]; alias_right: string[] }
 export interface PolicyFile { types: Record<PhiType, string>; flags: Record<string, PhiType[]>; default: PhiType[] }
