@@ -3,17 +3,19 @@
  * milliseconds per pass over the report sentences of eval/assertion-reports*.jsonl, the three stages
  * timed in alternation so that load from other processes hits them alike.
  *
- *   npm run bench:assertion [-- --seconds 10] [--fresh] [--texts FILE.jsonl]
+ *   npm run bench:assertion [-- --seconds 10] [--fresh [--build]] [--texts FILE.jsonl]
  *
  * `--fresh` times the default `ner` pipeline as a user runs it instead: each pass takes every text through
  * all the stages (sections, entities, attributes, relations, linking) as a new document, one document at a
  * time, and adds up each stage's wall time (per-stage CPU clocks would cost more than the small stages;
- * run it on a quiet machine). `--texts` reads the texts from the `text` field of each line of another JSONL file
+ * run it on a quiet machine). With `--build` it times the compiled dist/ that bin/medstruct and the server run
+ * (`npm run build` first): the stages' shares differ from the sources as tsx runs them. `--texts` reads the texts from the `text` field of each line of another JSONL file
  * instead (e.g. whole reports: ../shared/data/reports/samples.jsonl).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { attributesStage } from '../src/attributes/index.js';
 import { MedDocument } from '../src/document/document.js';
 import { loadEntityStage } from '../src/entities/index.js';
@@ -47,13 +49,25 @@ function cpuMs(docs: MedDocument[], run: (doc: MedDocument) => void): number {
   return (used.user + used.system) / 1000;
 }
 
+type DocumentModule = typeof import('../src/document/document.js');
+type PipelineModule = typeof import('../src/pipeline/default.js');
+
+/** The document and pipeline modules from the sources, or from the compiled dist/ with `--build`. */
+async function pipelineModules(build: boolean): Promise<[DocumentModule, PipelineModule]> {
+  if (!build) return [{ MedDocument } as DocumentModule, { buildPipeline } as PipelineModule];
+  const dist = (path: string): string => pathToFileURL(join(PACKAGE_ROOT, 'dist', path)).href;
+  if (!existsSync(join(PACKAGE_ROOT, 'dist', 'pipeline', 'default.js'))) throw new Error('no dist/: run npm run build first');
+  return [(await import(dist('document/document.js'))) as DocumentModule, (await import(dist('pipeline/default.js'))) as PipelineModule];
+}
+
 /** Wall milliseconds per pass of each stage of the default pipeline, each new document through every stage. */
-function freshPipeline(texts: string[], seconds: number): void {
-  const stages = buildPipeline().stages;
+async function freshPipeline(texts: string[], seconds: number, build: boolean): Promise<void> {
+  const [documents, pipelines] = await pipelineModules(build);
+  const stages = pipelines.buildPipeline().stages;
   const totals: Record<string, number> = Object.fromEntries(stages.map((s) => [s.name, 0]));
   const run = (): void => {
     for (const text of texts) {
-      const doc = new MedDocument(text);
+      const doc = new documents.MedDocument(text);
       for (const stage of stages) {
         const started = performance.now();
         stage.process(doc);
@@ -68,16 +82,16 @@ function freshPipeline(texts: string[], seconds: number): void {
   while (performance.now() - started < seconds * 1000) { run(); passes++; }
   const perPass = Object.fromEntries(Object.entries(totals).map(([name, ms]) => [name, Math.round((ms / passes) * 100) / 100]));
   console.log(JSON.stringify({
-    data: option('texts', 'eval/assertion-reports*.jsonl'), mode: 'fresh documents, default ner pipeline', documents: texts.length,
+    data: option('texts', 'eval/assertion-reports*.jsonl'), mode: `fresh documents, default ner pipeline, ${build ? 'compiled dist/' : 'sources under tsx'}`, documents: texts.length,
     cpu: cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString(), passes, wallMsPerPass: perPass,
     attributesShareOfNer: Math.round(((totals.attributes ?? 0) / (totals.entities ?? 1)) * 1000) / 1000,
   }, null, 2));
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const seconds = Number(option('seconds', '10'));
   if (process.argv.includes('--fresh')) {
-    freshPipeline(reportTexts(), seconds);
+    await freshPipeline(reportTexts(), seconds, process.argv.includes('--build'));
     return;
   }
   const entities: Stage = loadEntityStage('native');
@@ -110,4 +124,4 @@ function main(): void {
   }, null, 2));
 }
 
-main();
+await main();
