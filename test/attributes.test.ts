@@ -147,6 +147,20 @@ describe('negation', () => {
       .toEqual(['possible', 'possible', 'possible', 'negative']);
   });
 
+  it('reads worries, either-or questions and questionnaire answers as patients write them', () => {
+    expect(certainties('我担心自己有胃癌，怕是甲亢，不知道是胆囊炎还是胰腺炎，不知道算不算焦虑症。', [['胃癌', 'disease'], ['甲亢', 'disease'], ['胆囊炎', 'disease'], ['胰腺炎', 'disease'], ['焦虑症', 'disease']]))
+      .toEqual(['possible', 'possible', 'possible', 'possible', 'possible']);
+    expect(certainties('既往史问卷：高血压 是；糖尿病 否；癫痫 从未。', [['高血压', 'disease'], ['糖尿病', 'disease'], ['癫痫', 'disease']])).toEqual(['positive', 'negative', 'negative']);
+  });
+
+  it('reads cultures without growth, drugs not taken or held back, and denials that the evidence is lacking', () => {
+    expect(certainties('痰培养3天无细菌生长，血培养×2套均无菌生长。', [['痰培养', 'lab_test'], ['血培养', 'lab_test']])).toEqual(['negative', 'negative']);
+    expect(certainties('阿司匹林没在吃，华法林从不吃，暂缓使用来氟米特，NSAIDs禁用。', [['阿司匹林', 'drug'], ['华法林', 'drug'], ['来氟米特', 'drug'], ['NSAIDs', 'drug']]))
+      .toEqual(['negative', 'negative', 'negative', 'negative']);
+    expect(certainties('结核目前证据不足，淋巴瘤尚未发现证据，骨髓涂片未见异常浆细胞。', [['结核', 'disease'], ['淋巴瘤', 'disease'], ['异常浆细胞', 'lab_test']]))
+      .toEqual(['negative', 'negative', 'negative']);
+  });
+
   it('reads 要是 as a condition but not inside 主要是', () => {
     const [vomit, cough] = assertAll('要是出现呕吐要及时就医。主要是咳嗽。', [['呕吐', 'symptom'], ['咳嗽', 'symptom']]);
     expect([vomit!.conditional, cough!.conditional, cough!.certainty]).toEqual([true, false, 'positive']);
