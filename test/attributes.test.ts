@@ -161,6 +161,15 @@ describe('negation', () => {
       .toEqual(['negative', 'negative', 'negative']);
   });
 
+  it('reads lay denials after the symptom, and 待查 after a diagnosis as open unless the span takes it in', () => {
+    expect(certainties('胸痛也没出现过，便血一次都没有过，也没查出来贫血，乙肝两对半全阴。', [['胸痛', 'symptom'], ['便血', 'symptom'], ['贫血', 'disease'], ['乙肝两对半', 'lab_test']]))
+      .toEqual(['negative', 'negative', 'negative', 'negative']);
+    expect(certainties('肺癌待查，腹痛待查，发热待查：感染？', [['肺癌', 'disease'], ['腹痛待查', 'disease'], ['发热', 'disease']]))
+      .toEqual(['possible', 'positive', 'positive']);
+    expect(certainties('胆红素脑病目前无依据，脑白质软化亦未提示，胎儿生长受限不存在，NST无反应型。', [['胆红素脑病', 'disease'], ['脑白质软化', 'disease'], ['胎儿生长受限', 'disease'], ['NST无反应型', 'symptom']]))
+      .toEqual(['negative', 'negative', 'negative', 'positive']);
+  });
+
   it('reads 要是 as a condition but not inside 主要是', () => {
     const [vomit, cough] = assertAll('要是出现呕吐要及时就医。主要是咳嗽。', [['呕吐', 'symptom'], ['咳嗽', 'symptom']]);
     expect([vomit!.conditional, cough!.conditional, cough!.certainty]).toEqual([true, false, 'positive']);

@@ -331,7 +331,7 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
       if (inside) {
         // Recognition often takes the cue into the span (纵隔内未见肿大, 不发烧, 高血压病史): a pre-cue
         // counts when words follow it, a post-cue when it closes the span. Pseudo-cues (心律不齐) never match.
-        if (cue.direction === 'pre' ? m.end >= end : m.end !== end || m.start === start) continue;
+        if (cue.outside || (cue.direction === 'pre' ? m.end >= end : m.end !== end || m.start === start)) continue;
         distance = 0;
       } else if (cue.direction === 'pre' && m.end <= start && inConsequence(chars, ctx, m, start, cue.scope)) {
         distance = gap(ctx, m.end, start);

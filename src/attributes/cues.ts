@@ -36,6 +36,11 @@ export interface Cue {
    * (腹水未见); with words after it, the finding is where the look was taken (结节内未见血流信号).
    */
   closing: boolean;
+  /**
+   * Counts only written outside the finding's span: 待查 after a diagnosis leaves it open (前列腺癌待查), but a span that
+   * takes it in names a working diagnosis (腹痛待查, as Yidu-S4K annotates), where the finding is present.
+   */
+  outside: boolean;
 }
 
 interface CueGroup {
@@ -53,6 +58,7 @@ interface CueGroup {
   topic?: boolean;
   patientOnly?: boolean;
   closing?: boolean;
+  outside?: boolean;
   texts: string[];
 }
 
@@ -157,7 +163,7 @@ function compile(file: CueFile): CueLexicon {
         confidence: group.confidence, result: group.result === true, clauses: group.clauses !== false, sentence: group.sentence === true,
         reachesBack: group.reachesBack === true, types: group.types ? new Set(group.types) : null,
         yieldsToNegation: group.yieldsToNegation === true, topic: group.topic === true, patientOnly: group.patientOnly === true,
-        dates: false, closing: group.closing === true,
+        dates: false, closing: group.closing === true, outside: group.outside === true,
       });
     }
   }
@@ -167,7 +173,7 @@ function compile(file: CueFile): CueLexicon {
       text: group.pattern, axis: group.axis, value: group.value, direction: group.direction, scope: group.scope,
       confidence: group.confidence, result: false, clauses: group.clauses !== false, sentence: false, reachesBack: false,
       types: group.types ? new Set(group.types) : null, yieldsToNegation: false, topic: false, patientOnly: false,
-      dates: group.axis === 'temporality', closing: false,
+      dates: group.axis === 'temporality', closing: false, outside: false,
     } satisfies Cue,
   }));
   for (const text of file.certaintyTerminators) entry(text).terminates = 'certainty';
