@@ -170,6 +170,17 @@ describe('negation', () => {
       .toEqual(['negative', 'negative', 'negative', 'positive']);
   });
 
+  it('reads the answer to a form’s question, not the question, and leaves a plain question mark alone', () => {
+    expect(certainties('有无发热、咳嗽？没有的。有无胸痛：无。有无腹痛：有，右下腹。右肺结节？无明显增大。', [['发热', 'symptom'], ['咳嗽', 'symptom'], ['胸痛', 'symptom'], ['腹痛', 'symptom'], ['结节', 'symptom']]))
+      .toEqual(['negative', 'negative', 'negative', 'positive', 'possible']);
+  });
+
+  it('reads patients’ fears and guesses as doubt, and symptoms that hold 不 as present', () => {
+    expect(certainties('我好怕是脑瘤，说不定是颈椎病，胃癌的概率很小，心梗应该不至于吧。', [['脑瘤', 'disease'], ['颈椎病', 'disease'], ['胃癌', 'disease'], ['心梗', 'disease']]))
+      .toEqual(['possible', 'possible', 'possible', 'possible']);
+    expect(certainties('最近精神不太好，吃不下，睡不着。', [['精神不太好', 'symptom'], ['吃不下', 'symptom'], ['睡不着', 'symptom']])).toEqual(['positive', 'positive', 'positive']);
+  });
+
   it('reads 要是 as a condition but not inside 主要是', () => {
     const [vomit, cough] = assertAll('要是出现呕吐要及时就医。主要是咳嗽。', [['呕吐', 'symptom'], ['咳嗽', 'symptom']]);
     expect([vomit!.conditional, cough!.conditional, cough!.certainty]).toEqual([true, false, 'positive']);

@@ -1,5 +1,5 @@
 import type { MedDocument } from '../document/document.js';
-import type { Assertion, Section } from '../document/types.js';
+import type { Assertion, Certainty, Section } from '../document/types.js';
 import type { EntityType } from '../taxonomy/taxonomy.js';
 import { cueLexicon, isDigitChar, type Axis, type Cue, type CueMatch } from './cues.js';
 
@@ -398,6 +398,36 @@ function headedVerdict(chars: readonly string[], ctx: SentenceContext, start: nu
   return verdict;
 }
 
+/** Whether the doubt on a finding is a form's question: its cue is the question word, or the ? after a listed finding that one opens (有无发热、咳嗽？). */
+function askedAbout(chars: readonly string[], ctx: SentenceContext, start: number, match: CueMatch): boolean {
+  const questions = cueLexicon().formAnswers.questions;
+  if (questions.has(match.text)) return true;
+  if (match.text !== '?' || match.start < start) return false;
+  let prefix = '';
+  for (let i = start - 1; i >= ctx.start && !CLAUSE_BREAKS.has(chars[i]!) && !HARD_BREAKS.has(chars[i]!); i--) prefix = chars[i]! + prefix;
+  return [...questions].some((q) => prefix.includes(q));
+}
+
+/**
+ * The answer written after a form's question about the finding at `end` (有无发热？没有; 有无腹痛：有，右下腹; 体温？
+ * 37.8): past other listed findings and fillers to a ? or :, then the answer's first words, which may open the next
+ * sentence (the ? ends the question's).
+ */
+function formAnswer(chars: readonly string[], ctx: SentenceContext, end: number): { value: Certainty; start: number; end: number; text: string } | null {
+  let i = end;
+  while (i < ctx.end && (ctx.covered[i - ctx.start] || HEADING_FILLER.test(chars[i]!))) i++;
+  if (chars[i] !== '?' && chars[i] !== ':') return null;
+  i++;
+  while (i < chars.length && chars[i]!.trim() === '') i++;
+  const { negative, positive } = cueLexicon().formAnswers;
+  const opening = chars.slice(i, i + 4).join('');
+  const said = (words: readonly string[]): string | undefined => words.find((w) => opening.startsWith(w));
+  const no = said(negative);
+  if (no) return { value: 'negative', start: i, end: i + Array.from(no).length, text: no };
+  const yes = said(positive) ?? /^\d+(?:\.\d+)?/.exec(opening)?.[0];
+  return yes ? { value: 'positive', start: i, end: i + Array.from(yes).length, text: yes } : null;
+}
+
 const VERDICT_OBJECTS = new Set(['此病', '该病', '本病']);
 
 /** The verdict a clause [from, to) without findings ends in, if any. */
@@ -562,6 +592,9 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
     const verdict = headedVerdict(doc.norm.chars, ctx, start, end, type);
     if (verdict) hits.certainty = verdict;
   }
+  // A form's question answered right after the finding (有无发热？没有): the answer, not the question, decides.
+  const answer = hits.certainty && askedAbout(doc.norm.chars, ctx, start, hits.certainty.match) ? formAnswer(doc.norm.chars, ctx, end) : null;
+  if (answer) hits.certainty = undefined;
   const section = doc.sections.length > 0 ? sectionAt(doc.sections, doc.fromNorm(start, end).start) : null;
   const dated = hits.temporality;
   if (dated && datesDiscovery(doc.norm.chars, dated, start)) hits.temporality = undefined;
@@ -579,6 +612,12 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
     certainty: hits.certainty !== undefined, temporality: hits.temporality !== undefined,
     subject: hits.subject !== undefined, conditional: hits.conditional !== undefined,
   };
+  if (answer) {
+    setAxis(assertion, 'certainty', answer.value, lexicon.defaults.certainty);
+    const span = doc.fromNorm(answer.start, answer.end);
+    assertion.triggers.push({ start: span.start, end: span.end, text: answer.text, axis: 'certainty' });
+    decided.certainty = true;
+  }
   const bracketed = decided.certainty ? null : bracketResult(doc.norm.chars, ctx, end);
   if (bracketed) {
     setAxis(assertion, 'certainty', bracketed, lexicon.defaults.certainty);

@@ -81,6 +81,7 @@ interface CueFile {
   conditionOpeners: { cues: string[]; consequences: string[]; ambiguous: string[]; confirming: string[] };
   topicEnds: string[];
   closingObjects: string[];
+  formAnswers: { questions: string[]; negative: string[]; positive: string[] };
   alternatives: string[];
   bracketResults: { negative: string[]; possible: string[] };
   modelGate: string[];
@@ -127,6 +128,11 @@ export interface CueLexicon {
   readonly topicEnds: readonly string[];
   /** What may follow a closing cue and still leave it closing its clause (脑膜转移未见明确征象). */
   readonly closingObjects: readonly string[];
+  /**
+   * A form's question and its answer (有无发热？没有; 有无腹痛：有，右下腹): after one of `questions`, the finding, then
+   * ? or :, the answer decides — `negative` or `positive` words, or a value (37.8).
+   */
+  readonly formAnswers: { readonly questions: ReadonlySet<string>; readonly negative: readonly string[]; readonly positive: readonly string[] };
   /** Words joining two findings as alternatives (囊肿或息肉): neither is settled. */
   readonly alternatives: readonly string[];
   /** Endings of a bracketed remark after a finding that state its result (（1+，阴性）, （MRF-）, （2+，不确定）). */
@@ -234,6 +240,7 @@ function compile(file: CueFile): CueLexicon {
     },
     topicEnds: file.topicEnds,
     closingObjects: file.closingObjects,
+    formAnswers: { questions: new Set(file.formAnswers.questions), negative: file.formAnswers.negative, positive: file.formAnswers.positive },
     alternatives: file.alternatives,
     bracketResults: file.bracketResults,
     certaintyChars: new Set(file.modelGate),
