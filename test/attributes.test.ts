@@ -181,6 +181,13 @@ describe('negation', () => {
     expect(certainties('最近精神不太好，吃不下，睡不着。', [['精神不太好', 'symptom'], ['吃不下', 'symptom'], ['睡不着', 'symptom']])).toEqual(['positive', 'positive', 'positive']);
   });
 
+  it('reads checkup results that did not rise, denials after a list, and a test still to be done', () => {
+    expect(certainties('甲胎蛋白、CEA均未见升高，C反应蛋白不高，衣原体、淋球菌都没有，都没有胸闷。', [['甲胎蛋白', 'lab_test'], ['CEA', 'lab_test'], ['C反应蛋白', 'lab_test'], ['衣原体', 'microbe'], ['淋球菌', 'microbe'], ['胸闷', 'symptom']]))
+      .toEqual(['negative', 'negative', 'negative', 'negative', 'negative', 'negative']);
+    const [dna] = assertAll('HBV-DNA待测。', [['HBV-DNA', 'lab_test']]);
+    expect(dna!.temporality).toBe('future');
+  });
+
   it('reads 要是 as a condition but not inside 主要是', () => {
     const [vomit, cough] = assertAll('要是出现呕吐要及时就医。主要是咳嗽。', [['呕吐', 'symptom'], ['咳嗽', 'symptom']]);
     expect([vomit!.conditional, cough!.conditional, cough!.certainty]).toEqual([true, false, 'positive']);
