@@ -188,6 +188,13 @@ describe('negation', () => {
     expect(dna!.temporality).toBe('future');
   });
 
+  it('reads an answer reported after a comma, ticked form boxes, and a spouse who only reports', () => {
+    expect(certainties('电话随访：询问有无黑便、呕血，答无。多饮□有☑无，视物模糊未诉，低血糖最近没有，足部溃疡待观察。', [['黑便', 'symptom'], ['呕血', 'symptom'], ['多饮', 'symptom'], ['视物模糊', 'symptom'], ['低血糖', 'disease'], ['足部溃疡', 'disease']]))
+      .toEqual(['negative', 'negative', 'negative', 'negative', 'negative', 'possible']);
+    const [snore, cough] = assertAll('我老婆说我打呼噜很响。我老公咳嗽一周。', [['打呼噜', 'symptom'], ['咳嗽', 'symptom']]);
+    expect([snore!.subject, cough!.subject]).toEqual(['patient', 'other']);
+  });
+
   it('reads 要是 as a condition but not inside 主要是', () => {
     const [vomit, cough] = assertAll('要是出现呕吐要及时就医。主要是咳嗽。', [['呕吐', 'symptom'], ['咳嗽', 'symptom']]);
     expect([vomit!.conditional, cough!.conditional, cough!.certainty]).toEqual([true, false, 'positive']);

@@ -410,16 +410,22 @@ function askedAbout(chars: readonly string[], ctx: SentenceContext, start: numbe
 
 /**
  * The answer written after a form's question about the finding at `end` (有无发热？没有; 有无腹痛：有，右下腹; 体温？
- * 37.8): past other listed findings and fillers to a ? or :, then the answer's first words, which may open the next
- * sentence (the ? ends the question's).
+ * 37.8; 询问有无咳嗽、气促，答无): past other listed findings and fillers to a ? or : (or a comma before a lead word
+ * such as 答), then the answer's first words, which may open the next sentence (the ? ends the question's).
  */
 function formAnswer(chars: readonly string[], ctx: SentenceContext, end: number): { value: Certainty; start: number; end: number; text: string } | null {
   let i = end;
   while (i < ctx.end && (ctx.covered[i - ctx.start] || HEADING_FILLER.test(chars[i]!))) i++;
-  if (chars[i] !== '?' && chars[i] !== ':') return null;
+  const separator = chars[i];
+  if (separator !== '?' && separator !== ':' && separator !== ',') return null;
   i++;
   while (i < chars.length && chars[i]!.trim() === '') i++;
-  const { negative, positive } = cueLexicon().formAnswers;
+  const { negative, positive, leads } = cueLexicon().formAnswers;
+  // A reported answer (询问有无咳嗽，答无): after a comma only a lead word says the next words answer the question.
+  const lead = leads.find((w) => chars.slice(i, i + w.length).join('') === w);
+  if (lead) i += lead.length;
+  else if (separator === ',') return null;
+  while (i < chars.length && (chars[i]!.trim() === '' || chars[i] === ':' || chars[i] === '"')) i++;
   const opening = chars.slice(i, i + 4).join('');
   const said = (words: readonly string[]): string | undefined => words.find((w) => opening.startsWith(w));
   const no = said(negative);

@@ -81,7 +81,7 @@ interface CueFile {
   conditionOpeners: { cues: string[]; consequences: string[]; ambiguous: string[]; confirming: string[] };
   topicEnds: string[];
   closingObjects: string[];
-  formAnswers: { questions: string[]; negative: string[]; positive: string[] };
+  formAnswers: { questions: string[]; leads: string[]; negative: string[]; positive: string[] };
   alternatives: string[];
   bracketResults: { negative: string[]; possible: string[] };
   modelGate: string[];
@@ -130,9 +130,12 @@ export interface CueLexicon {
   readonly closingObjects: readonly string[];
   /**
    * A form's question and its answer (有无发热？没有; 有无腹痛：有，右下腹): after one of `questions`, the finding, then
-   * ? or :, the answer decides — `negative` or `positive` words, or a value (37.8).
+   * ? or : (or a comma and one of `leads`: 询问有无咳嗽，答无), the answer decides — `negative` or `positive` words, or a
+   * value (37.8).
    */
-  readonly formAnswers: { readonly questions: ReadonlySet<string>; readonly negative: readonly string[]; readonly positive: readonly string[] };
+  readonly formAnswers: {
+    readonly questions: ReadonlySet<string>; readonly leads: readonly string[]; readonly negative: readonly string[]; readonly positive: readonly string[];
+  };
   /** Words joining two findings as alternatives (囊肿或息肉): neither is settled. */
   readonly alternatives: readonly string[];
   /** Endings of a bracketed remark after a finding that state its result (（1+，阴性）, （MRF-）, （2+，不确定）). */
@@ -240,7 +243,7 @@ function compile(file: CueFile): CueLexicon {
     },
     topicEnds: file.topicEnds,
     closingObjects: file.closingObjects,
-    formAnswers: { questions: new Set(file.formAnswers.questions), negative: file.formAnswers.negative, positive: file.formAnswers.positive },
+    formAnswers: { ...file.formAnswers, questions: new Set(file.formAnswers.questions) },
     alternatives: file.alternatives,
     bracketResults: file.bracketResults,
     certaintyChars: new Set(file.modelGate),
