@@ -92,8 +92,7 @@ export function sentenceContext(doc: MedDocument, start: number, end: number, fi
     if (f.end >= start && f.end <= end) boundaries[f.end - start] = 1;
   }
   const chars = doc.norm.chars;
-  const itemStarts = listItemStarts(chars, start, end);
-  return { start, end, matches: cueLexicon().scan(chars, start, end, boundaries), covered, itemStarts, clauseMemo: null };
+  return { start, end, matches: cueLexicon().scan(chars, start, end, boundaries), covered, itemStarts: listItemStarts(chars, start, end), clauseMemo: null };
 }
 
 /** Who a clause is about, when it opens with that before its cue (患者无发热，…). */
