@@ -195,6 +195,13 @@ describe('negation', () => {
     expect([snore!.subject, cough!.subject]).toEqual(['patient', 'other']);
   });
 
+  it('reads each field of a form by its own answer, however the fields are parted, and unticked boxes as absent', () => {
+    expect(certainties('头晕：无   头痛：偶尔\t心慌：无 | 胸痛：有', [['头晕', 'symptom'], ['头痛', 'symptom'], ['心慌', 'symptom'], ['胸痛', 'symptom']]))
+      .toEqual(['negative', 'positive', 'negative', 'positive']);
+    expect(certainties('既往史：糖尿病□ 高血压☑ □冠心病 ☑脑卒中；有无肝炎：不详。', [['糖尿病', 'disease'], ['高血压', 'disease'], ['冠心病', 'disease'], ['脑卒中', 'disease'], ['肝炎', 'disease']]))
+      .toEqual(['negative', 'positive', 'negative', 'positive', 'possible']);
+  });
+
   it('reads 要是 as a condition but not inside 主要是', () => {
     const [vomit, cough] = assertAll('要是出现呕吐要及时就医。主要是咳嗽。', [['呕吐', 'symptom'], ['咳嗽', 'symptom']]);
     expect([vomit!.conditional, cough!.conditional, cough!.certainty]).toEqual([true, false, 'positive']);

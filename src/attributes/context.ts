@@ -20,6 +20,36 @@ export interface SentenceContext {
    * about the same cues and commas, and a long list (OCR text with spaces for commas) would ask them quadratically often.
    */
   clauseMemo: Uint8Array | null;
+  /** 1 at a normalized position (of the whole document) that starts a new form field; see `formFieldStarts`. */
+  fieldStarts: Uint8Array;
+}
+
+const fieldStartsOf = new WeakMap<MedDocument, Uint8Array>();
+
+/**
+ * Where a form's fields part, by normalized position: normalization drops the spaces between Chinese characters, so a
+ * tab or a run of spaces it removed (发热：否  咳嗽：否) is read from the original text; a bar stays in the text.
+ */
+function formFieldStarts(doc: MedDocument): Uint8Array {
+  let starts = fieldStartsOf.get(doc);
+  if (starts) return starts;
+  const to = doc.norm.toOriginal;
+  starts = new Uint8Array(to.length + 1);
+  for (let i = 1; i < to.length; i++) {
+    const dropped = to[i]! - to[i - 1]! - 1;
+    if (dropped === 0) continue;
+    let spaces = 0;
+    for (let k = to[i - 1]! + 1; k < to[i]!; k++) {
+      const ch = doc.chars[k]!;
+      if (ch === '\t') spaces = 2;
+      else if (ch.trim() === '') spaces++;
+    }
+    if (spaces >= 2) starts[i] = 1;
+  }
+  // A bar parts the fields on both its sides: an answer before it, a field label after it.
+  for (let i = 0; i < doc.norm.chars.length; i++) if (doc.norm.chars[i] === '|') starts[i] = starts[i + 1] = 1;
+  fieldStartsOf.set(doc, starts);
+  return starts;
 }
 
 const isDigit = (ch: string | undefined): boolean => ch !== undefined && isDigitChar(ch);
@@ -92,7 +122,10 @@ export function sentenceContext(doc: MedDocument, start: number, end: number, fi
     if (f.end >= start && f.end <= end) boundaries[f.end - start] = 1;
   }
   const chars = doc.norm.chars;
-  return { start, end, matches: cueLexicon().scan(chars, start, end, boundaries), covered, itemStarts: listItemStarts(chars, start, end), clauseMemo: null };
+  return {
+    start, end, matches: cueLexicon().scan(chars, start, end, boundaries), covered, itemStarts: listItemStarts(chars, start, end), clauseMemo: null,
+    fieldStarts: formFieldStarts(doc),
+  };
 }
 
 /** Who a clause is about, when it opens with that before its cue (患者无发热，…). */
@@ -222,11 +255,13 @@ function blocked(chars: readonly string[], ctx: SentenceContext, from: number, t
   for (let i = from; i < to; i++) {
     const ch = chars[i]!;
     if (OPENING.has(ch)) bracket = true;
-    if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return true;
+    if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start] || ctx.fieldStarts[i]) return true;
     // After a colon (拟诊：) or about a relative (其母亲患…，双手畸形) the next clause alone decides.
     const toSentenceEnd = ch !== ':' && !topic;
     if (CLAUSE_BREAKS.has(ch) && !(topic && !endsTopic(chars, ctx, i + 1, to)) && (!crossClauses || !isListClause(chars, ctx, i + 1, toSentenceEnd))) return true;
   }
+  // A field that opens right at the far end belongs to the next question (胸痛：无	乏力：有).
+  if (ctx.fieldStarts[to]) return true;
   // A diagnosis hedged as a whole (考虑肺癌伴骨转移); a describing doubt word (可疑结节伴钙化) leaves what accompanies seen.
   const hedgedBefore = cue.value === 'possible' && cue.direction === 'pre' && !cue.yieldsToNegation;
   for (const m of ctx.matches) {
@@ -381,14 +416,14 @@ function headedVerdict(chars: readonly string[], ctx: SentenceContext, start: nu
   if (chars[colon] !== ':' && !dash) return null;
   for (let i = start - 1; i >= ctx.start; i--) {
     const ch = chars[i]!;
-    if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch)) break;
+    if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch) || ctx.fieldStarts[i + 1]) break;
     if (!ctx.covered[i - ctx.start] && !HEADING_FILLER.test(ch)) return null;
   }
   let verdict: Candidate | null = null;
   let clauseStart = colon + 1;
   for (let i = colon + 1; i <= ctx.end; i++) {
     const ch = chars[i];
-    const last = i === ctx.end || HARD_BREAKS.has(ch!) || ctx.itemStarts[i - ctx.start] === 1;
+    const last = i === ctx.end || HARD_BREAKS.has(ch!) || ctx.itemStarts[i - ctx.start] === 1 || ctx.fieldStarts[i] === 1;
     if (!last && !CLAUSE_BREAKS.has(ch!)) continue;
     verdict = clauseVerdict(chars, ctx, clauseStart, i, type) ?? verdict;
     if (last) break;
@@ -419,7 +454,7 @@ function formAnswer(chars: readonly string[], ctx: SentenceContext, end: number)
   if (separator !== '?' && separator !== ':' && separator !== ',') return null;
   i++;
   while (i < chars.length && chars[i]!.trim() === '') i++;
-  const { negative, positive, leads } = cueLexicon().formAnswers;
+  const { negative, positive, possible, leads } = cueLexicon().formAnswers;
   // A reported answer (询问有无咳嗽，答无): after a comma only a lead word says the next words answer the question.
   const lead = leads.find((w) => chars.slice(i, i + w.length).join('') === w);
   if (lead) i += lead.length;
@@ -427,6 +462,9 @@ function formAnswer(chars: readonly string[], ctx: SentenceContext, end: number)
   while (i < chars.length && (chars[i]!.trim() === '' || chars[i] === ':' || chars[i] === '"')) i++;
   const opening = chars.slice(i, i + 4).join('');
   const said = (words: readonly string[]): string | undefined => words.find((w) => opening.startsWith(w));
+  // An open answer first: 不详 begins like the bare 不.
+  const open = said(possible);
+  if (open) return { value: 'possible', start: i, end: i + Array.from(open).length, text: open };
   const no = said(negative);
   if (no) return { value: 'negative', start: i, end: i + Array.from(no).length, text: no };
   const yes = said(positive) ?? /^\d+(?:\.\d+)?/.exec(opening)?.[0];

@@ -81,7 +81,7 @@ interface CueFile {
   conditionOpeners: { cues: string[]; consequences: string[]; ambiguous: string[]; confirming: string[] };
   topicEnds: string[];
   closingObjects: string[];
-  formAnswers: { questions: string[]; leads: string[]; negative: string[]; positive: string[] };
+  formAnswers: { questions: string[]; leads: string[]; negative: string[]; positive: string[]; possible: string[] };
   alternatives: string[];
   bracketResults: { negative: string[]; possible: string[] };
   modelGate: string[];
@@ -130,11 +130,12 @@ export interface CueLexicon {
   readonly closingObjects: readonly string[];
   /**
    * A form's question and its answer (有无发热？没有; 有无腹痛：有，右下腹): after one of `questions`, the finding, then
-   * ? or : (or a comma and one of `leads`: 询问有无咳嗽，答无), the answer decides — `negative` or `positive` words, or a
-   * value (37.8).
+   * ? or : (or a comma and one of `leads`: 询问有无咳嗽，答无), the answer decides — `negative`, `positive` (or a value:
+   * 37.8) or `possible` words (不详).
    */
   readonly formAnswers: {
-    readonly questions: ReadonlySet<string>; readonly leads: readonly string[]; readonly negative: readonly string[]; readonly positive: readonly string[];
+    readonly questions: ReadonlySet<string>; readonly leads: readonly string[];
+    readonly negative: readonly string[]; readonly positive: readonly string[]; readonly possible: readonly string[];
   };
   /** Words joining two findings as alternatives (囊肿或息肉): neither is settled. */
   readonly alternatives: readonly string[];
