@@ -202,6 +202,13 @@ describe('negation', () => {
       .toEqual(['negative', 'positive', 'negative', 'positive', 'possible']);
   });
 
+  it('reads a labelled field and a ticked pair of boxes in a checklist', () => {
+    expect(certainties('【入院护理评估】既往COPD：否；近1周进食减少：否；1.意识：清楚 2.头晕：有 3.视力障碍：无', [['COPD', 'disease'], ['进食减少', 'symptom'], ['头晕', 'symptom'], ['视力障碍', 'symptom']]))
+      .toEqual(['negative', 'negative', 'positive', 'negative']);
+    expect(certainties('系统回顾：头痛 □无 ☑有  恶心 ☑无 □有。心理评估：焦虑 ☑  抑郁 □', [['头痛', 'symptom'], ['恶心', 'symptom'], ['焦虑', 'symptom'], ['抑郁', 'symptom']]))
+      .toEqual(['positive', 'negative', 'positive', 'negative']);
+  });
+
   it('reads 要是 as a condition but not inside 主要是', () => {
     const [vomit, cough] = assertAll('要是出现呕吐要及时就医。主要是咳嗽。', [['呕吐', 'symptom'], ['咳嗽', 'symptom']]);
     expect([vomit!.conditional, cough!.conditional, cough!.certainty]).toEqual([true, false, 'positive']);

@@ -414,11 +414,15 @@ function headedVerdict(chars: readonly string[], ctx: SentenceContext, start: nu
   // A dash (——, folded to --) heads an item too; a hyphen before a letter or digit joins a name or range.
   const dash = chars[colon] === '-' && !/[0-9A-Za-z]/.test(chars[colon + 1] ?? '0');
   if (chars[colon] !== ':' && !dash) return null;
-  for (let i = start - 1; i >= ctx.start; i--) {
-    const ch = chars[i]!;
-    if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch) || ctx.fieldStarts[i + 1]) break;
-    if (!ctx.covered[i - ctx.start] && !HEADING_FILLER.test(ch)) return null;
+  // The finding heads its item: before it, back to the item's start, only label words without a certainty cue
+  // (【入院护理评估】发热：否, 既往COPD：否, 近1周进食减少：否).
+  let itemStart = start;
+  while (itemStart > ctx.start) {
+    const ch = chars[itemStart - 1]!;
+    if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch) || ctx.fieldStarts[itemStart] || ctx.itemStarts[itemStart - ctx.start]) break;
+    itemStart--;
   }
+  if (ctx.matches.some((m) => m.start >= itemStart && m.end <= start && (m.terminates !== null || m.cues.some((c) => c.axis === 'certainty')))) return null;
   let verdict: Candidate | null = null;
   let clauseStart = colon + 1;
   for (let i = colon + 1; i <= ctx.end; i++) {
