@@ -209,6 +209,12 @@ describe('negation', () => {
       .toEqual(['positive', 'negative', 'positive', 'negative']);
   });
 
+  it('reads OCR’d form rows: a table’s rules, an answer a space after its label, ticks after the answer, open answers', () => {
+    expect(certainties('│发热│否│  │咳嗽│是│', [['发热', 'symptom'], ['咳嗽', 'symptom']])).toEqual(['negative', 'positive']);
+    expect(certainties('入院评估：咳痰 无  胸闷 无 ☑   头孢过敏 不详   贫血 轻度', [['咳痰', 'symptom'], ['胸闷', 'symptom'], ['头孢过敏', 'disease'], ['贫血', 'disease']]))
+      .toEqual(['negative', 'negative', 'possible', 'positive']);
+  });
+
   it('reads 要是 as a condition but not inside 主要是', () => {
     const [vomit, cough] = assertAll('要是出现呕吐要及时就医。主要是咳嗽。', [['呕吐', 'symptom'], ['咳嗽', 'symptom']]);
     expect([vomit!.conditional, cough!.conditional, cough!.certainty]).toEqual([true, false, 'positive']);

@@ -20,15 +20,19 @@ export interface SentenceContext {
    * about the same cues and commas, and a long list (OCR text with spaces for commas) would ask them quadratically often.
    */
   clauseMemo: Uint8Array | null;
-  /** 1 at a normalized position (of the whole document) that starts a new form field; see `formFieldStarts`. */
+  /** Non-zero at a normalized position (of the whole document) that starts a new form field; see `formFieldStarts`. */
   fieldStarts: Uint8Array;
 }
 
 const fieldStartsOf = new WeakMap<MedDocument, Uint8Array>();
+const FIELD_BARS = new Set(['|', '│', '┃', '║']);
+const SPACED_FIELD = 1;
+const BARRED_CELL = 2;
 
 /**
  * Where a form's fields part, by normalized position: normalization drops the spaces between Chinese characters, so a
- * tab or a run of spaces it removed (发热：否  咳嗽：否) is read from the original text; a bar stays in the text.
+ * tab or a run of spaces it removed (发热：否  咳嗽：否) is read from the original text (SPACED_FIELD); a bar stays in
+ * the text (BARRED_CELL: in a table row │发热│否│ the answer is the next cell, so a bar stops only a cue before it).
  */
 function formFieldStarts(doc: MedDocument): Uint8Array {
   let starts = fieldStartsOf.get(doc);
@@ -44,10 +48,10 @@ function formFieldStarts(doc: MedDocument): Uint8Array {
       if (ch === '\t') spaces = 2;
       else if (ch.trim() === '') spaces++;
     }
-    if (spaces >= 2) starts[i] = 1;
+    if (spaces >= 2) starts[i] = SPACED_FIELD;
   }
-  // A bar parts the fields on both its sides: an answer before it, a field label after it.
-  for (let i = 0; i < doc.norm.chars.length; i++) if (doc.norm.chars[i] === '|') starts[i] = starts[i + 1] = 1;
+  // A bar (or a table's rule, │发热│否│) parts the fields on both its sides: an answer before it, a field label after it.
+  for (let i = 0; i < doc.norm.chars.length; i++) if (FIELD_BARS.has(doc.norm.chars[i]!)) starts[i] = starts[i + 1] = BARRED_CELL;
   fieldStartsOf.set(doc, starts);
   return starts;
 }
@@ -190,11 +194,14 @@ function endsClause(chars: readonly string[], ctx: SentenceContext, from: number
     if (OPENING.has(ch)) depth++;
     else if (CLOSING.has(ch)) depth = Math.max(0, depth - 1);
     else if (depth > 0) continue;
-    else if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start]) return true;
-    else if (ch.trim() !== '') return false;
+    else if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start] || ctx.fieldStarts[i]) return true;
+    else if (ch.trim() !== '' && !TICKS.has(ch)) return false;
   }
   return true;
 }
+
+/** Marks that confirm a form's answer (无 ☑): they close a field like a space. */
+const TICKS = new Set(['☑', '√', '✓', '✔', '■', '☒']);
 
 interface Candidate { cue: Cue; match: CueMatch; distance: number }
 
@@ -249,19 +256,25 @@ function endsTopic(chars: readonly string[], ctx: SentenceContext, from: number,
   return cueLexicon().topicEnds.some((w) => opening.startsWith(w));
 }
 
+/** Whether a field starting at `i` ends the cue's reach: any field does; a table's cell only for a cue before the finding. */
+function partsFields(ctx: SentenceContext, i: number, cue: Cue): boolean {
+  const part = ctx.fieldStarts[i];
+  return part === SPACED_FIELD || (part === BARRED_CELL && cue.direction === 'pre');
+}
+
 function blocked(chars: readonly string[], ctx: SentenceContext, from: number, to: number, cue: Cue, crossClauses: boolean, topic = false): boolean {
   const axis = cue.axis;
   let bracket = false;
   for (let i = from; i < to; i++) {
     const ch = chars[i]!;
     if (OPENING.has(ch)) bracket = true;
-    if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start] || ctx.fieldStarts[i]) return true;
+    if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start] || partsFields(ctx, i, cue)) return true;
     // After a colon (拟诊：) or about a relative (其母亲患…，双手畸形) the next clause alone decides.
     const toSentenceEnd = ch !== ':' && !topic;
     if (CLAUSE_BREAKS.has(ch) && !(topic && !endsTopic(chars, ctx, i + 1, to)) && (!crossClauses || !isListClause(chars, ctx, i + 1, toSentenceEnd))) return true;
   }
   // A field that opens right at the far end belongs to the next question (胸痛：无	乏力：有).
-  if (ctx.fieldStarts[to]) return true;
+  if (partsFields(ctx, to, cue)) return true;
   // A diagnosis hedged as a whole (考虑肺癌伴骨转移); a describing doubt word (可疑结节伴钙化) leaves what accompanies seen.
   const hedgedBefore = cue.value === 'possible' && cue.direction === 'pre' && !cue.yieldsToNegation;
   for (const m of ctx.matches) {
@@ -427,7 +440,7 @@ function headedVerdict(chars: readonly string[], ctx: SentenceContext, start: nu
   let clauseStart = colon + 1;
   for (let i = colon + 1; i <= ctx.end; i++) {
     const ch = chars[i];
-    const last = i === ctx.end || HARD_BREAKS.has(ch!) || ctx.itemStarts[i - ctx.start] === 1 || ctx.fieldStarts[i] === 1;
+    const last = i === ctx.end || HARD_BREAKS.has(ch!) || ctx.itemStarts[i - ctx.start] === 1 || ctx.fieldStarts[i] !== 0;
     if (!last && !CLAUSE_BREAKS.has(ch!)) continue;
     verdict = clauseVerdict(chars, ctx, clauseStart, i, type) ?? verdict;
     if (last) break;
