@@ -26,6 +26,8 @@ export interface SentenceContext {
 
 const fieldStartsOf = new WeakMap<MedDocument, Uint8Array>();
 const FIELD_BARS = new Set(['|', '│', '┃', '║']);
+const FIELD_LAYOUT = /\s{2}|\t|[|│┃║]/;
+const NO_FIELDS = new Uint8Array(0);
 const SPACED_FIELD = 1;
 const BARRED_CELL = 2;
 
@@ -37,13 +39,21 @@ const BARRED_CELL = 2;
 function formFieldStarts(doc: MedDocument): Uint8Array {
   let starts = fieldStartsOf.get(doc);
   if (starts) return starts;
+  // Most texts have no form layout: one search answers for them (positions past the end read as no field).
+  starts = FIELD_LAYOUT.test(doc.text) ? readFieldStarts(doc) : NO_FIELDS;
+  fieldStartsOf.set(doc, starts);
+  return starts;
+}
+
+function readFieldStarts(doc: MedDocument): Uint8Array {
   const to = doc.norm.toOriginal;
-  starts = new Uint8Array(to.length + 1);
+  const starts = new Uint8Array(to.length + 1);
   for (let i = 1; i < to.length; i++) {
-    const dropped = to[i]! - to[i - 1]! - 1;
-    if (dropped === 0) continue;
+    const from = to[i - 1]! + 1;
+    const dropped = to[i]! - from;
+    if (dropped === 0 || (dropped === 1 && doc.chars[from] !== '\t')) continue;
     let spaces = 0;
-    for (let k = to[i - 1]! + 1; k < to[i]!; k++) {
+    for (let k = from; k < to[i]!; k++) {
       const ch = doc.chars[k]!;
       if (ch === '\t') spaces = 2;
       else if (ch.trim() === '') spaces++;
@@ -51,8 +61,8 @@ function formFieldStarts(doc: MedDocument): Uint8Array {
     if (spaces >= 2) starts[i] = SPACED_FIELD;
   }
   // A bar (or a table's rule, │发热│否│) parts the fields on both its sides: an answer before it, a field label after it.
-  for (let i = 0; i < doc.norm.chars.length; i++) if (FIELD_BARS.has(doc.norm.chars[i]!)) starts[i] = starts[i + 1] = BARRED_CELL;
-  fieldStartsOf.set(doc, starts);
+  const chars = doc.norm.chars;
+  for (let i = 0; i < chars.length; i++) if (FIELD_BARS.has(chars[i]!)) starts[i] = starts[i + 1] = BARRED_CELL;
   return starts;
 }
 
@@ -440,7 +450,7 @@ function headedVerdict(chars: readonly string[], ctx: SentenceContext, start: nu
   let clauseStart = colon + 1;
   for (let i = colon + 1; i <= ctx.end; i++) {
     const ch = chars[i];
-    const last = i === ctx.end || HARD_BREAKS.has(ch!) || ctx.itemStarts[i - ctx.start] === 1 || ctx.fieldStarts[i] !== 0;
+    const last = i === ctx.end || HARD_BREAKS.has(ch!) || ctx.itemStarts[i - ctx.start] === 1 || Boolean(ctx.fieldStarts[i]);
     if (!last && !CLAUSE_BREAKS.has(ch!)) continue;
     verdict = clauseVerdict(chars, ctx, clauseStart, i, type) ?? verdict;
     if (last) break;
