@@ -215,6 +215,13 @@ describe('negation', () => {
       .toEqual(['negative', 'negative', 'possible', 'positive']);
   });
 
+  it('parts voice-to-text statements at its spaces, but keeps a form’s answer a space from its label', () => {
+    expect(certainties('我妈头晕倒是没有 就是后脑勺发紧 黑便没有', [['头晕', 'symptom'], ['后脑勺发紧', 'symptom'], ['黑便', 'symptom']]))
+      .toEqual(['negative', 'positive', 'negative']);
+    expect(certainties('咯血 否   盗汗 是   午后低热 是', [['咯血', 'symptom'], ['盗汗', 'symptom'], ['午后低热', 'symptom']]))
+      .toEqual(['negative', 'positive', 'positive']);
+  });
+
   it('reads 要是 as a condition but not inside 主要是', () => {
     const [vomit, cough] = assertAll('要是出现呕吐要及时就医。主要是咳嗽。', [['呕吐', 'symptom'], ['咳嗽', 'symptom']]);
     expect([vomit!.conditional, cough!.conditional, cough!.certainty]).toEqual([true, false, 'positive']);

@@ -28,6 +28,9 @@ const fieldStartsOf = new WeakMap<MedDocument, Uint8Array>();
 const FIELD_BARS = new Set(['|', '│', '┃', '║']);
 const FIELD_LAYOUT = /\s{2}|\t|[|│┃║]/;
 const NO_FIELDS = new Uint8Array(0);
+const PUNCTUATION = /[，。；：！？、,.;:!?]/;
+/** A text with spaces between Chinese characters and no punctuation at all: voice-to-text. */
+const SPOKEN_LAYOUT = /^[^，。；：！？、,.;:!?]*[\u4e00-\u9fff] [\u4e00-\u9fff][^，。；：！？、,.;:!?]*$/;
 const SPACED_FIELD = 1;
 const BARRED_CELL = 2;
 
@@ -40,7 +43,7 @@ function formFieldStarts(doc: MedDocument): Uint8Array {
   let starts = fieldStartsOf.get(doc);
   if (starts) return starts;
   // Most texts have no form layout: one search answers for them (positions past the end read as no field).
-  starts = FIELD_LAYOUT.test(doc.text) ? readFieldStarts(doc) : NO_FIELDS;
+  starts = FIELD_LAYOUT.test(doc.text) || SPOKEN_LAYOUT.test(doc.text) ? readFieldStarts(doc) : NO_FIELDS;
   fieldStartsOf.set(doc, starts);
   return starts;
 }
@@ -48,17 +51,21 @@ function formFieldStarts(doc: MedDocument): Uint8Array {
 function readFieldStarts(doc: MedDocument): Uint8Array {
   const to = doc.norm.toOriginal;
   const starts = new Uint8Array(to.length + 1);
+  // Voice-to-text writes no punctuation and parts its phrases with single spaces (头晕倒是没有 就是后脑勺发紧): in a
+  // text without any punctuation or wider gaps (a form's 咯血 否   盗汗 是 keeps its answers a space away), every
+  // space normalization dropped parts the statements.
+  const fewest = PUNCTUATION.test(doc.text) || FIELD_LAYOUT.test(doc.text) ? 2 : 1;
   for (let i = 1; i < to.length; i++) {
     const from = to[i - 1]! + 1;
     const dropped = to[i]! - from;
-    if (dropped === 0 || (dropped === 1 && doc.chars[from] !== '\t')) continue;
+    if (dropped === 0 || (dropped < fewest && doc.chars[from] !== '\t')) continue;
     let spaces = 0;
     for (let k = from; k < to[i]!; k++) {
       const ch = doc.chars[k]!;
       if (ch === '\t') spaces = 2;
       else if (ch.trim() === '') spaces++;
     }
-    if (spaces >= 2) starts[i] = SPACED_FIELD;
+    if (spaces >= fewest) starts[i] = SPACED_FIELD;
   }
   // A bar (or a table's rule, │发热│否│) parts the fields on both its sides: an answer before it, a field label after it.
   const chars = doc.norm.chars;
