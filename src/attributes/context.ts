@@ -29,8 +29,7 @@ const FIELD_BARS = new Set(['|', '│', '┃', '║']);
 const FIELD_LAYOUT = /\s{2}|\t|[|│┃║]/;
 const NO_FIELDS = new Uint8Array(0);
 const PUNCTUATION = /[，。；：！？、,.;:!?]/;
-/** A text with spaces between Chinese characters and no punctuation at all: voice-to-text. */
-const SPOKEN_LAYOUT = /^[^，。；：！？、,.;:!?]*[\u4e00-\u9fff] [\u4e00-\u9fff][^，。；：！？、,.;:!?]*$/;
+const SPACE_BETWEEN_CHINESE = /[\u4e00-\u9fff] [\u4e00-\u9fff]/;
 const SPACED_FIELD = 1;
 const BARRED_CELL = 2;
 
@@ -43,7 +42,9 @@ function formFieldStarts(doc: MedDocument): Uint8Array {
   let starts = fieldStartsOf.get(doc);
   if (starts) return starts;
   // Most texts have no form layout: one search answers for them (positions past the end read as no field).
-  starts = FIELD_LAYOUT.test(doc.text) || SPOKEN_LAYOUT.test(doc.text) ? readFieldStarts(doc) : NO_FIELDS;
+  // Voice-to-text: spaces between Chinese characters and no punctuation at all.
+  const spoken = !PUNCTUATION.test(doc.text) && SPACE_BETWEEN_CHINESE.test(doc.text);
+  starts = FIELD_LAYOUT.test(doc.text) || spoken ? readFieldStarts(doc) : NO_FIELDS;
   fieldStartsOf.set(doc, starts);
   return starts;
 }
