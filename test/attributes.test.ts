@@ -215,6 +215,20 @@ describe('negation', () => {
       .toEqual(['negative', 'negative', 'possible', 'positive']);
   });
 
+  it('reads letters, marks, ticked options, paired answers and boxes before or after the finding', () => {
+    expect(certainties('泌尿系统：尿频 N  尿急 N  夜尿增多 Y。筛查：手足疱疹 ×  口腔溃疡 √', [['尿频', 'symptom'], ['尿急', 'symptom'], ['夜尿增多', 'symptom'], ['手足疱疹', 'symptom'], ['口腔溃疡', 'symptom']]))
+      .toEqual(['negative', 'negative', 'positive', 'negative', 'positive']);
+    expect(certainties('吞咽困难 无 ☑ 有 □    结核接触史 不详 □ 否 ☑    黑便  待观察', [['吞咽困难', 'symptom'], ['结核接触史', 'disease'], ['黑便', 'symptom']]))
+      .toEqual(['negative', 'negative', 'possible']);
+    expect(certainties('ROS：发热/寒战：否/否；头痛/头晕：否/是', [['发热', 'symptom'], ['寒战', 'symptom'], ['头痛', 'symptom'], ['头晕', 'symptom']]))
+      .toEqual(['negative', 'negative', 'negative', 'positive']);
+    // A box touching the finding is its own, whichever side it stands on.
+    expect(certainties('您是否有以下症状？[√]咳嗽 [√]咳痰 [ ]咯血。高危因素：吸烟☑ 高血脂☑ 肥胖□', [['咳嗽', 'symptom'], ['咳痰', 'symptom'], ['咯血', 'symptom'], ['高血脂', 'disease'], ['肥胖', 'disease']]))
+      .toEqual(['positive', 'positive', 'negative', 'positive', 'negative']);
+    // Devices a safety checklist asks about take the answer too.
+    expect(certainties('术前核查  心脏起搏器 无  义齿：有', [['心脏起搏器', 'equipment'], ['义齿', 'equipment']])).toEqual(['negative', 'positive']);
+  });
+
   it('parts voice-to-text statements at its spaces, but keeps a form’s answer a space from its label', () => {
     expect(certainties('我妈头晕倒是没有 就是后脑勺发紧 黑便没有', [['头晕', 'symptom'], ['后脑勺发紧', 'symptom'], ['黑便', 'symptom']]))
       .toEqual(['negative', 'positive', 'negative']);

@@ -1,7 +1,7 @@
 import type { MedDocument } from '../document/document.js';
 import type { Assertion, Certainty, Section } from '../document/types.js';
 import type { EntityType } from '../taxonomy/taxonomy.js';
-import { cueLexicon, isDigitChar, type Axis, type Cue, type CueMatch } from './cues.js';
+import { cueLexicon, isDigitChar, type Axis, type Cue, type CueLexicon, type CueMatch } from './cues.js';
 
 /** One sentence prepared for assertion: its cue matches and which characters belong to findings. */
 export interface SentenceContext {
@@ -27,6 +27,8 @@ export interface SentenceContext {
 const fieldStartsOf = new WeakMap<MedDocument, Uint8Array>();
 const FIELD_BARS = new Set(['|', '│', '┃', '║']);
 const FIELD_LAYOUT = /\s{2}|\t|[|│┃║]/;
+/** Check boxes and ticks (☑咳嗽 □咯血, [√]发热): their answers are read like a form's (× is left out: 2.5×1.8cm). */
+const FORM_MARKS = /[☑☒√✓✔■□☐]|\[ ?\]|\( \)/;
 const NO_FIELDS = new Uint8Array(0);
 const PUNCTUATION = /[，。；：！？、,.;:!?]/;
 const SPACE_BETWEEN_CHINESE = /[\u4e00-\u9fff] [\u4e00-\u9fff]/;
@@ -44,7 +46,7 @@ function formFieldStarts(doc: MedDocument): Uint8Array {
   // Most texts have no form layout: one search answers for them (positions past the end read as no field).
   // Voice-to-text: spaces between Chinese characters and no punctuation at all.
   const spoken = !PUNCTUATION.test(doc.text) && SPACE_BETWEEN_CHINESE.test(doc.text);
-  starts = FIELD_LAYOUT.test(doc.text) || spoken ? readFieldStarts(doc) : NO_FIELDS;
+  starts = FIELD_LAYOUT.test(doc.text) || spoken || FORM_MARKS.test(doc.text) ? readFieldStarts(doc) : NO_FIELDS;
   fieldStartsOf.set(doc, starts);
   return starts;
 }
@@ -71,6 +73,13 @@ function readFieldStarts(doc: MedDocument): Uint8Array {
   // A bar (or a table's rule, │发热│否│) parts the fields on both its sides: an answer before it, a field label after it.
   const chars = doc.norm.chars;
   for (let i = 0; i < chars.length; i++) if (FIELD_BARS.has(chars[i]!)) starts[i] = starts[i + 1] = BARRED_CELL;
+  // A check box and a space close a field (吸烟☑ 高血脂☑ 肥胖□): no cue reaches across to the next one.
+  const boxes = cueLexicon().fieldReplies.filter((r) => r.box);
+  for (let i = 1; i < chars.length; i++) {
+    if (chars[i] === ' ' || !spaceBefore(doc, i)) continue;
+    const end = chars[i - 1] === ' ' ? i - 1 : i;
+    if (boxes.some((b) => end >= b.chars && chars.slice(end - b.chars, end).join('') === b.text)) starts[i] ||= SPACED_FIELD;
+  }
   return starts;
 }
 
@@ -467,6 +476,110 @@ function headedVerdict(chars: readonly string[], ctx: SentenceContext, start: nu
   return verdict;
 }
 
+type FieldReply = CueLexicon['fieldReplies'][number] & { start: number; end: number };
+
+/** The form reply written at normalized position `at`, if any. */
+function replyAt(chars: readonly string[], at: number, to: number): FieldReply | null {
+  for (const reply of cueLexicon().fieldReplies) {
+    if (at + reply.chars > to) continue;
+    let k = 0;
+    for (const ch of reply.text) { if (chars[at + k] !== ch) break; k++; }
+    if (k === reply.chars) return { ...reply, start: at, end: at + reply.chars };
+  }
+  return null;
+}
+
+/** Whether a space stood right before normalized position `at` (normalization drops those between Chinese characters). */
+function spaceBefore(doc: MedDocument, at: number): boolean {
+  if (doc.norm.chars[at - 1] === ' ') return true;
+  const original = doc.norm.toOriginal[at]!;
+  return at > 0 && original > doc.norm.toOriginal[at - 1]! + 1 && doc.chars[original - 1]!.trim() === '';
+}
+
+/** Whether a space or a field's start stands right before `at`. */
+function spacedBefore(doc: MedDocument, ctx: SentenceContext, at: number): boolean {
+  return Boolean(ctx.fieldStarts[at]) || spaceBefore(doc, at);
+}
+
+/** Whether a field's reply ends at `at`: at a break, a bracketed remark (有（3月前）), a space or the next field. */
+function replyEnds(doc: MedDocument, ctx: SentenceContext, at: number): boolean {
+  const ch = doc.norm.chars[at];
+  return at >= ctx.end || ch === undefined || ch === ' ' || ch === '/' || CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch) || OPENING.has(ch)
+    || FIELD_BARS.has(ch) || spacedBefore(doc, ctx, at);
+}
+
+/** Where the finding's slash group (发热/寒战：否/否) begins and ends, and the finding's place in it. */
+function slashGroup(chars: readonly string[], ctx: SentenceContext, start: number, end: number): { index: number; size: number; end: number } {
+  let index = 0;
+  for (let i = start; chars[i - 1] === '/' && ctx.covered[i - 2 - ctx.start]; index++) {
+    i -= 2;
+    while (i > ctx.start && ctx.covered[i - 1 - ctx.start]) i--;
+  }
+  let size = index + 1;
+  let last = end;
+  while (chars[last] === '/' && ctx.covered[last + 1 - ctx.start]) {
+    last += 2;
+    while (last < ctx.end && ctx.covered[last - ctx.start]) last++;
+    size++;
+  }
+  return { index, size, end: last };
+}
+
+/**
+ * A form's reply to the field a finding names, in a text with a form layout: an answer or mark a space or a colon
+ * after it (义齿 无  贵重物品 无; 尿频 N; 视力障碍 ×; 肥胖□), the option ticked after it (吞咽困难 无 ☑ 有 □), the
+ * finding's own place in paired answers (发热/寒战：否/否), or a check box touching it before ([√]咳痰 [ ]咯血). A
+ * box between two findings marks the one it touches.
+ */
+function fieldReply(doc: MedDocument, ctx: SentenceContext, start: number, end: number): FieldReply | null {
+  const chars = doc.norm.chars;
+  const group = slashGroup(chars, ctx, start, end);
+  let i = group.end;
+  while (i < ctx.end && chars[i] === ' ') i++;
+  // A table's cell (│发热│否│) answers like a colon.
+  const colon = chars[i] === ':' || FIELD_BARS.has(chars[i]!);
+  // Without a form layout only a colon's paired or single answer is read (胸闷/胸痛：无).
+  if (!colon && ctx.fieldStarts.length === 0) return null;
+  if (colon) i++;
+  while (i < ctx.end && chars[i] === ' ') i++;
+  const replies: FieldReply[] = [];
+  for (let r = replyAt(chars, i, ctx.end); r && replies.length < 6; r = replyAt(chars, i, ctx.end)) {
+    // An answer word stands apart (腹痛无 is no form's answer); a box may touch its option (高血脂☑).
+    if (!r.box && !colon && !spacedBefore(doc, ctx, i) && !(replies.at(-1)?.box ?? false)) break;
+    if (!r.box && !replyEnds(doc, ctx, r.end) && !(replyAt(chars, r.end, ctx.end)?.box ?? false)) break;
+    replies.push(r);
+    i = r.end;
+    while (i < ctx.end && (chars[i] === ' ' || (chars[i] === '/' && group.size > 1))) i++;
+  }
+  const boxes = replies.filter((r) => r.box);
+  if (boxes.length > 0 && boxes.length < replies.length) {
+    // Options with their boxes (无 ☑ 有 □, or ☑无 □有): the ticked option answers.
+    const ticked = replies.filter((r, k) => !r.box && replies[replies[0]!.box ? k - 1 : k + 1]?.box && replies[replies[0]!.box ? k - 1 : k + 1]!.value === 'positive');
+    return ticked.length === 1 ? ticked[0]! : null;
+  }
+  if (group.size > 1 && replies.length === group.size) return replies[group.index]!;
+  const after = replies.length === 1 && (replies[0]!.box || replyEnds(doc, ctx, replies[0]!.end)) ? replies[0]! : null;
+  const before = ctx.fieldStarts.length > 0 ? boxBefore(doc, ctx, start) : null;
+  // Boxes on both sides: the one touching the finding is its own (吸烟☑ 高血脂☑; [√]咳嗽 [√]咳痰).
+  if (after?.box && before) return after.start === end ? null : before;
+  return after ?? before;
+}
+
+/** A check box that opens the finding's item ([√]咳痰): it touches the finding, and a space or a break stands before it. */
+function boxBefore(doc: MedDocument, ctx: SentenceContext, start: number): FieldReply | null {
+  const chars = doc.norm.chars;
+  const end = start;
+  if (spacedBefore(doc, ctx, start)) return null;
+  for (const reply of cueLexicon().fieldReplies) {
+    const from = end - reply.chars;
+    if (!reply.box || from < ctx.start || chars.slice(from, end).join('') !== reply.text) continue;
+    const opens = from === ctx.start || chars[from - 1] === ' ' || spacedBefore(doc, ctx, from) || CLAUSE_BREAKS.has(chars[from - 1]!)
+      || HARD_BREAKS.has(chars[from - 1]!) || chars[from - 1] === '?';
+    return opens ? { ...reply, start: from, end } : null;
+  }
+  return null;
+}
+
 /** Whether the doubt on a finding is a form's question: its cue is the question word, or the ? after a listed finding that one opens (有无发热、咳嗽？). */
 function askedAbout(chars: readonly string[], ctx: SentenceContext, start: number, match: CueMatch): boolean {
   const questions = cueLexicon().formAnswers.questions;
@@ -670,8 +783,11 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
     const verdict = headedVerdict(doc.norm.chars, ctx, start, end, type);
     if (verdict) hits.certainty = verdict;
   }
-  // A form's question answered right after the finding (有无发热？没有): the answer, not the question, decides.
-  const answer = hits.certainty && askedAbout(doc.norm.chars, ctx, start, hits.certainty.match) ? formAnswer(doc.norm.chars, ctx, end) : null;
+  // A form's reply to the finding's field (义齿 无; ☑咳嗽), or its question answered right after it (有无发热？没有):
+  // the reply, not a cue of the field's label or question, decides. A cue within the finding's own words still does.
+  const cueWithin = hits.certainty !== undefined && hits.certainty.match.start >= start && hits.certainty.match.end <= end;
+  const answer = (cueWithin ? null : fieldReply(doc, ctx, start, end))
+    ?? (hits.certainty && askedAbout(doc.norm.chars, ctx, start, hits.certainty.match) ? formAnswer(doc.norm.chars, ctx, end) : null);
   if (answer) hits.certainty = undefined;
   const section = doc.sections.length > 0 ? sectionAt(doc.sections, doc.fromNorm(start, end).start) : null;
   const dated = hits.temporality;

@@ -1,4 +1,4 @@
-import type { Assertion } from '../document/types.js';
+import type { Assertion, Certainty } from '../document/types.js';
 import { readJsonResource } from '../resources.js';
 import type { EntityType } from '../taxonomy/taxonomy.js';
 import { codePointIndex } from '../util/code-points.js';
@@ -82,6 +82,7 @@ interface CueFile {
   topicEnds: string[];
   closingObjects: string[];
   formAnswers: { questions: string[]; leads: string[]; negative: string[]; positive: string[]; possible: string[] };
+  fieldMarks: { ticked: string[]; empty: string[]; yes: string[]; no: string[] };
   alternatives: string[];
   bracketResults: { negative: string[]; possible: string[] };
   modelGate: string[];
@@ -137,6 +138,11 @@ export interface CueLexicon {
     readonly questions: ReadonlySet<string>; readonly leads: readonly string[];
     readonly negative: readonly string[]; readonly positive: readonly string[]; readonly possible: readonly string[];
   };
+  /**
+   * What a form writes beside a field, longest first: answer words (无, 否认, 不详), letters and marks (N, ×, √) and
+   * check boxes (☑ ticked, □ left empty). `box` tells a check box, which also marks the option written beside it.
+   */
+  readonly fieldReplies: ReadonlyArray<{ readonly text: string; readonly chars: number; readonly value: Certainty; readonly box: boolean }>;
   /** Words joining two findings as alternatives (囊肿或息肉): neither is settled. */
   readonly alternatives: readonly string[];
   /** Endings of a bracketed remark after a finding that state its result (（1+，阴性）, （MRF-）, （2+，不确定）). */
@@ -245,6 +251,7 @@ function compile(file: CueFile): CueLexicon {
     topicEnds: file.topicEnds,
     closingObjects: file.closingObjects,
     formAnswers: { ...file.formAnswers, questions: new Set(file.formAnswers.questions) },
+    fieldReplies: fieldReplies(file),
     alternatives: file.alternatives,
     bracketResults: file.bracketResults,
     certaintyChars: new Set(file.modelGate),
@@ -284,6 +291,22 @@ function compile(file: CueFile): CueLexicon {
 }
 
 /** Whether a one-character string is an ASCII digit (a code comparison: string comparisons cost more per character). */
+/** The form replies of the cue file, longest first so that 否认 is read before 否. */
+function fieldReplies(file: CueFile): CueLexicon['fieldReplies'] {
+  const { negative, positive, possible } = file.formAnswers;
+  const { ticked, empty, yes, no } = file.fieldMarks;
+  const replies = [
+    ...possible.map((text) => ({ text, value: 'possible' as const, box: false })),
+    ...negative.map((text) => ({ text, value: 'negative' as const, box: false })),
+    ...positive.map((text) => ({ text, value: 'positive' as const, box: false })),
+    ...yes.map((text) => ({ text, value: 'positive' as const, box: false })),
+    ...no.map((text) => ({ text, value: 'negative' as const, box: false })),
+    ...ticked.map((text) => ({ text, value: 'positive' as const, box: true })),
+    ...empty.map((text) => ({ text, value: 'negative' as const, box: true })),
+  ].map((r) => ({ ...r, chars: Array.from(r.text).length }));
+  return replies.sort((a, b) => b.chars - a.chars);
+}
+
 export function isDigitChar(ch: string): boolean {
   const code = ch.charCodeAt(0);
   return code >= 48 && code <= 57;
