@@ -266,10 +266,21 @@ function bracketedAway(chars: readonly string[], from: number, to: number, post:
   return false;
 }
 
-/** Characters between a and b that are not part of a finding (lists of findings do not use up a cue's scope). */
-function gap(ctx: SentenceContext, a: number, b: number): number {
+/**
+ * Characters between a and b that are not part of a finding, nor (given `chars`) of a bracketed remark: lists of
+ * findings and a finding's qualifier (溃疡性结肠炎（初发型，左半结肠，中度活动）可能性大) do not use up a cue's scope.
+ */
+function gap(ctx: SentenceContext, a: number, b: number, chars?: readonly string[]): number {
   let n = 0;
-  for (let i = a; i < b; i++) if (!ctx.covered[i - ctx.start]) n++;
+  let depth = 0;
+  for (let i = a; i < b; i++) {
+    if (chars) {
+      const ch = chars[i]!;
+      if (OPENING.has(ch)) { depth++; continue; }
+      if (CLOSING.has(ch) && depth > 0) { depth--; continue; }
+    }
+    if (depth === 0 && !ctx.covered[i - ctx.start]) n++;
+  }
   return n;
 }
 
@@ -292,10 +303,14 @@ function partsFields(ctx: SentenceContext, i: number, cue: Cue): boolean {
 function blocked(chars: readonly string[], ctx: SentenceContext, from: number, to: number, cue: Cue, crossClauses: boolean, topic = false): boolean {
   const axis = cue.axis;
   let bracket = false;
+  let depth = 0;
   for (let i = from; i < to; i++) {
     const ch = chars[i]!;
-    if (OPENING.has(ch)) bracket = true;
+    if (OPENING.has(ch)) { bracket = true; depth++; }
+    else if (CLOSING.has(ch)) depth = Math.max(0, depth - 1);
     if (HARD_BREAKS.has(ch) || ctx.itemStarts[i - ctx.start] || partsFields(ctx, i, cue)) return true;
+    // A comma inside a bracketed remark (溃疡性结肠炎（初发型，左半结肠）可能性大) parts no clauses of the sentence.
+    if (depth > 0) continue;
     // After a colon (拟诊：) or about a relative (其母亲患…，双手畸形) the next clause alone decides.
     const toSentenceEnd = ch !== ':' && !topic;
     if (CLAUSE_BREAKS.has(ch) && !(topic && !endsTopic(chars, ctx, i + 1, to)) && (!crossClauses || !isListClause(chars, ctx, i + 1, toSentenceEnd))) return true;
@@ -415,7 +430,8 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
         if (!cue.sentence && blocked(chars, ctx, m.end, start, cue, cue.clauses && opensClause(chars, ctx, m.start), cue.topic)) continue;
         if (axis === 'certainty' && bracketedAway(chars, m.end, start, false)) continue;
       } else if (cue.direction === 'post' && m.start >= end) {
-        distance = gap(ctx, end, m.start);
+        // A bracketed qualifier keeps a finding's certainty in reach (…（初发型）可能性大), not a later time (…（IVA期）靶向治疗后).
+        distance = gap(ctx, end, m.start, axis === 'certainty' ? chars : undefined);
         // The cheap test first: whether a closing cue closes its clause does not depend on the finding.
         if (distance > cue.scope || (cue.closing && !endsClause(chars, ctx, m.end))) continue;
         if (cue.reachesBack ? !reachesBack(chars, ctx, start, end, m.start, axis) : blocked(chars, ctx, end, m.start, cue, false)) continue;
