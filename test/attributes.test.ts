@@ -19,6 +19,12 @@ function assertAll(text: string, findings: Array<[string, EntityType?, number?]>
 const certainties = (text: string, findings: Array<[string, EntityType?, number?]>): string[] => assertAll(text, findings).map((a) => a.certainty);
 
 describe('negation', () => {
+  it('does not run a denial on into a clause whose finding states a change', () => {
+    expect(certainties('头颅MRI示右侧基底节区急性脑梗死，未见出血转化，脑白质脱髓鞘改变。', [['脑梗死', 'disease'], ['出血转化', 'disease'], ['脑白质脱髓鞘改变', 'disease']]))
+      .toEqual(['positive', 'negative', 'positive']);
+    expect(certainties('患者入院时呈谵妄状态，定向力障碍，注意力不集中。', [['谵妄', 'symptom'], ['注意力不集中', 'symptom']])).toEqual(['positive', 'positive']);
+  });
+
   it('negates every finding of a coordinated list and stops at 伴', () => {
     expect(certainties('患者无发热、咳嗽、咳痰，伴胸闷。', [['发热'], ['咳嗽'], ['咳痰'], ['胸闷']]))
       .toEqual(['negative', 'negative', 'negative', 'positive']);
@@ -229,6 +235,11 @@ describe('negation', () => {
     expect(certainties('术前核查  心脏起搏器 无  义齿：有', [['心脏起搏器', 'equipment'], ['义齿', 'equipment']])).toEqual(['negative', 'positive']);
   });
 
+  it('reads a field’s answer past a history word or an abbreviation in its label', () => {
+    expect(certainties('哮喘家族史：无；深静脉血栓病史□  幽门螺杆菌(HP)：阴性', [['哮喘', 'disease'], ['深静脉血栓', 'disease'], ['幽门螺杆菌', 'microbe']]))
+      .toEqual(['negative', 'negative', 'negative']);
+  });
+
   it('parts voice-to-text statements at its spaces, but keeps a form’s answer a space from its label', () => {
     expect(certainties('我妈头晕倒是没有 就是后脑勺发紧 黑便没有', [['头晕', 'symptom'], ['后脑勺发紧', 'symptom'], ['黑便', 'symptom']]))
       .toEqual(['negative', 'positive', 'negative']);
@@ -301,6 +312,11 @@ describe('negation', () => {
 });
 
 describe('uncertainty', () => {
+  it('reads what could not be assessed as open, and a stain’s lost expression as negative', () => {
+    expect(certainties('精神检查不合作，幻觉、妄想未能评估。免疫组化：MSH2表达缺失，MLH1(+)。', [['幻觉', 'symptom'], ['妄想', 'symptom'], ['MSH2', 'lab_test'], ['MLH1', 'lab_test']]))
+      .toEqual(['possible', 'possible', 'negative', 'positive']);
+  });
+
   it('reads pre- and post-position hedges', () => {
     expect(certainties('肝S5结节，较前增大，考虑转移。', [['结节'], ['转移', 'disease']])).toEqual(['positive', 'possible']);
     expect(certainties('肝S5、S8低密度灶，肝囊肿可能。', [['低密度灶'], ['肝囊肿', 'disease']])).toEqual(['positive', 'possible']);
@@ -423,6 +439,11 @@ describe('uncertainty', () => {
 });
 
 describe('time, subject and hypotheticals', () => {
+  it('keeps the patient the subject of a history a relative tells', () => {
+    const [memory, fever] = assertAll('患者老伴诉其近1年记忆力下降。患者入院前2天被家人发现发热。', [['记忆力下降', 'symptom'], ['发热', 'symptom']]);
+    expect([memory!.subject, fever!.subject]).toEqual(['patient', 'patient']);
+  });
+
   it('marks history and planned procedures', () => {
     const [ulcer, surgery] = assertAll('既往有胃溃疡病史，拟行胃大部切除术。', [['胃溃疡', 'disease'], ['胃大部切除术', 'procedure']]);
     expect(ulcer!.temporality).toBe('past');

@@ -74,10 +74,12 @@ function readFieldStarts(doc: MedDocument): Uint8Array {
   const chars = doc.norm.chars;
   for (let i = 0; i < chars.length; i++) if (FIELD_BARS.has(chars[i]!)) starts[i] = starts[i + 1] = BARRED_CELL;
   // A check box and a space close a field (吸烟☑ 高血脂☑ 肥胖□): no cue reaches across to the next one.
-  const boxes = cueLexicon().fieldReplies.filter((r) => r.box);
+  const lexicon = cueLexicon();
+  const boxes = lexicon.fieldReplies.filter((r) => r.box);
   for (let i = 1; i < chars.length; i++) {
     if (chars[i] === ' ' || !spaceBefore(doc, i)) continue;
     const end = chars[i - 1] === ' ' ? i - 1 : i;
+    if (!lexicon.boxLasts.has(chars[end - 1]!)) continue;
     if (boxes.some((b) => end >= b.chars && chars.slice(end - b.chars, end).join('') === b.text)) starts[i] ||= SPACED_FIELD;
   }
   return starts;
@@ -202,8 +204,18 @@ function readListClause(chars: readonly string[], ctx: SentenceContext, from: nu
       if (!toSentenceEnd || residue.replace(LIST_FILLER, '').length > 0) break;
       residue = '';
     } else if (!ctx.covered[i - ctx.start]) residue += ch;
+    else if (!ctx.covered[i + 1 - ctx.start] && statesChange(chars, i + 1)) residue += '.';
   }
   return residue.replace(LIST_FILLER, '').length === 0;
+}
+
+/**
+ * Whether the finding ending at `end` says what changed (脑白质脱髓鞘改变, 情感淡漠, 左房增大): a clause of such a
+ * finding is a statement of its own, as 未见出血转化，脑白质脱髓鞘改变 reports the second, not a list the denial runs on into.
+ */
+function statesChange(chars: readonly string[], end: number): boolean {
+  const endings = cueLexicon().statementEndings;
+  return endings.some((w) => end >= w.length && chars[end - 1] === w[w.length - 1] && chars.slice(end - w.length, end).join('') === w);
 }
 
 /**
@@ -415,6 +427,8 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
     for (const cue of m.cues) {
       if (!applies(cue, type)) continue;
       if (cue.axis === 'conditional' && !opensCondition(chars, ctx, m)) continue;
+      // A relative who tells the history (患者老伴诉其…, 据其母亲代诉，…) is its source, not its subject.
+      if (cue.axis === 'subject' && cue.direction === 'pre' && reports(chars, m.end)) continue;
       const axis = cue.axis;
       let distance: number;
       if (inside) {
@@ -453,6 +467,11 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
     best.certainty = negation;
   }
   return best;
+}
+
+/** Whether a reporting verb (诉, 代诉, 反映) follows at `at`: the person named before it tells the history. */
+function reports(chars: readonly string[], at: number): boolean {
+  return cueLexicon().reporterVerbs.some((w) => chars[at] === w[0] && chars.slice(at, at + w.length).join('') === w);
 }
 
 /** What may stand between findings that head one item together (胸闷/胸痛：无) or before them (2.肺栓塞：). */
@@ -496,7 +515,9 @@ type FieldReply = CueLexicon['fieldReplies'][number] & { start: number; end: num
 
 /** The form reply written at normalized position `at`, if any. */
 function replyAt(chars: readonly string[], at: number, to: number): FieldReply | null {
-  for (const reply of cueLexicon().fieldReplies) {
+  const lexicon = cueLexicon();
+  if (at >= to || !lexicon.fieldReplyFirsts.has(chars[at]!)) return null;
+  for (const reply of lexicon.fieldReplies) {
     if (at + reply.chars > to) continue;
     let k = 0;
     for (const ch of reply.text) { if (chars[at + k] !== ch) break; k++; }
@@ -550,7 +571,7 @@ function slashGroup(chars: readonly string[], ctx: SentenceContext, start: numbe
 function fieldReply(doc: MedDocument, ctx: SentenceContext, start: number, end: number): FieldReply | null {
   const chars = doc.norm.chars;
   const group = slashGroup(chars, ctx, start, end);
-  let i = group.end;
+  let i = labelEnd(chars, ctx, group.end);
   while (i < ctx.end && chars[i] === ' ') i++;
   // A table's cell (│发热│否│) answers like a colon.
   const colon = chars[i] === ':' || FIELD_BARS.has(chars[i]!);
@@ -567,13 +588,14 @@ function fieldReply(doc: MedDocument, ctx: SentenceContext, start: number, end: 
     i = r.end;
     while (i < ctx.end && (chars[i] === ' ' || (chars[i] === '/' && group.size > 1))) i++;
   }
+  if (group.size > 1 && replies.length === group.size) return replies[group.index]!;
   const boxes = replies.filter((r) => r.box);
   if (boxes.length > 0 && boxes.length < replies.length) {
     // Options with their boxes (无 ☑ 有 □, or ☑无 □有): the ticked option answers.
-    const ticked = replies.filter((r, k) => !r.box && replies[replies[0]!.box ? k - 1 : k + 1]?.box && replies[replies[0]!.box ? k - 1 : k + 1]!.value === 'positive');
+    const boxOf = (k: number): FieldReply | undefined => replies[replies[0]!.box ? k - 1 : k + 1];
+    const ticked = replies.filter((r, k) => !r.box && boxOf(k)?.box === true && boxOf(k)!.value === 'positive');
     return ticked.length === 1 ? ticked[0]! : null;
   }
-  if (group.size > 1 && replies.length === group.size) return replies[group.index]!;
   const after = replies.length === 1 && (replies[0]!.box || replyEnds(doc, ctx, replies[0]!.end)) ? replies[0]! : null;
   const before = ctx.fieldStarts.length > 0 ? boxBefore(doc, ctx, start) : null;
   // Boxes on both sides: the one touching the finding is its own (吸烟☑ 高血脂☑; [√]咳嗽 [√]咳痰).
@@ -581,12 +603,31 @@ function fieldReply(doc: MedDocument, ctx: SentenceContext, start: number, end: 
   return after ?? before;
 }
 
+/** The longest bracketed remark read as part of a field's label (幽门螺杆菌(HP)：阴性). */
+const LABEL_BRACKET = 12;
+
+/**
+ * Where the label of a finding's field ends: past an abbreviation in brackets (幽门螺杆菌(HP)：) and a history word
+ * (恶性高热家族史：无, 深静脉血栓病史□), which tell the field's subject or time but leave its answer to the finding.
+ */
+function labelEnd(chars: readonly string[], ctx: SentenceContext, end: number): number {
+  let i = end;
+  if (OPENING.has(chars[i] ?? '')) {
+    let close = i + 1;
+    while (close < ctx.end && close - i <= LABEL_BRACKET && !CLOSING.has(chars[close]!) && !CLAUSE_BREAKS.has(chars[close]!)) close++;
+    if (CLOSING.has(chars[close] ?? '')) i = close + 1;
+  }
+  const label = cueLexicon().formAnswers.labels.find((w) => chars.slice(i, i + w.length).join('') === w);
+  return label ? i + label.length : i;
+}
+
 /** A check box that opens the finding's item ([√]咳痰): it touches the finding, and a space or a break stands before it. */
 function boxBefore(doc: MedDocument, ctx: SentenceContext, start: number): FieldReply | null {
   const chars = doc.norm.chars;
   const end = start;
-  if (spacedBefore(doc, ctx, start)) return null;
-  for (const reply of cueLexicon().fieldReplies) {
+  const lexicon = cueLexicon();
+  if (start <= ctx.start || !lexicon.boxLasts.has(chars[start - 1]!) || spacedBefore(doc, ctx, start)) return null;
+  for (const reply of lexicon.fieldReplies) {
     const from = end - reply.chars;
     if (!reply.box || from < ctx.start || chars.slice(from, end).join('') !== reply.text) continue;
     const opens = from === ctx.start || chars[from - 1] === ' ' || spacedBefore(doc, ctx, from) || CLAUSE_BREAKS.has(chars[from - 1]!)

@@ -81,9 +81,11 @@ interface CueFile {
   conditionOpeners: { cues: string[]; consequences: string[]; ambiguous: string[]; confirming: string[] };
   topicEnds: string[];
   closingObjects: string[];
-  formAnswers: { questions: string[]; leads: string[]; negative: string[]; positive: string[]; possible: string[] };
+  formAnswers: { questions: string[]; leads: string[]; negative: string[]; positive: string[]; possible: string[]; labels: string[] };
   fieldMarks: { ticked: string[]; empty: string[]; yes: string[]; no: string[] };
   alternatives: string[];
+  statementEndings: string[];
+  reporterVerbs: string[];
   bracketResults: { negative: string[]; possible: string[] };
   modelGate: string[];
 }
@@ -137,14 +139,23 @@ export interface CueLexicon {
   readonly formAnswers: {
     readonly questions: ReadonlySet<string>; readonly leads: readonly string[];
     readonly negative: readonly string[]; readonly positive: readonly string[]; readonly possible: readonly string[];
+    /** Words that may close a field's label after its finding (家族史, 病史), longest first. */
+    readonly labels: readonly string[];
   };
   /**
    * What a form writes beside a field, longest first: answer words (无, 否认, 不详), letters and marks (N, ×, √) and
    * check boxes (☑ ticked, □ left empty). `box` tells a check box, which also marks the option written beside it.
    */
   readonly fieldReplies: ReadonlyArray<{ readonly text: string; readonly chars: number; readonly value: Certainty; readonly box: boolean }>;
+  /** The first characters of the replies, and the last ones of the boxes: most positions hold neither, and need no search. */
+  readonly fieldReplyFirsts: ReadonlySet<string>;
+  readonly boxLasts: ReadonlySet<string>;
   /** Words joining two findings as alternatives (囊肿或息肉): neither is settled. */
   readonly alternatives: readonly string[];
+  /** Endings of a finding that state a change (…改变, …增大, …淡漠): a clause of one is not a list a denial runs on into. */
+  readonly statementEndings: readonly string[];
+  /** Verbs of telling (诉, 代诉): a relative or spouse right before one reports the patient's history. */
+  readonly reporterVerbs: readonly string[];
   /** Endings of a bracketed remark after a finding that state its result (（1+，阴性）, （MRF-）, （2+，不确定）). */
   readonly bracketResults: { readonly negative: readonly string[]; readonly possible: readonly string[] };
   /**
@@ -235,6 +246,7 @@ function compile(file: CueFile): CueLexicon {
     return byStart;
   };
 
+  const replies = fieldReplies(file);
   return {
     fullTypes: new Set(file.asserted.full),
     resultOnlyTypes: new Set(file.asserted.resultOnly),
@@ -251,8 +263,12 @@ function compile(file: CueFile): CueLexicon {
     topicEnds: file.topicEnds,
     closingObjects: file.closingObjects,
     formAnswers: { ...file.formAnswers, questions: new Set(file.formAnswers.questions) },
-    fieldReplies: fieldReplies(file),
+    fieldReplies: replies,
+    fieldReplyFirsts: new Set(replies.map((r) => Array.from(r.text)[0]!)),
+    boxLasts: new Set(replies.filter((r) => r.box).map((r) => Array.from(r.text).at(-1)!)),
     alternatives: file.alternatives,
+    statementEndings: file.statementEndings,
+    reporterVerbs: file.reporterVerbs,
     bracketResults: file.bracketResults,
     certaintyChars: new Set(file.modelGate),
     scan(chars, from, to, boundaries) {
