@@ -278,20 +278,22 @@ function bracketedAway(chars: readonly string[], from: number, to: number, post:
   return false;
 }
 
-/**
- * Characters between a and b that are not part of a finding, nor (given `chars`) of a bracketed remark: lists of
- * findings and a finding's qualifier (溃疡性结肠炎（初发型，左半结肠，中度活动）可能性大) do not use up a cue's scope.
- */
-function gap(ctx: SentenceContext, a: number, b: number, chars?: readonly string[]): number {
+/** Characters between a and b that are not part of a finding (lists of findings do not use up a cue's scope). */
+function gap(ctx: SentenceContext, a: number, b: number): number {
+  let n = 0;
+  for (let i = a; i < b; i++) if (!ctx.covered[i - ctx.start]) n++;
+  return n;
+}
+
+/** `gap` without bracketed remarks' characters: a finding's qualifier (溃疡性结肠炎（初发型，左半结肠）可能性大) uses up no scope. */
+function gapOutsideBrackets(chars: readonly string[], ctx: SentenceContext, a: number, b: number): number {
   let n = 0;
   let depth = 0;
   for (let i = a; i < b; i++) {
-    if (chars) {
-      const ch = chars[i]!;
-      if (OPENING.has(ch)) { depth++; continue; }
-      if (CLOSING.has(ch) && depth > 0) { depth--; continue; }
-    }
-    if (depth === 0 && !ctx.covered[i - ctx.start]) n++;
+    const ch = chars[i]!;
+    if (OPENING.has(ch)) depth++;
+    else if (CLOSING.has(ch) && depth > 0) depth--;
+    else if (depth === 0 && !ctx.covered[i - ctx.start]) n++;
   }
   return n;
 }
@@ -444,8 +446,9 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
         if (!cue.sentence && blocked(chars, ctx, m.end, start, cue, cue.clauses && opensClause(chars, ctx, m.start), cue.topic)) continue;
         if (axis === 'certainty' && bracketedAway(chars, m.end, start, false)) continue;
       } else if (cue.direction === 'post' && m.start >= end) {
+        distance = gap(ctx, end, m.start);
         // A bracketed qualifier keeps a finding's certainty in reach (…（初发型）可能性大), not a later time (…（IVA期）靶向治疗后).
-        distance = gap(ctx, end, m.start, axis === 'certainty' ? chars : undefined);
+        if (distance > cue.scope && axis === 'certainty' && OPENING.has(chars[end]!)) distance = gapOutsideBrackets(chars, ctx, end, m.start);
         // The cheap test first: whether a closing cue closes its clause does not depend on the finding.
         if (distance > cue.scope || (cue.closing && !endsClause(chars, ctx, m.end))) continue;
         if (cue.reachesBack ? !reachesBack(chars, ctx, start, end, m.start, axis) : blocked(chars, ctx, end, m.start, cue, false)) continue;
@@ -545,6 +548,9 @@ function replyEnds(doc: MedDocument, ctx: SentenceContext, at: number): boolean 
     || FIELD_BARS.has(ch) || spacedBefore(doc, ctx, at);
 }
 
+/** A finding that shares its field with none (no slash group). */
+const LONE_FIELD = { index: 0, size: 1, end: 0 };
+
 /** Where the finding's slash group (发热/寒战：否/否) begins and ends, and the finding's place in it. */
 function slashGroup(chars: readonly string[], ctx: SentenceContext, start: number, end: number): { index: number; size: number; end: number } {
   let index = 0;
@@ -570,8 +576,8 @@ function slashGroup(chars: readonly string[], ctx: SentenceContext, start: numbe
  */
 function fieldReply(doc: MedDocument, ctx: SentenceContext, start: number, end: number): FieldReply | null {
   const chars = doc.norm.chars;
-  const group = slashGroup(chars, ctx, start, end);
-  let i = labelEnd(chars, ctx, group.end);
+  const group = chars[end] === '/' || chars[start - 1] === '/' ? slashGroup(chars, ctx, start, end) : LONE_FIELD;
+  let i = labelEnd(chars, ctx, group.size > 1 ? group.end : end);
   while (i < ctx.end && chars[i] === ' ') i++;
   // A table's cell (│发热│否│) answers like a colon.
   const colon = chars[i] === ':' || FIELD_BARS.has(chars[i]!);
@@ -579,8 +585,11 @@ function fieldReply(doc: MedDocument, ctx: SentenceContext, start: number, end: 
   if (!colon && ctx.fieldStarts.length === 0) return null;
   if (colon) i++;
   while (i < ctx.end && chars[i] === ' ') i++;
+  // Most findings have no reply after them: only a box touching them may still answer.
+  let r = replyAt(chars, i, ctx.end);
+  if (!r) return ctx.fieldStarts.length > 0 ? boxBefore(doc, ctx, start) : null;
   const replies: FieldReply[] = [];
-  for (let r = replyAt(chars, i, ctx.end); r && replies.length < 6; r = replyAt(chars, i, ctx.end)) {
+  for (; r && replies.length < 6; r = replyAt(chars, i, ctx.end)) {
     // An answer word stands apart (腹痛无 is no form's answer); a box may touch its option (高血脂☑).
     if (!r.box && !colon && !spacedBefore(doc, ctx, i) && !(replies.at(-1)?.box ?? false)) break;
     if (!r.box && !replyEnds(doc, ctx, r.end) && !(replyAt(chars, r.end, ctx.end)?.box ?? false)) break;
@@ -617,7 +626,7 @@ function labelEnd(chars: readonly string[], ctx: SentenceContext, end: number): 
     while (close < ctx.end && close - i <= LABEL_BRACKET && !CLOSING.has(chars[close]!) && !CLAUSE_BREAKS.has(chars[close]!)) close++;
     if (CLOSING.has(chars[close] ?? '')) i = close + 1;
   }
-  const label = cueLexicon().formAnswers.labels.find((w) => chars.slice(i, i + w.length).join('') === w);
+  const label = cueLexicon().formAnswers.labels.find((w) => chars[i] === w[0] && chars.slice(i, i + w.length).join('') === w);
   return label ? i + label.length : i;
 }
 
