@@ -235,6 +235,14 @@ describe('negation', () => {
     expect(certainties('术前核查  心脏起搏器 无  义齿：有', [['心脏起搏器', 'equipment'], ['义齿', 'equipment']])).toEqual(['negative', 'positive']);
   });
 
+  it('reads replies a plain or full-width space away, a ticked option after a question, and a doubted box', () => {
+    expect(certainties('既往史: 高血压 否 糖尿病 否 手术 是。呼吸系统：哮喘 无　COPD 无', [['高血压', 'disease'], ['糖尿病', 'disease'], ['手术', 'procedure'], ['哮喘', 'disease'], ['COPD', 'disease']]))
+      .toEqual(['negative', 'negative', 'positive', 'negative', 'negative']);
+    expect(certainties('2. 您是否患有糖尿病？ 是□ 否☑　不知道□', [['糖尿病', 'disease']])).toEqual(['negative']);
+    expect(certainties('[√]高脂血症　[ ]痛风　[?]甲状腺功能减退', [['高脂血症', 'disease'], ['痛风', 'disease'], ['甲状腺功能减退', 'disease']]))
+      .toEqual(['positive', 'negative', 'possible']);
+  });
+
   it('reads a field’s answer past a history word or an abbreviation in its label', () => {
     expect(certainties('哮喘家族史：无；深静脉血栓病史□  幽门螺杆菌(HP)：阴性', [['哮喘', 'disease'], ['深静脉血栓', 'disease'], ['幽门螺杆菌', 'microbe']]))
       .toEqual(['negative', 'negative', 'negative']);

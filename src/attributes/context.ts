@@ -26,7 +26,7 @@ export interface SentenceContext {
 
 const fieldStartsOf = new WeakMap<MedDocument, Uint8Array>();
 const FIELD_BARS = new Set(['|', '│', '┃', '║']);
-const FIELD_LAYOUT = /\s{2}|\t|[|│┃║]/;
+const FIELD_LAYOUT = /\s{2}|[\t\u3000]|[|│┃║]/;
 /** Check boxes and ticks (☑咳嗽 □咯血, [√]发热): their answers are read like a form's (× is left out: 2.5×1.8cm). */
 const FORM_MARKS = /[☑☒√✓✔■□☐]|\[ ?\]|\( \)/;
 const NO_FIELDS = new Uint8Array(0);
@@ -61,11 +61,12 @@ function readFieldStarts(doc: MedDocument): Uint8Array {
   for (let i = 1; i < to.length; i++) {
     const from = to[i - 1]! + 1;
     const dropped = to[i]! - from;
-    if (dropped === 0 || (dropped < fewest && doc.chars[from] !== '\t')) continue;
+    if (dropped === 0 || (dropped < fewest && doc.chars[from] !== '\t' && doc.chars[from] !== '\u3000')) continue;
     let spaces = 0;
     for (let k = from; k < to[i]!; k++) {
       const ch = doc.chars[k]!;
-      if (ch === '\t') spaces = 2;
+      // A tab, or the full-width space forms put between fields (哮喘 无　COPD 无), parts fields alone.
+      if (ch === '\t' || ch === '\u3000') spaces = 2;
       else if (ch.trim() === '') spaces++;
     }
     if (spaces >= fewest) starts[i] = SPACED_FIELD;
@@ -541,10 +542,10 @@ function spacedBefore(doc: MedDocument, ctx: SentenceContext, at: number): boole
   return Boolean(ctx.fieldStarts[at]) || spaceBefore(doc, at);
 }
 
-/** Whether a field's reply ends at `at`: at a break, a bracketed remark (有（3月前）), a space or the next field. */
-function replyEnds(doc: MedDocument, ctx: SentenceContext, at: number): boolean {
+/** Whether a field's reply ends at `at` (before `to`): at a break, a bracketed remark (有（3月前）), a space or the next field. */
+function replyEnds(doc: MedDocument, ctx: SentenceContext, at: number, to = ctx.end): boolean {
   const ch = doc.norm.chars[at];
-  return at >= ctx.end || ch === undefined || ch === ' ' || ch === '/' || CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch) || OPENING.has(ch)
+  return at >= to || ch === undefined || ch === ' ' || ch === '/' || CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch) || OPENING.has(ch)
     || FIELD_BARS.has(ch) || spacedBefore(doc, ctx, at);
 }
 
@@ -581,35 +582,52 @@ function fieldReply(doc: MedDocument, ctx: SentenceContext, start: number, end: 
   while (i < ctx.end && chars[i] === ' ') i++;
   // A table's cell (│发热│否│) answers like a colon.
   const colon = chars[i] === ':' || FIELD_BARS.has(chars[i]!);
-  // Without a form layout only a colon's paired or single answer is read (胸闷/胸痛：无).
-  if (!colon && ctx.fieldStarts.length === 0) return null;
   if (colon) i++;
   while (i < ctx.end && chars[i] === ' ') i++;
+  // Without a form layout, a reply a space away still answers (高血压 否 糖尿病 否); nothing else is read there.
+  if (!colon && ctx.fieldStarts.length === 0 && !(cueLexicon().fieldReplyFirsts.has(chars[i]!) && spaceBefore(doc, i))) return null;
   // Most findings have no reply after them: only a box touching them may still answer.
-  let r = replyAt(chars, i, ctx.end);
-  if (!r) return ctx.fieldStarts.length > 0 ? boxBefore(doc, ctx, start) : null;
-  const replies: FieldReply[] = [];
-  for (; r && replies.length < 6; r = replyAt(chars, i, ctx.end)) {
-    // An answer word stands apart (腹痛无 is no form's answer); a box may touch its option (高血脂☑).
-    if (!r.box && !colon && !spacedBefore(doc, ctx, i) && !(replies.at(-1)?.box ?? false)) break;
-    if (!r.box && !replyEnds(doc, ctx, r.end) && !(replyAt(chars, r.end, ctx.end)?.box ?? false)) break;
-    replies.push(r);
-    i = r.end;
-    while (i < ctx.end && (chars[i] === ' ' || (chars[i] === '/' && group.size > 1))) i++;
-  }
+  if (!replyAt(chars, i, ctx.end)) return ctx.fieldStarts.length > 0 ? boxBefore(doc, ctx, start) : null;
+  const replies = readReplies(doc, ctx, i, colon, group.size > 1);
   if (group.size > 1 && replies.length === group.size) return replies[group.index]!;
-  const boxes = replies.filter((r) => r.box);
-  if (boxes.length > 0 && boxes.length < replies.length) {
-    // Options with their boxes (无 ☑ 有 □, or ☑无 □有): the ticked option answers.
-    const boxOf = (k: number): FieldReply | undefined => replies[replies[0]!.box ? k - 1 : k + 1];
-    const ticked = replies.filter((r, k) => !r.box && boxOf(k)?.box === true && boxOf(k)!.value === 'positive');
-    return ticked.length === 1 ? ticked[0]! : null;
-  }
+  const option = tickedOption(replies);
+  if (option !== undefined) return option;
   const after = replies.length === 1 && (replies[0]!.box || replyEnds(doc, ctx, replies[0]!.end)) ? replies[0]! : null;
   const before = ctx.fieldStarts.length > 0 ? boxBefore(doc, ctx, start) : null;
   // Boxes on both sides: the one touching the finding is its own (吸烟☑ 高血脂☑; [√]咳嗽 [√]咳痰).
   if (after?.box && before) return after.start === end ? null : before;
   return after ?? before;
+}
+
+/**
+ * The replies written from `i` on, up to six: answer words that stand apart from what precedes them (腹痛无 is no
+ * form's answer) and end their field, and boxes, which may touch their option (高血脂☑). `slashes` lets a paired
+ * answer's slashes (否/否) part them.
+ */
+function readReplies(doc: MedDocument, ctx: SentenceContext, from: number, colon: boolean, slashes: boolean, to = ctx.end): FieldReply[] {
+  const chars = doc.norm.chars;
+  const replies: FieldReply[] = [];
+  let i = from;
+  for (let r = replyAt(chars, i, to); r && replies.length < 6; r = replyAt(chars, i, to)) {
+    if (!r.box && !colon && !spacedBefore(doc, ctx, i) && !(replies.at(-1)?.box ?? false)) break;
+    if (!r.box && !replyEnds(doc, ctx, r.end, to) && !(replyAt(chars, r.end, to)?.box ?? false)) break;
+    replies.push(r);
+    i = r.end;
+    while (i < to && (chars[i] === ' ' || (chars[i] === '/' && slashes))) i++;
+  }
+  return replies;
+}
+
+/**
+ * The ticked one of options written with their boxes (无 ☑ 有 □, or ☑无 □有): null when none or several are ticked,
+ * undefined when the replies are not such a list.
+ */
+function tickedOption(replies: readonly FieldReply[]): FieldReply | null | undefined {
+  const boxes = replies.filter((r) => r.box).length;
+  if (boxes === 0 || boxes === replies.length) return undefined;
+  const boxOf = (k: number): FieldReply | undefined => replies[replies[0]!.box ? k - 1 : k + 1];
+  const ticked = replies.filter((r, k) => !r.box && boxOf(k)?.box === true && boxOf(k)!.value === 'positive');
+  return ticked.length === 1 ? ticked[0]! : null;
 }
 
 /** The longest bracketed remark read as part of a field's label (幽门螺杆菌(HP)：阴性). */
@@ -661,7 +679,8 @@ function askedAbout(chars: readonly string[], ctx: SentenceContext, start: numbe
  * 37.8; 询问有无咳嗽、气促，答无): past other listed findings and fillers to a ? or : (or a comma before a lead word
  * such as 答), then the answer's first words, which may open the next sentence (the ? ends the question's).
  */
-function formAnswer(chars: readonly string[], ctx: SentenceContext, end: number): { value: Certainty; start: number; end: number; text: string } | null {
+function formAnswer(doc: MedDocument, ctx: SentenceContext, end: number): { value: Certainty; start: number; end: number; text: string } | null {
+  const chars = doc.norm.chars;
   let i = end;
   while (i < ctx.end && (ctx.covered[i - ctx.start] || HEADING_FILLER.test(chars[i]!))) i++;
   const separator = chars[i];
@@ -674,6 +693,9 @@ function formAnswer(chars: readonly string[], ctx: SentenceContext, end: number)
   if (lead) i += lead.length;
   else if (separator === ',') return null;
   while (i < chars.length && (chars[i]!.trim() === '' || chars[i] === ':' || chars[i] === '"')) i++;
+  // Options with their boxes (是□ 否☑), which may open the next sentence too: the ticked one answers.
+  const option = tickedOption(readReplies(doc, ctx, i, true, false, doc.sentences[doc.sentenceIndexAt(i)]?.normEnd ?? ctx.end));
+  if (option) return option;
   const opening = chars.slice(i, i + 4).join('');
   const said = (words: readonly string[]): string | undefined => words.find((w) => opening.startsWith(w));
   // An open answer first: 不详 begins like the bare 不.
@@ -853,7 +875,7 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
   // the reply, not a cue of the field's label or question, decides. A cue within the finding's own words still does.
   const cueWithin = hits.certainty !== undefined && hits.certainty.match.start >= start && hits.certainty.match.end <= end;
   const answer = (cueWithin ? null : fieldReply(doc, ctx, start, end))
-    ?? (hits.certainty && askedAbout(doc.norm.chars, ctx, start, hits.certainty.match) ? formAnswer(doc.norm.chars, ctx, end) : null);
+    ?? (hits.certainty && askedAbout(doc.norm.chars, ctx, start, hits.certainty.match) ? formAnswer(doc, ctx, end) : null);
   if (answer) hits.certainty = undefined;
   const section = doc.sections.length > 0 ? sectionAt(doc.sections, doc.fromNorm(start, end).start) : null;
   const dated = hits.temporality;

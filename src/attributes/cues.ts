@@ -82,7 +82,7 @@ interface CueFile {
   topicEnds: string[];
   closingObjects: string[];
   formAnswers: { questions: string[]; leads: string[]; negative: string[]; positive: string[]; possible: string[]; labels: string[] };
-  fieldMarks: { ticked: string[]; empty: string[]; yes: string[]; no: string[] };
+  fieldMarks: { ticked: string[]; empty: string[]; doubted: string[]; yes: string[]; no: string[] };
   alternatives: string[];
   statementEndings: string[];
   reporterVerbs: string[];
@@ -144,7 +144,7 @@ export interface CueLexicon {
   };
   /**
    * What a form writes beside a field, longest first: answer words (无, 否认, 不详), letters and marks (N, ×, √) and
-   * check boxes (☑ ticked, □ left empty). `box` tells a check box, which also marks the option written beside it.
+   * check boxes (☑ ticked, □ left empty, [?] doubted). `box` tells a check box, which also marks the option written beside it.
    */
   readonly fieldReplies: ReadonlyArray<{ readonly text: string; readonly chars: number; readonly value: Certainty; readonly box: boolean }>;
   /** The first characters of the replies, and the last ones of the boxes: most positions hold neither, and need no search. */
@@ -310,7 +310,7 @@ function compile(file: CueFile): CueLexicon {
 /** The form replies of the cue file, longest first so that 否认 is read before 否. */
 function fieldReplies(file: CueFile): CueLexicon['fieldReplies'] {
   const { negative, positive, possible } = file.formAnswers;
-  const { ticked, empty, yes, no } = file.fieldMarks;
+  const { ticked, empty, doubted, yes, no } = file.fieldMarks;
   const replies = [
     ...possible.map((text) => ({ text, value: 'possible' as const, box: false })),
     ...negative.map((text) => ({ text, value: 'negative' as const, box: false })),
@@ -319,6 +319,7 @@ function fieldReplies(file: CueFile): CueLexicon['fieldReplies'] {
     ...no.map((text) => ({ text, value: 'negative' as const, box: false })),
     ...ticked.map((text) => ({ text, value: 'positive' as const, box: true })),
     ...empty.map((text) => ({ text, value: 'negative' as const, box: true })),
+    ...doubted.map((text) => ({ text, value: 'possible' as const, box: true })),
   ].map((r) => ({ ...r, chars: Array.from(r.text).length }));
   return replies.sort((a, b) => b.chars - a.chars);
 }

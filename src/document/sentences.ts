@@ -2,6 +2,8 @@ import type { Span } from './types.js';
 
 const HARD_STOPS = new Set(['。', '!', '?', '！', '？', '\n', ';', '；']);
 const SOFT_STOPS = new Set(['，', ',', '、', ' ', '：', ':']);
+const OPENING = new Set(['(', '（', '[', '［']);
+const CLOSING = new Set([')', '）', ']', '］']);
 
 /**
  * Splits normalized text into sentence windows: at hard stops, and inside over-long sentences at the
@@ -14,7 +16,8 @@ export function splitSentences(chars: readonly string[], maxLength = 160): Span[
   let lastSoft = -1;
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i]!;
-    if (HARD_STOPS.has(ch)) {
+    // A mark in brackets (结石(?), a form's [?] box) doubts what it follows; it ends no sentence.
+    if (HARD_STOPS.has(ch) && !(OPENING.has(chars[i - 1] ?? '') && CLOSING.has(chars[i + 1] ?? ''))) {
       spans.push({ start, end: i + 1 });
       start = i + 1;
       lastSoft = -1;
