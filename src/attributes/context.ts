@@ -65,7 +65,7 @@ function readFieldStarts(doc: MedDocument): Uint8Array {
     let spaces = 0;
     for (let k = from; k < to[i]!; k++) {
       const ch = doc.chars[k]!;
-      // A tab, or the full-width space forms put between fields (哮喘 无　COPD 无), parts fields alone.
+      // A tab, or the full-width space forms put between fields (哮喘 无, then U+3000, COPD 无), parts fields alone.
       if (ch === '\t' || ch === '\u3000') spaces = 2;
       else if (ch.trim() === '') spaces++;
     }
