@@ -320,6 +320,11 @@ describe('negation', () => {
 });
 
 describe('uncertainty', () => {
+  it('lets a turn that leaves the finding open have the last word', () => {
+    expect(certainties('目前急性冠脉综合征证据不足，但不能完全除外，建议门诊行冠脉CTA。结核尚不能除外，但T-SPOT阴性。', [['急性冠脉综合征', 'disease'], ['结核', 'disease']]))
+      .toEqual(['possible', 'possible']);
+  });
+
   it('reads what could not be assessed as open, and a stain’s lost expression as negative', () => {
     expect(certainties('精神检查不合作，幻觉、妄想未能评估。免疫组化：MSH2表达缺失，MLH1(+)。', [['幻觉', 'symptom'], ['妄想', 'symptom'], ['MSH2', 'lab_test'], ['MLH1', 'lab_test']]))
       .toEqual(['possible', 'possible', 'negative', 'positive']);

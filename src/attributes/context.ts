@@ -707,6 +707,22 @@ function formAnswer(doc: MedDocument, ctx: SentenceContext, end: number): { valu
   return yes ? { value: 'positive', start: i, end: i + Array.from(yes).length, text: yes } : null;
 }
 
+/**
+ * The doubt of the clause right after the one a cue after the finding closes, when that clause turns (但, 然而) and
+ * names nothing else: 证据不足，但不能完全除外 and 可能性小，但不能排除 leave the finding open.
+ */
+function turnedOpen(chars: readonly string[], ctx: SentenceContext, hit: Candidate, type: EntityType | null): Candidate | null {
+  let i = hit.match.end;
+  while (i < ctx.end && (chars[i] === ' ' || CLOSING.has(chars[i]!))) i++;
+  if (!CLAUSE_BREAKS.has(chars[i] ?? '')) return null;
+  const turn = ctx.matches.find((m) => m.start === i + 1 && m.terminates === 'all');
+  if (!turn) return null;
+  let end = turn.end;
+  while (end < ctx.end && !CLAUSE_BREAKS.has(chars[end]!) && !HARD_BREAKS.has(chars[end]!)) end++;
+  const verdict = clauseVerdict(chars, ctx, turn.end, end, type);
+  return verdict?.cue.value === 'possible' ? verdict : null;
+}
+
 const VERDICT_OBJECTS = new Set(['此病', '该病', '本病']);
 
 /** The verdict a clause [from, to) without findings ends in, if any. */
@@ -871,6 +887,8 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
     const verdict = headedVerdict(doc.norm.chars, ctx, start, end, type);
     if (verdict) hits.certainty = verdict;
   }
+  // A later turn that leaves the finding open (急性冠脉综合征证据不足，但不能完全除外) has the last word.
+  if (hits.certainty && hits.certainty.match.start >= end) hits.certainty = turnedOpen(doc.norm.chars, ctx, hits.certainty, type) ?? hits.certainty;
   // A form's reply to the finding's field (义齿 无; ☑咳嗽), or its question answered right after it (有无发热？没有):
   // the reply, not a cue of the field's label or question, decides. A cue within the finding's own words still does.
   const cueWithin = hits.certainty !== undefined && hits.certainty.match.start >= start && hits.certainty.match.end <= end;
