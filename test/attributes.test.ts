@@ -452,6 +452,13 @@ describe('uncertainty', () => {
 });
 
 describe('time, subject and hypotheticals', () => {
+  it('ends a colleague’s topic at the pregnant patient, and reads a screened risk named as the finding as present', () => {
+    const [varicella, fever, rash] = assertAll('同事近期患水痘，孕妇目前无发热、皮疹。', [['水痘', 'disease'], ['发热', 'symptom'], ['皮疹', 'symptom']]);
+    expect([varicella!.subject, fever!.subject, rash!.subject]).toEqual(['other', 'patient', 'patient']);
+    expect(certainties('营养科会诊：NRS2002评分5分，存在营养风险。患者长期卧床，有压疮风险。', [['营养风险', 'disease'], ['压疮', 'disease']]))
+      .toEqual(['positive', 'possible']);
+  });
+
   it('keeps the patient the subject of a history a relative tells', () => {
     const [memory, fever] = assertAll('患者老伴诉其近1年记忆力下降。患者入院前2天被家人发现发热。', [['记忆力下降', 'symptom'], ['发热', 'symptom']]);
     expect([memory!.subject, fever!.subject]).toEqual(['patient', 'patient']);
