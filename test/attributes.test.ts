@@ -320,6 +320,13 @@ describe('negation', () => {
 });
 
 describe('uncertainty', () => {
+  it('reads a diagnosis not yet established, a finding still to be screened for, and a drug held back', () => {
+    expect(certainties('扩张型心肌病诊断尚不能确立。肿瘤性心包积液亦需排查。心率58次/分，暂不加用β受体阻滞剂。', [['扩张型心肌病', 'disease'], ['肿瘤性心包积液', 'disease'], ['β受体阻滞剂', 'drug']]))
+      .toEqual(['possible', 'possible', 'negative']);
+    const [ulcer] = assertAll('压力性损伤一旦发生，应立即上报。', [['压力性损伤', 'disease']]);
+    expect([ulcer!.certainty, ulcer!.conditional]).toEqual(['possible', true]);
+  });
+
   it('lets a turn that leaves the finding open have the last word', () => {
     expect(certainties('目前急性冠脉综合征证据不足，但不能完全除外，建议门诊行冠脉CTA。结核尚不能除外，但T-SPOT阴性。', [['急性冠脉综合征', 'disease'], ['结核', 'disease']]))
       .toEqual(['possible', 'possible']);
