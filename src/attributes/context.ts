@@ -577,6 +577,10 @@ function slashGroup(chars: readonly string[], ctx: SentenceContext, start: numbe
  */
 function fieldReply(doc: MedDocument, ctx: SentenceContext, start: number, end: number): FieldReply | null {
   const chars = doc.norm.chars;
+  // Most findings are followed by none of what opens a reply, a label or a paired answer, and touch no box.
+  const lexicon = cueLexicon();
+  if (!lexicon.replyOpeners.has(chars[end] ?? '') && !spaceBefore(doc, end) && !FIELD_BARS.has(chars[end] ?? '')
+    && !(ctx.fieldStarts.length > 0 && lexicon.boxLasts.has(chars[start - 1] ?? ''))) return null;
   const group = chars[end] === '/' || chars[start - 1] === '/' ? slashGroup(chars, ctx, start, end) : LONE_FIELD;
   let i = labelEnd(chars, ctx, group.size > 1 ? group.end : end);
   while (i < ctx.end && chars[i] === ' ') i++;
@@ -585,7 +589,7 @@ function fieldReply(doc: MedDocument, ctx: SentenceContext, start: number, end: 
   if (colon) i++;
   while (i < ctx.end && chars[i] === ' ') i++;
   // Without a form layout, a reply a space away still answers (高血压 否 糖尿病 否); nothing else is read there.
-  if (!colon && ctx.fieldStarts.length === 0 && !(cueLexicon().fieldReplyFirsts.has(chars[i]!) && spaceBefore(doc, i))) return null;
+  if (!colon && ctx.fieldStarts.length === 0 && !(lexicon.fieldReplyFirsts.has(chars[i]!) && spaceBefore(doc, i))) return null;
   // Most findings have no reply after them: only a box touching them may still answer.
   if (!replyAt(chars, i, ctx.end)) return ctx.fieldStarts.length > 0 ? boxBefore(doc, ctx, start) : null;
   const replies = readReplies(doc, ctx, i, colon, group.size > 1);

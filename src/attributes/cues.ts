@@ -150,6 +150,8 @@ export interface CueLexicon {
   /** The first characters of the replies, and the last ones of the boxes: most positions hold neither, and need no search. */
   readonly fieldReplyFirsts: ReadonlySet<string>;
   readonly boxLasts: ReadonlySet<string>;
+  /** What may follow a finding at once in a form's field: a space, colon, slash or bracket, a label's first character, a box. */
+  readonly replyOpeners: ReadonlySet<string>;
   /** Words joining two findings as alternatives (囊肿或息肉): neither is settled. */
   readonly alternatives: readonly string[];
   /** Endings of a finding that state a change (…改变, …增大, …淡漠): a clause of one is not a list a denial runs on into. */
@@ -266,6 +268,7 @@ function compile(file: CueFile): CueLexicon {
     fieldReplies: replies,
     fieldReplyFirsts: new Set(replies.map((r) => Array.from(r.text)[0]!)),
     boxLasts: new Set(replies.filter((r) => r.box).map((r) => Array.from(r.text).at(-1)!)),
+    replyOpeners: new Set([' ', ':', '/', '(', ...file.formAnswers.labels.map((w) => Array.from(w)[0]!), ...replies.filter((r) => r.box).map((r) => Array.from(r.text)[0]!)]),
     alternatives: file.alternatives,
     statementEndings: file.statementEndings,
     reporterVerbs: file.reporterVerbs,
