@@ -327,6 +327,11 @@ describe('uncertainty', () => {
     expect([ulcer!.certainty, ulcer!.conditional]).toEqual(['possible', true]);
   });
 
+  it('reads a finding waiting on a check named after it as open, but not a bare X待查', () => {
+    expect(certainties('慢性阻塞性肺疾病待肺功能检查证实，狼疮性肾炎（待肾活检证实），电解质紊乱待血生化回报。发热待查。', [['慢性阻塞性肺疾病', 'disease'], ['狼疮性肾炎', 'disease'], ['电解质紊乱', 'disease'], ['发热', 'symptom']]))
+      .toEqual(['possible', 'possible', 'possible', 'positive']);
+  });
+
   it('lets a turn that leaves the finding open have the last word', () => {
     expect(certainties('目前急性冠脉综合征证据不足，但不能完全除外，建议门诊行冠脉CTA。结核尚不能除外，但T-SPOT阴性。', [['急性冠脉综合征', 'disease'], ['结核', 'disease']]))
       .toEqual(['possible', 'possible']);

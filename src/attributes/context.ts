@@ -797,6 +797,26 @@ function exclusionPlannedAfter(chars: readonly string[], ctx: SentenceContext, e
 }
 
 /**
+ * Whether the finding waits on a check named right after it (慢性阻塞性肺疾病待肺功能检查证实, 电解质紊乱待血生化回报,
+ * 狼疮性肾炎（待肾活检证实）): an opener (待, 尚待) and, in the same clause, a word of confirming or testing. A bare
+ * X待查 is not one: there the finding stands and its cause is open.
+ */
+function awaitsCheck(chars: readonly string[], ctx: SentenceContext, end: number): boolean {
+  const pending = cueLexicon().pendingCheck;
+  let i = end;
+  if (OPENING.has(chars[i] ?? '')) i++;
+  const opener = pending.openers.find((w) => chars[i] === w[0] && chars.slice(i, i + w.length).join('') === w);
+  if (!opener) return false;
+  let rest = '';
+  for (let k = i + opener.length; k < ctx.end; k++) {
+    const ch = chars[k]!;
+    if (CLAUSE_BREAKS.has(ch) || HARD_BREAKS.has(ch) || CLOSING.has(ch) || ctx.itemStarts[k - ctx.start]) break;
+    rest += ch;
+  }
+  return rest.length > 1 && pending.words.some((w) => rest.includes(w));
+}
+
+/**
  * The result a bracketed remark right after the finding ends in: HER2（1+，阴性）, 直肠系膜筋膜受累（MRF-）,
  * HER2（2+，不确定）. A code's trailing minus must follow a letter, digit or plus (MRF-, 1+-), not stand alone.
  */
@@ -929,7 +949,8 @@ export function assertWithCues(doc: MedDocument, ctx: SentenceContext, start: nu
   }
   // Diagnoses named as alternatives are open; symptoms so named describe a pattern (空腹痛或夜间痛), tests a choice.
   const diagnosis = type === null || type === 'disease';
-  if (!decided.certainty && (exclusionPlannedAfter(doc.norm.chars, ctx, end) || (diagnosis && inAlternative(doc.norm.chars, ctx, start, end)))) {
+  if (!decided.certainty && (exclusionPlannedAfter(doc.norm.chars, ctx, end) || (diagnosis && inAlternative(doc.norm.chars, ctx, start, end))
+    || (type !== null && lexicon.pendingCheck.types.has(type) && awaitsCheck(doc.norm.chars, ctx, end)))) {
     setAxis(assertion, 'certainty', 'possible', lexicon.defaults.certainty);
     decided.certainty = true;
   }

@@ -86,6 +86,7 @@ interface CueFile {
   alternatives: string[];
   statementEndings: string[];
   reporterVerbs: string[];
+  pendingCheck: { types: EntityType[]; openers: string[]; words: string[] };
   bracketResults: { negative: string[]; possible: string[] };
   modelGate: string[];
 }
@@ -158,6 +159,8 @@ export interface CueLexicon {
   readonly statementEndings: readonly string[];
   /** Verbs of telling (诉, 代诉): a relative or spouse right before one reports the patient's history. */
   readonly reporterVerbs: readonly string[];
+  /** A finding waiting on a check named after it (X待肾活检证实): `openers` begin the wait, `words` name the check. */
+  readonly pendingCheck: { readonly types: ReadonlySet<EntityType>; readonly openers: readonly string[]; readonly words: readonly string[] };
   /** Endings of a bracketed remark after a finding that state its result (（1+，阴性）, （MRF-）, （2+，不确定）). */
   readonly bracketResults: { readonly negative: readonly string[]; readonly possible: readonly string[] };
   /**
@@ -272,6 +275,7 @@ function compile(file: CueFile): CueLexicon {
     alternatives: file.alternatives,
     statementEndings: file.statementEndings,
     reporterVerbs: file.reporterVerbs,
+    pendingCheck: { ...file.pendingCheck, types: new Set(file.pendingCheck.types) },
     bracketResults: file.bracketResults,
     certaintyChars: new Set(file.modelGate),
     scan(chars, from, to, boundaries) {
