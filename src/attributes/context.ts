@@ -78,9 +78,10 @@ function readFieldStarts(doc: MedDocument): Uint8Array {
   const lexicon = cueLexicon();
   const boxes = lexicon.fieldReplies.filter((r) => r.box);
   for (let i = 1; i < chars.length; i++) {
-    if (chars[i] === ' ' || !spaceBefore(doc, i)) continue;
+    if (chars[i] === ' ') continue;
     const end = chars[i - 1] === ' ' ? i - 1 : i;
-    if (!lexicon.boxLasts.has(chars[end - 1]!)) continue;
+    // The cheap test first: most characters follow no box.
+    if (!lexicon.boxLasts.has(chars[end - 1]!) || (end === i && !spaceBefore(doc, i))) continue;
     if (boxes.some((b) => end >= b.chars && chars.slice(end - b.chars, end).join('') === b.text)) starts[i] ||= SPACED_FIELD;
   }
   return starts;
@@ -570,10 +571,10 @@ function slashGroup(chars: readonly string[], ctx: SentenceContext, start: numbe
 }
 
 /**
- * A form's reply to the field a finding names, in a text with a form layout: an answer or mark a space or a colon
- * after it (义齿 无  贵重物品 无; 尿频 N; 视力障碍 ×; 肥胖□), the option ticked after it (吞咽困难 无 ☑ 有 □), the
- * finding's own place in paired answers (发热/寒战：否/否), or a check box touching it before ([√]咳痰 [ ]咯血). A
- * box between two findings marks the one it touches.
+ * A form's reply to the field a finding names: an answer or mark a space, a colon or a table's bar after it
+ * (义齿 无  贵重物品 无; 尿频 N; 视力障碍 ×; 肥胖□), the option ticked after it (吞咽困难 无 ☑ 有 □), the finding's own
+ * place in paired answers (发热/寒战：否/否), or, in a text with a form layout, a check box touching it before
+ * ([√]咳痰 [ ]咯血). A box between two findings marks the one it touches.
  */
 function fieldReply(doc: MedDocument, ctx: SentenceContext, start: number, end: number): FieldReply | null {
   const chars = doc.norm.chars;
@@ -655,15 +656,14 @@ function labelEnd(chars: readonly string[], ctx: SentenceContext, end: number): 
 /** A check box that opens the finding's item ([√]咳痰): it touches the finding, and a space or a break stands before it. */
 function boxBefore(doc: MedDocument, ctx: SentenceContext, start: number): FieldReply | null {
   const chars = doc.norm.chars;
-  const end = start;
   const lexicon = cueLexicon();
   if (start <= ctx.start || !lexicon.boxLasts.has(chars[start - 1]!) || spacedBefore(doc, ctx, start)) return null;
   for (const reply of lexicon.fieldReplies) {
-    const from = end - reply.chars;
-    if (!reply.box || from < ctx.start || chars.slice(from, end).join('') !== reply.text) continue;
+    const from = start - reply.chars;
+    if (!reply.box || from < ctx.start || chars.slice(from, start).join('') !== reply.text) continue;
     const opens = from === ctx.start || chars[from - 1] === ' ' || spacedBefore(doc, ctx, from) || CLAUSE_BREAKS.has(chars[from - 1]!)
       || HARD_BREAKS.has(chars[from - 1]!) || chars[from - 1] === '?';
-    return opens ? { ...reply, start: from, end } : null;
+    return opens ? { ...reply, start: from, end: start } : null;
   }
   return null;
 }
