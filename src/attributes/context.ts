@@ -82,12 +82,20 @@ function readFieldStarts(doc: MedDocument): Uint8Array {
     const end = chars[i - 1] === ' ' ? i - 1 : i;
     // The cheap test first: most characters follow no box.
     if (!lexicon.boxLasts.has(chars[end - 1]!) || (end === i && !spaceBefore(doc, i))) continue;
-    if (boxes.some((b) => end >= b.chars && chars.slice(end - b.chars, end).join('') === b.text)) starts[i] ||= SPACED_FIELD;
+    if (boxes.some((b) => wordAt(chars, end - b.chars, b.text))) starts[i] ||= SPACED_FIELD;
   }
   return starts;
 }
 
 const isDigit = (ch: string | undefined): boolean => ch !== undefined && isDigitChar(ch);
+
+/** Whether `word` is written in `chars` from `at` on, compared in place (these checks run at every finding). */
+function wordAt(chars: readonly string[], at: number, word: string): boolean {
+  if (at < 0) return false;
+  let k = at;
+  for (const ch of word) if (chars[k++] !== ch) return false;
+  return true;
+}
 
 /** What may stand right before a list number that runs into another number (…待排 2.2型糖尿病, ；3.1个月后复查). */
 const ITEM_SEPARATOR = /[\s,，;；。:：、)）]/;
@@ -217,7 +225,7 @@ function readListClause(chars: readonly string[], ctx: SentenceContext, from: nu
  */
 function statesChange(chars: readonly string[], end: number): boolean {
   const endings = cueLexicon().statementEndings;
-  return endings.some((w) => end >= w.length && chars[end - 1] === w[w.length - 1] && chars.slice(end - w.length, end).join('') === w);
+  return endings.some((w) => chars[end - 1] === w[w.length - 1] && wordAt(chars, end - w.length, w));
 }
 
 /**
@@ -228,7 +236,7 @@ function endsClause(chars: readonly string[], ctx: SentenceContext, from: number
   let depth = 0;
   let start = from;
   for (const word of cueLexicon().closingObjects) {
-    if (chars[from] === word[0] && chars.slice(from, from + word.length).join('') === word) { start = from + word.length; break; }
+    if (wordAt(chars, from, word)) { start = from + word.length; break; }
   }
   for (let i = start; i < ctx.end; i++) {
     const ch = chars[i]!;
@@ -476,7 +484,7 @@ function bestCues(doc: MedDocument, ctx: SentenceContext, start: number, end: nu
 
 /** Whether a reporting verb (诉, 代诉, 反映) follows at `at`: the person named before it tells the history. */
 function reports(chars: readonly string[], at: number): boolean {
-  return cueLexicon().reporterVerbs.some((w) => chars[at] === w[0] && chars.slice(at, at + w.length).join('') === w);
+  return cueLexicon().reporterVerbs.some((w) => wordAt(chars, at, w));
 }
 
 /** What may stand between findings that head one item together (胸闷/胸痛：无) or before them (2.肺栓塞：). */
@@ -523,10 +531,7 @@ function replyAt(chars: readonly string[], at: number, to: number): FieldReply |
   const lexicon = cueLexicon();
   if (at >= to || !lexicon.fieldReplyFirsts.has(chars[at]!)) return null;
   for (const reply of lexicon.fieldReplies) {
-    if (at + reply.chars > to) continue;
-    let k = 0;
-    for (const ch of reply.text) { if (chars[at + k] !== ch) break; k++; }
-    if (k === reply.chars) return { ...reply, start: at, end: at + reply.chars };
+    if (at + reply.chars <= to && wordAt(chars, at, reply.text)) return { ...reply, start: at, end: at + reply.chars };
   }
   return null;
 }
@@ -649,7 +654,7 @@ function labelEnd(chars: readonly string[], ctx: SentenceContext, end: number): 
     while (close < ctx.end && close - i <= LABEL_BRACKET && !CLOSING.has(chars[close]!) && !CLAUSE_BREAKS.has(chars[close]!)) close++;
     if (CLOSING.has(chars[close] ?? '')) i = close + 1;
   }
-  const label = cueLexicon().formAnswers.labels.find((w) => chars[i] === w[0] && chars.slice(i, i + w.length).join('') === w);
+  const label = cueLexicon().formAnswers.labels.find((w) => wordAt(chars, i, w));
   return label ? i + label.length : i;
 }
 
@@ -660,7 +665,7 @@ function boxBefore(doc: MedDocument, ctx: SentenceContext, start: number): Field
   if (start <= ctx.start || !lexicon.boxLasts.has(chars[start - 1]!) || spacedBefore(doc, ctx, start)) return null;
   for (const reply of lexicon.fieldReplies) {
     const from = start - reply.chars;
-    if (!reply.box || from < ctx.start || chars.slice(from, start).join('') !== reply.text) continue;
+    if (!reply.box || from < ctx.start || !wordAt(chars, from, reply.text)) continue;
     const opens = from === ctx.start || chars[from - 1] === ' ' || spacedBefore(doc, ctx, from) || CLAUSE_BREAKS.has(chars[from - 1]!)
       || HARD_BREAKS.has(chars[from - 1]!) || chars[from - 1] === '?';
     return opens ? { ...reply, start: from, end: start } : null;
@@ -693,7 +698,7 @@ function formAnswer(doc: MedDocument, ctx: SentenceContext, end: number): { valu
   while (i < chars.length && chars[i]!.trim() === '') i++;
   const { negative, positive, possible, leads } = cueLexicon().formAnswers;
   // A reported answer (询问有无咳嗽，答无): after a comma only a lead word says the next words answer the question.
-  const lead = leads.find((w) => chars.slice(i, i + w.length).join('') === w);
+  const lead = leads.find((w) => wordAt(chars, i, w));
   if (lead) i += lead.length;
   else if (separator === ',') return null;
   while (i < chars.length && (chars[i]!.trim() === '' || chars[i] === ':' || chars[i] === '"')) i++;
@@ -805,7 +810,7 @@ function awaitsCheck(chars: readonly string[], ctx: SentenceContext, end: number
   const pending = cueLexicon().pendingCheck;
   let i = end;
   if (OPENING.has(chars[i] ?? '')) i++;
-  const opener = pending.openers.find((w) => chars[i] === w[0] && chars.slice(i, i + w.length).join('') === w);
+  const opener = pending.openers.find((w) => wordAt(chars, i, w));
   if (!opener) return false;
   let rest = '';
   for (let k = i + opener.length; k < ctx.end; k++) {
